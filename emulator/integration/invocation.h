@@ -1,0 +1,40 @@
+/* One request on its way through an integration: everything the gateway resolved
+ * (api, stage, resource, method, path parameters) plus the runtime services the
+ * integration may use. The gateway fills it; an integration fills inv->resp or reports
+ * a failure that the gateway renders as a gateway response. */
+#ifndef GH_INVOCATION_H
+#define GH_INVOCATION_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "script/pool.h"
+#include "spec/model.h"
+#include "util/http.h"
+
+typedef struct gh_invocation {
+    gh_request *req;
+    gh_response *resp;
+    gh_arena *arena;                /* == req->arena */
+    const gh_model *model;
+    const gh_api *api;
+    const gh_stage *stage;
+    const gh_resource *resource;
+    const gh_method *method;
+    const gh_integration *integration;
+    gh_header *path_params;         /* raw (not decoded) values, resource order */
+    size_t npath_params;
+    const char *path;               /* path after the stage, as sent: "/pets/1" */
+    const char *stage_path;         /* "/{stage}" + path as sent: requestContext.path */
+    const char *domain_name;        /* Host the client used, e.g. "127.0.0.1:8080" */
+    gh_script_pool *scripts;
+
+    /* Filled when the integration (or a phase) fails: the gateway renders fail_type,
+     * with fail_status instead of the type's default status when non-zero. */
+    gh_gw_type fail_type;
+    int fail_status;
+    const char *fail_message;       /* $context.error.message; NULL: the type's default */
+    const char *log_detail;         /* why, for the log line (never the body) */
+    int64_t integration_latency_ms;
+} gh_invocation;
+
+#endif

@@ -1,0 +1,61 @@
+/* The embedded Lua runtime: a small pool of lua_States (about two per core, not one per
+ * civetweb thread), each holding every script of one model precompiled. A call checks a
+ * state out, runs one function under an instruction-count timeout and a memory cap, and
+ * returns it. Values cross the boundary as JSON (jansson) through script/convert.h. */
+#ifndef GH_SCRIPT_POOL_H
+#define GH_SCRIPT_POOL_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec/model.h"
+#include "util/diag.h"
+
+typedef struct gh_script_pool gh_script_pool;
+
+typedef enum {
+    GH_SCRIPT_OK,
+    GH_SCRIPT_ERROR,   /* the script raised (error(...), runtime error) */
+    GH_SCRIPT_TIMEOUT, /* ran past its deadline */
+    GH_SCRIPT_MEMORY,  /* hit the per-state memory cap */
+} gh_script_status;
+
+typedef struct gh_script_result {
+    gh_script_status status;
+    json_t *value;        /* OK: the returned value (JSON null for nil); caller owns */
+    char *error_message;  /* ERROR: the raised value as text, position prefix kept */
+    char *error_type;     /* ERROR: "Error" unless the script raised {errorType=...} */
+    char *traceback;      /* ERROR/TIMEOUT/MEMORY: Lua traceback for the log */
+    int64_t duration_ms;
+} gh_script_result;
+
+/* What a Lambda handler's `context` argument carries (Node.js context object names). */
+typedef struct gh_lambda_context {
+    const char *function_name;
+    const char *function_version;    /* "$LATEST" */
+    const char *invoked_function_arn;
+    const char *aws_request_id;
+    const char *log_group_name;      /* "/aws/lambda/NAME" */
+    const char *log_stream_name;
+    int memory_limit_mb;
+    const gh_kvs *environment;       /* what os.getenv sees during this call; may be NULL */
+} gh_lambda_context;
+
+/* Builds nstates states (0: two per core), each compiling every model script. Returns
+ * NULL with diagnostics when a script does not compile. Does not keep the model. */
+gh_script_pool *gh_script_pool_new(const gh_model *m, size_t nstates, gh_diags *d);
+void gh_script_pool_free(gh_script_pool *p);
+
+/* Calls the function script `script` returned at load with (event, context), where
+ * context is built from ctx (may be NULL: an empty table). Blocks while every state is
+ * busy. timeout_ms bounds the run (instruction hook + wall clock). Always fills *out;
+ * returns out->status. `event` is borrowed. */
+gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
+                                const gh_lambda_context *ctx, int timeout_ms,
+                                gh_script_result *out);
+void gh_script_result_free(gh_script_result *r);
+
+/* Per-state memory cap in bytes (default 64 MiB); set before gh_script_pool_new. */
+void gh_script_set_memory_cap(size_t bytes);
+
+#endif

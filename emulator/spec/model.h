@@ -1,0 +1,224 @@
+/* The compiled, immutable model of one or more API definitions. Loading (spec/load.h)
+ * builds it once; the pipeline only reads it. Everything inside lives in model->arena.
+ * It is reference-counted so a hot reload can swap it while requests in flight finish on
+ * the old one. The model never points at runtime state (Lua states, caches, queues). */
+#ifndef GH_MODEL_H
+#define GH_MODEL_H
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/diag.h"
+
+typedef struct gh_kv {
+    const char *key;
+    const char *value;
+    gh_mark mark;
+} gh_kv;
+
+typedef struct gh_kvs {
+    gh_kv *items;
+    size_t n;
+} gh_kvs;
+
+/* Gateway response types, as AWS names them (supported-gateway-response-types). */
+typedef enum {
+    GH_GW_ACCESS_DENIED,
+    GH_GW_API_CONFIGURATION_ERROR,
+    GH_GW_AUTHORIZER_CONFIGURATION_ERROR,
+    GH_GW_AUTHORIZER_FAILURE,
+    GH_GW_BAD_REQUEST_PARAMETERS,
+    GH_GW_BAD_REQUEST_BODY,
+    GH_GW_DEFAULT_4XX,
+    GH_GW_DEFAULT_5XX,
+    GH_GW_EXPIRED_TOKEN,
+    GH_GW_INTEGRATION_FAILURE,
+    GH_GW_INTEGRATION_TIMEOUT,
+    GH_GW_INVALID_API_KEY,
+    GH_GW_INVALID_SIGNATURE,
+    GH_GW_MISSING_AUTHENTICATION_TOKEN,
+    GH_GW_QUOTA_EXCEEDED,
+    GH_GW_REQUEST_TOO_LARGE,
+    GH_GW_RESOURCE_NOT_FOUND,
+    GH_GW_THROTTLED,
+    GH_GW_UNAUTHORIZED,
+    GH_GW_UNSUPPORTED_MEDIA_TYPE,
+    GH_GW_WAF_FILTERED,
+    GH_GW__COUNT
+} gh_gw_type;
+
+/* An x-amazon-apigateway-gateway-responses entry. */
+typedef struct gh_gw_override {
+    bool set;
+    int status;          /* 0 = keep the type's default status */
+    gh_kvs parameters;   /* "gatewayresponse.header.X" -> "'literal'" | "method.request..." | ... */
+    gh_kvs templates;    /* media type -> template text */
+    gh_mark mark;
+} gh_gw_override;
+
+typedef enum {
+    GH_INTEG_NONE,       /* the method declares no integration */
+    GH_INTEG_MOCK,
+    GH_INTEG_AWS_PROXY,
+    GH_INTEG_AWS,
+    GH_INTEG_HTTP,
+    GH_INTEG_HTTP_PROXY,
+} gh_integ_type;
+
+typedef enum {
+    GH_PASSTHROUGH_WHEN_NO_MATCH,
+    GH_PASSTHROUGH_WHEN_NO_TEMPLATES,
+    GH_PASSTHROUGH_NEVER,
+} gh_passthrough;
+
+/* A mapping template as written in the definition. Later layers may attach a compiled
+ * form; `mark` is where the template string starts. */
+typedef struct gh_template {
+    const char *media_type;
+    const char *text;
+    size_t len;
+    gh_mark mark;
+    const void *compiled; /* owned by the model (template layer); NULL until it has one */
+} gh_template;
+
+typedef struct gh_integ_response {
+    const char *pattern;   /* selection pattern as written; NULL for "default" */
+    int status;            /* method response status to use */
+    gh_kvs parameters;     /* "method.response.header.X" -> expression */
+    gh_template *templates;
+    size_t ntemplates;
+    const char *content_handling;
+    gh_mark mark;
+} gh_integ_response;
+
+typedef struct gh_integration {
+    gh_integ_type type;
+    gh_mark mark;
+    const char *uri;             /* as written (CloudFormation intrinsics resolved) */
+    const char *http_method;
+    /* For Lambda URIs (arn:aws:apigateway:R:lambda:path/2015-03-31/functions/ARN/invocations):
+     * the function name, possibly holding ${stageVariables.x} to substitute per stage,
+     * and its qualifier (alias or version) or NULL. */
+    const char *lambda_function;
+    const char *lambda_qualifier;
+    gh_kvs request_parameters;   /* "integration.request.header.X" -> expression */
+    gh_template *request_templates;
+    size_t nrequest_templates;
+    gh_passthrough passthrough;
+    gh_integ_response *responses;
+    size_t nresponses;
+    int timeout_ms;              /* timeoutInMillis; 29000 when absent */
+    const char *content_handling;
+    const char *payload_format_version; /* "1.0" (default) or "2.0" */
+    int mock_script;             /* x-gatehouse-mock: index into model->scripts, -1 if none */
+    /* Non-NULL when we cannot serve this integration (unsupported type or subtype,
+     * unresolved placeholder, ...): loading warned at `mark`, calling it answers the 5xx
+     * AWS gives for a broken integration and logs this reason. */
+    const char *broken;
+} gh_integration;
+
+typedef struct gh_method {
+    const char *verb;            /* upper case; "ANY" for x-amazon-apigateway-any-method */
+    gh_mark mark;
+    const char *operation_id;    /* NULL if none */
+    bool api_key_required;
+    gh_kvs request_parameters;   /* "method.request.header.X" -> "true"|"false" (required) */
+    const gh_integration *integration; /* never NULL: type GH_INTEG_NONE when undeclared */
+} gh_method;
+
+typedef enum { GH_SEG_ROOT, GH_SEG_LITERAL, GH_SEG_PARAM, GH_SEG_GREEDY } gh_seg_kind;
+
+typedef struct gh_resource gh_resource;
+struct gh_resource {
+    const char *path;          /* full resource path template: "/", "/pets/{petId}" */
+    const char *segment;       /* last segment as written ("{petId}"); "" for the root */
+    gh_seg_kind kind;
+    const char *param;         /* PARAM/GREEDY: the name ("petId", "proxy"); else NULL */
+    const char *id;            /* 6-char resource id, stable across runs */
+    gh_mark mark;
+    gh_resource *parent;
+    gh_resource **literals;    /* literal children, sorted by strcmp(segment) */
+    size_t nliterals;
+    gh_resource *param_child;  /* at most one {name} child */
+    gh_resource *greedy_child; /* at most one {name+} child */
+    gh_method *methods;        /* sorted by verb; "ANY" among them */
+    size_t nmethods;
+};
+
+typedef struct gh_stage {
+    const char *name;
+    const char *description;
+    gh_kvs variables;
+    const char *deployment_id; /* 6-char id */
+    gh_mark mark;
+} gh_stage;
+
+typedef struct gh_function {
+    const char *name;
+    gh_mark mark;
+    const char *handler;   /* as written */
+    int script;            /* index into model->scripts */
+    int timeout_ms;        /* default 3000, as Lambda */
+    int memory_mb;         /* default 128 */
+    gh_kvs environment;
+} gh_function;
+
+/* A Lua source compiled into every Lua state of the runtime. */
+typedef struct gh_script {
+    const char *path;       /* file it was read from */
+    const char *chunkname;  /* "@path", so tracebacks point at the user's file */
+    const char *source;
+    size_t len;
+    gh_mark mark;           /* where the definition names it */
+} gh_script;
+
+typedef struct gh_api {
+    const char *id;            /* 10 lowercase alphanumerics */
+    const char *title;
+    const char *source;        /* definition file */
+    const char *dir;           /* its folder */
+    const char *region;        /* "us-east-1" unless x-gatehouse.region */
+    const char *account_id;    /* "123456789012" unless x-gatehouse.accountId */
+    bool http_api;             /* an HTTP API (v2) export */
+    gh_stage *stages;
+    size_t nstages;
+    const gh_stage *default_stage;
+    gh_resource *root;
+    size_t nresources;
+    size_t nmethods;
+    gh_gw_override gateway_responses[GH_GW__COUNT];
+    const char **binary_media_types;
+    size_t nbinary_media_types;
+    gh_function *functions;    /* sorted by name */
+    size_t nfunctions;
+} gh_api;
+
+typedef struct gh_model {
+    atomic_uint refs;
+    unsigned generation;
+    gh_arena *arena;
+    gh_api *apis;               /* apis[0] is also served on a plain 127.0.0.1 Host */
+    size_t napis;
+    gh_script *scripts;
+    size_t nscripts;
+    const char **files;         /* every file loading read, for --watch */
+    size_t nfiles;
+    /* Settings from the first definition's x-gatehouse, already overridden by the CLI. */
+    const char *host;
+    int port;                   /* -1 when neither the CLI nor x-gatehouse set it */
+} gh_model;
+
+gh_model *gh_model_ref(gh_model *m);
+void gh_model_unref(gh_model *m); /* frees on the last reference */
+
+const gh_api *gh_model_api(const gh_model *m, const char *api_id);
+const gh_stage *gh_api_stage(const gh_api *api, const char *name);
+const gh_function *gh_api_function(const gh_api *api, const char *name);
+/* Linear lookup in a kvs (exact key), NULL if absent. */
+const char *gh_kvs_get(const gh_kvs *kv, const char *key);
+
+const char *gh_gw_type_name(gh_gw_type t);            /* "MISSING_AUTHENTICATION_TOKEN" */
+bool gh_gw_type_from_name(const char *name, gh_gw_type *out);
+
+#endif

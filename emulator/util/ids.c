@@ -1,0 +1,91 @@
+#include "util/ids.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+static _Atomic int seeded;
+static _Atomic uint64_t seed_state;
+
+static uint64_t splitmix(void)
+{
+    uint64_t z = atomic_fetch_add(&seed_state, 0x9e3779b97f4a7c15ULL) + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void gh_ids_seed(uint64_t seed)
+{
+    atomic_store(&seed_state, seed);
+    atomic_store(&seeded, 1);
+}
+
+void gh_random_bytes(void *out, size_t n)
+{
+    unsigned char *p = out;
+    if (atomic_load(&seeded)) {
+        while (n) {
+            uint64_t v = splitmix();
+            size_t k = n < 8 ? n : 8;
+            memcpy(p, &v, k);
+            p += k;
+            n -= k;
+        }
+        return;
+    }
+    while (n) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got <= 0)
+            continue;
+        p += got;
+        n -= (size_t)got;
+    }
+}
+
+void gh_uuid4(char out[GH_UUID_LEN + 1])
+{
+    unsigned char b[16];
+    gh_random_bytes(b, sizeof b);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, GH_UUID_LEN + 1,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+}
+
+void gh_extended_request_id(char out[GH_EXT_ID_LEN + 1])
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char b[15];
+    gh_random_bytes(b, sizeof b);
+    for (int i = 0; i < 15; i++)
+        out[i] = b64[b[i] & 63];
+    out[15] = '=';
+    out[16] = '\0';
+}
+
+void gh_trace_id(char out[GH_TRACE_ID_LEN + 1], int64_t epoch_ms)
+{
+    unsigned char b[12];
+    gh_random_bytes(b, sizeof b);
+    int n = snprintf(out, GH_TRACE_ID_LEN + 1, "Root=1-%08llx-",
+                     (unsigned long long)(epoch_ms / 1000) & 0xffffffffULL);
+    for (int i = 0; i < 12 && n + 2 <= GH_TRACE_ID_LEN; i++, n += 2)
+        snprintf(out + n, 3, "%02x", b[i]);
+}
+
+void gh_stable_id(const char *from, size_t n, char *out)
+{
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const char *p = from; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ i) * 1099511628211ULL;
+        out[i] = alnum[(h >> 17) % 36];
+    }
+    out[n] = '\0';
+}

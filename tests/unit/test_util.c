@@ -1,0 +1,129 @@
+/* util/: arena, buffer, headers, url decoding, ids, fake clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/http.h"
+#include "util/ids.h"
+#include "util/url.h"
+
+static void arena_grows_and_resets(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(256);
+    for (int i = 0; i < 1000; i++) {
+        char *s = gh_arena_printf(a, "item-%d", i);
+        assert_non_null(s);
+    }
+    char *big = gh_arena_alloc(a, 5u << 20);
+    memset(big, 'x', 5u << 20);
+    assert_true(gh_arena_used(a) > (5u << 20));
+    gh_arena_reset(a);
+    assert_int_equal(gh_arena_used(a), 0);
+    assert_string_equal(gh_arena_strndup(a, "abcdef", 3), "abc");
+    gh_arena_free(a);
+}
+
+static void buf_keeps_binary(void **state)
+{
+    (void)state;
+    gh_buf b = GH_BUF_INIT;
+    gh_buf_append(&b, "a\0b", 3);
+    gh_buf_printf(&b, "%d", 42);
+    assert_int_equal(b.len, 5);
+    assert_memory_equal(b.data, "a\0b42", 5);
+    gh_buf_free(&b);
+}
+
+static void headers_are_case_insensitive(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(1024);
+    gh_headers h = {0};
+    gh_headers_add(a, &h, "X-One", "1");
+    gh_headers_add(a, &h, "x-one", "2");
+    assert_string_equal(gh_headers_get(&h, "X-ONE"), "2");
+    gh_headers_set(a, &h, "X-One", "3");
+    assert_int_equal(h.n, 1);
+    assert_string_equal(gh_headers_get(&h, "x-one"), "3");
+    gh_headers_remove(&h, "X-ONE");
+    assert_null(gh_headers_get(&h, "x-one"));
+    gh_arena_free(a);
+}
+
+static void url_decoding_matches_aws(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int plus;
+        const char *out;
+    } cases[] = {
+        {"a%2Bb", 1, "a+b"},  {"a+b", 1, "a b"},   {"a+b", 0, "a+b"},
+        {"%zz", 1, "%zz"},    {"%4", 1, "%4"},     {"%41%42", 0, "AB"},
+        {"", 1, ""},          {"%", 1, "%"},
+    };
+    gh_arena *a = gh_arena_new(1024);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_string_equal(gh_url_decode(a, cases[i].in, strlen(cases[i].in), cases[i].plus),
+                            cases[i].out);
+    assert_string_equal(gh_url_encode(a, "a b{}", 5), "a+b%7B%7D");
+    gh_headers q = {0};
+    gh_query_parse(a, "tag=a&tag=b&x&=skip&e=%2B+", &q);
+    assert_int_equal(q.n, 4);
+    assert_string_equal(q.items[1].value, "b");
+    assert_string_equal(q.items[2].name, "x");
+    assert_string_equal(q.items[2].value, "");
+    assert_string_equal(q.items[3].value, "+ ");
+    gh_arena_free(a);
+}
+
+static void ids_have_aws_shapes(void **state)
+{
+    (void)state;
+    char u[GH_UUID_LEN + 1], e[GH_EXT_ID_LEN + 1], t[GH_TRACE_ID_LEN + 1], s[11], s2[11];
+    gh_uuid4(u);
+    assert_int_equal(strlen(u), 36);
+    assert_int_equal(u[14], '4');
+    gh_extended_request_id(e);
+    assert_int_equal(strlen(e), 16);
+    assert_int_equal(e[15], '=');
+    gh_trace_id(t, 1781013791000);
+    assert_memory_equal(t, "Root=1-", 7);
+    assert_int_equal(strlen(t), 40);
+    gh_stable_id("petstore", 10, s);
+    gh_stable_id("petstore", 10, s2);
+    assert_string_equal(s, s2);
+    assert_int_equal(strlen(s), 10);
+}
+
+static void fake_clock_moves_only_when_told(void **state)
+{
+    (void)state;
+    gh_clock_fake(1000);
+    assert_int_equal(gh_clock_now_ms(), 1000);
+    gh_clock_advance(250);
+    assert_int_equal(gh_clock_now_ms(), 1250);
+    assert_int_equal(gh_clock_mono_ms(), 1250);
+    gh_clock_fake(-1);
+    assert_true(gh_clock_now_ms() > 1700000000000LL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(arena_grows_and_resets),
+        cmocka_unit_test(buf_keeps_binary),
+        cmocka_unit_test(headers_are_case_insensitive),
+        cmocka_unit_test(url_decoding_matches_aws),
+        cmocka_unit_test(ids_have_aws_shapes),
+        cmocka_unit_test(fake_clock_moves_only_when_told),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
