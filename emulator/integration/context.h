@@ -1,0 +1,28 @@
+/* $context variables and parameter-mapping expressions for one invocation, plus the
+ * "simple substitution" rendering that gateway responses and (until the VTL engine
+ * lands) static mapping templates use. */
+#ifndef GH_CONTEXT_H
+#define GH_CONTEXT_H
+#include <stddef.h>
+
+#include "integration/invocation.h"
+
+/* Value of $context.<name> ("requestId", "identity.sourceIp", "error.messageString",
+ * "stage", ...), as AWS documents for REST APIs. Returns NULL when AWS would render
+ * null/nothing. Strings come from inv->arena. */
+const char *gh_context_get(const gh_invocation *inv, const char *name);
+
+/* Resolves a parameter-mapping source expression: "'literal'",
+ * "method.request.header.X", "method.request.querystring.X", "method.request.path.X",
+ * "method.request.multivalueheader.X", "method.request.multivaluequerystring.X",
+ * "stageVariables.X", "context.X". NULL when the source has no value. */
+const char *gh_param_source(const gh_invocation *inv, const char *expr);
+
+/* Renders text replacing $context.x, ${context.x}, $stageVariables.x,
+ * $stageVariables['x'], $input.params('x') and $input.params().header.get('x') style
+ * references by simple substitution (null renders as nothing; messageString renders
+ * quoted); everything else is copied literally. Result NUL-terminated in inv->arena. */
+char *gh_template_render_simple(const gh_invocation *inv, const char *text, size_t len,
+                                size_t *out_len);
+
+#endif
