@@ -1,7 +1,213 @@
-/* Placeholder until the CLI lands: the skeleton must build. */
+/* gatehouse: argument parsing and dispatch to the commands, nothing else. */
+#include <getopt.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/commands.h"
+#include "util/log.h"
+
+static const char usage_main[] =
+    "usage: gatehouse COMMAND [ARGS...]\n"
+    "\n"
+    "Run AWS API Gateway definitions on your machine.\n"
+    "\n"
+    "commands:\n"
+    "  serve DEF...              serve the APIs on 127.0.0.1\n"
+    "  validate DEF...           load the definitions and list every problem\n"
+    "  routes DEF...             print the routing table of the default stage\n"
+    "  invoke FUNCTION DEF...    run one Lua Lambda function with an event\n"
+    "\n"
+    "`gatehouse COMMAND --help` describes a command; `gatehouse --version` prints the\n"
+    "version. Exit codes: 0 ok, 1 the definition or the function failed, 2 usage error,\n"
+    "3 the server could not start.\n";
+
+static const char usage_serve[] =
+    "usage: gatehouse serve DEF... [options]\n"
+    "\n"
+    "Serves every stage of each definition under http://HOST:PORT/{stage}/. The first\n"
+    "stdout line is `listening on http://HOST:PORT`; then one access-log line per request.\n"
+    "\n"
+    "  --overlay FILE   merge FILE onto the first definition (JSON Merge Patch); repeatable\n"
+    "  --stage NAME     stage used when the definition declares none (default `default`)\n"
+    "  --port N         port to listen on; 0 picks a free one (default x-gatehouse.port or 8080)\n"
+    "  --host H         address to listen on (default x-gatehouse.host or 127.0.0.1)\n"
+    "  --threads N      connection threads; one per open connection (default 512)\n"
+    "  --watch          reload when the definition, an overlay or a Lua file changes\n"
+    "  --quiet          no access log\n";
+
+static const char usage_validate[] =
+    "usage: gatehouse validate DEF... [--overlay FILE]... [--stage NAME]\n"
+    "\n"
+    "Loads each definition as serve would and prints every error and warning as\n"
+    "file:line:col: severity: message. Exit 0 when all load (warnings allowed), else 1.\n";
+
+static const char usage_routes[] =
+    "usage: gatehouse routes DEF... [--overlay FILE]... [--stage NAME]\n"
+    "\n"
+    "Prints a table of stage, method, path, integration and target for the default stage\n"
+    "(x-gatehouse.defaultStage, or --stage).\n";
+
+static const char usage_invoke[] =
+    "usage: gatehouse invoke FUNCTION DEF... [--event FILE] [--overlay FILE]... [--stage NAME]\n"
+    "\n"
+    "Runs the Lua handler of FUNCTION (a key of x-gatehouse.functions) with the JSON event\n"
+    "in FILE (`-` reads stdin; default {}) and prints its result as JSON. A failing\n"
+    "function prints Lambda's error object and exits 1.\n";
+
+enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, OPT_EVENT,
+       OPT_THREADS, OPT_HELP, OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"overlay", required_argument, NULL, OPT_OVERLAY},
+    {"stage", required_argument, NULL, OPT_STAGE},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"watch", no_argument, NULL, OPT_WATCH},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"event", required_argument, NULL, OPT_EVENT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct command {
+    const char *name;
+    const char *usage;
+    int (*run)(const gh_cli *);
+    const char *allowed; /* options this command takes, by name, space separated */
+} command;
+
+static const command commands[] = {
+    {"serve", usage_serve, gh_cmd_serve, "overlay stage port host threads watch quiet"},
+    {"validate", usage_validate, gh_cmd_validate, "overlay stage"},
+    {"routes", usage_routes, gh_cmd_routes, "overlay stage"},
+    {"invoke", usage_invoke, gh_cmd_invoke, "overlay stage event"},
+};
+
+static int usage_error(const command *c, const char *fmt, const char *arg)
 {
-    puts("gatehouse " GH_VERSION);
+    fprintf(stderr, "gatehouse: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", c ? c->usage : usage_main);
+    return GH_EXIT_USAGE;
+}
+
+static bool allowed(const command *c, const char *opt)
+{
+    size_t n = strlen(opt);
+    for (const char *p = c->allowed; (p = strstr(p, opt)); p += n)
+        if ((p == c->allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error(NULL, "%s", "a command is needed");
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("gatehouse %s\n", GH_VERSION);
+        return GH_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage_main, stdout);
+        return GH_EXIT_OK;
+    }
+    const command *cmd = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            cmd = &commands[i];
+    if (!cmd)
+        return usage_error(NULL, "unknown command '%s'", argv[1]);
+
+    gh_cli cli = {.port = -1};
+    const char **positional = calloc((size_t)argc, sizeof *positional);
+    const char **overlays = calloc((size_t)argc, sizeof *overlays);
+    size_t npos = 0;
+    int rc = -1;
+    optind = 2;
+    opterr = 0;
+    int c;
+    /* Leading '-' keeps positionals in order among options (serve api.yaml --port 0). */
+    while (rc < 0 && (c = getopt_long(argc, argv, "-", long_options, NULL)) != -1) {
+        long v;
+        if (c == 1) {
+            positional[npos++] = optarg;
+            continue;
+        }
+        if (c == '?' || c == ':') {
+            rc = usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+            break;
+        }
+        if (c == OPT_HELP) {
+            fputs(cmd->usage, stdout);
+            rc = GH_EXIT_OK;
+            break;
+        }
+        if (c == OPT_VERSION) {
+            printf("gatehouse %s\n", GH_VERSION);
+            rc = GH_EXIT_OK;
+            break;
+        }
+        const char *name = NULL;
+        for (const struct option *o = long_options; o->name; o++)
+            if (o->val == c)
+                name = o->name;
+        if (!allowed(cmd, name)) {
+            rc = usage_error(cmd, "--%s does not apply to this command", name);
+            break;
+        }
+        switch (c) {
+        case OPT_OVERLAY: overlays[cli.noverlays++] = optarg; break;
+        case OPT_STAGE: cli.stage = optarg; break;
+        case OPT_HOST: cli.host = optarg; break;
+        case OPT_WATCH: cli.watch = true; break;
+        case OPT_QUIET: cli.quiet = true; break;
+        case OPT_EVENT: cli.event_file = optarg; break;
+        case OPT_PORT:
+            if (parse_int(optarg, 0, 65535, &v) < 0)
+                rc = usage_error(cmd, "--port needs a number from 0 to 65535, not '%s'", optarg);
+            cli.port = (int)v;
+            break;
+        case OPT_THREADS:
+            if (parse_int(optarg, 4, 100000, &v) < 0)
+                rc = usage_error(cmd, "--threads needs a number from 4 to 100000, not '%s'", optarg);
+            cli.threads = (size_t)v;
+            break;
+        }
+    }
+    if (rc < 0) {
+        size_t first_def = 0;
+        if (cmd->run == gh_cmd_invoke) {
+            if (npos < 1)
+                rc = usage_error(cmd, "%s", "name the function to invoke");
+            else
+                cli.function = positional[first_def++];
+        }
+        if (rc < 0 && npos <= first_def)
+            rc = usage_error(cmd, "%s", "name at least one definition file");
+        if (rc < 0) {
+            cli.defs = positional + first_def;
+            cli.ndefs = npos - first_def;
+            cli.overlays = overlays;
+            if (cli.quiet)
+                gh_log_set_quiet(1);
+            rc = cmd->run(&cli);
+        }
+    }
+    free(positional);
+    free(overlays);
+    return rc;
 }

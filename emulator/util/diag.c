@@ -36,6 +36,7 @@ void gh_diag_vadd(gh_diags *d, gh_diag_severity sev, gh_mark at, const char *fmt
     }
     d->items[d->n].severity = sev;
     d->items[d->n].text = text;
+    d->items[d->n].pos_len = strlen(where);
     d->n++;
     if (sev == GH_DIAG_ERROR)
         d->errors++;
@@ -77,4 +78,13 @@ void gh_diags_free(gh_diags *d)
     free(d->items);
     d->items = NULL;
     d->n = d->cap = d->errors = d->warnings = 0;
+}
+
+void gh_diags_print(const gh_diags *d, FILE *f)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const gh_diag *g = &d->items[i];
+        const char *sev = g->severity == GH_DIAG_ERROR ? "error" : "warning";
+        fprintf(f, "%.*s: %s: %s\n", (int)g->pos_len, g->text, sev, g->text + g->pos_len + 2);
+    }
 }

@@ -4,6 +4,7 @@
 #define GH_DIAG_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct gh_mark {
     const char *file;   /* owned by whoever owns the node/model; may be NULL */
@@ -14,7 +15,8 @@ typedef enum { GH_DIAG_WARNING, GH_DIAG_ERROR } gh_diag_severity;
 
 typedef struct gh_diag {
     gh_diag_severity severity;
-    char *text; /* "file:line:col: message" (malloc'ed) */
+    char *text;     /* "file:line:col: message" (malloc'ed) */
+    size_t pos_len; /* length of the "file:line:col" prefix within text */
 } gh_diag;
 
 /* An ordered list of problems, so `validate` can print every one and loading can go on
@@ -35,6 +37,8 @@ void gh_diag_vadd(gh_diags *d, gh_diag_severity sev, gh_mark at, const char *fmt
 /* Moves every entry of src to the end of dst. */
 void gh_diags_take(gh_diags *dst, gh_diags *src);
 void gh_diags_free(gh_diags *d);
+/* Prints every diagnostic to f as "file:line:col: warning: message" / "...: error: ...". */
+void gh_diags_print(const gh_diags *d, FILE *f);
 /* Formats a position prefix "file:line:col" into out (always terminated). */
 void gh_mark_format(gh_mark at, char *out, size_t size);
 

@@ -1,0 +1,165 @@
+/* `gatehouse validate` and `gatehouse routes`: load a definition the way serve does
+ * and report on it without serving. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/commands.h"
+#include "server/runtime.h"
+#include "util/arena.h"
+
+static gh_runtime *build(const gh_cli *cli, const char *const *defs, size_t ndefs,
+                         gh_diags *d)
+{
+    gh_load_options opt = {
+        .definitions = defs,
+        .ndefinitions = ndefs,
+        .overlays = cli->overlays,
+        .noverlays = cli->noverlays,
+        .stage = cli->stage,
+        .host = cli->host,
+        .port = cli->port,
+        .generation = 1,
+    };
+    return gh_runtime_build(&opt, d);
+}
+
+int gh_cmd_validate(const gh_cli *cli)
+{
+    /* Each definition on its own, so one broken file does not hide another's problems
+     * (overlays apply to the first, as with serve). */
+    int rc = GH_EXIT_OK;
+    for (size_t i = 0; i < cli->ndefs; i++) {
+        gh_cli one = *cli;
+        if (i > 0)
+            one.noverlays = 0;
+        gh_diags d = GH_DIAGS_INIT;
+        gh_runtime *rt = build(&one, &cli->defs[i], 1, &d);
+        gh_diags_print(&d, stderr);
+        if (rt) {
+            const gh_api *api = &rt->model->apis[0];
+            printf("%s: ok: %zu resources, %zu methods, %zu stages, %zu warnings\n",
+                   cli->defs[i], api->nresources, api->nmethods, api->nstages, d.warnings);
+            gh_runtime_free(rt);
+        } else {
+            printf("%s: invalid: %zu errors, %zu warnings\n", cli->defs[i], d.errors, d.warnings);
+            rc = GH_EXIT_FAILURE;
+        }
+        gh_diags_free(&d);
+    }
+    return rc;
+}
+
+static const char *integ_name(gh_integ_type t)
+{
+    switch (t) {
+    case GH_INTEG_NONE: return "none";
+    case GH_INTEG_MOCK: return "mock";
+    case GH_INTEG_AWS_PROXY: return "aws_proxy";
+    case GH_INTEG_AWS: return "aws";
+    case GH_INTEG_HTTP: return "http";
+    case GH_INTEG_HTTP_PROXY: return "http_proxy";
+    }
+    return "?";
+}
+
+/* Substitutes ${stageVariables.x} in a Lambda function name for one stage. */
+static const char *function_for_stage(gh_arena *a, const char *tmpl, const gh_stage *st)
+{
+    const char *p = strstr(tmpl, "${stageVariables.");
+    if (!p)
+        return tmpl;
+    const char *end = strchr(p, '}');
+    if (!end)
+        return tmpl;
+    const char *name = p + strlen("${stageVariables.");
+    char *var = gh_arena_strndup(a, name, (size_t)(end - name));
+    const char *value = gh_kvs_get(&st->variables, var);
+    char *head = gh_arena_strndup(a, tmpl, (size_t)(p - tmpl));
+    return function_for_stage(a, gh_arena_printf(a, "%s%s%s", head, value ? value : "", end + 1), st);
+}
+
+static const char *target_of(gh_arena *a, const gh_model *m, const gh_api *api,
+                             const gh_stage *st, const gh_integration *in)
+{
+    if (in->mock_script >= 0)
+        return gh_arena_printf(a, "lua mock %s", m->scripts[in->mock_script].path);
+    if (in->broken)
+        return gh_arena_printf(a, "not served: %s", in->broken);
+    if (in->type == GH_INTEG_NONE)
+        return "not served: no integration";
+    if (in->lambda_function) {
+        const char *fn = function_for_stage(a, in->lambda_function, st);
+        const gh_function *f = gh_api_function(api, fn);
+        if (!f)
+            return gh_arena_printf(a, "function %s (no handler)", fn);
+        return gh_arena_printf(a, "function %s (%s)", fn, m->scripts[f->script].path);
+    }
+    if (in->type == GH_INTEG_MOCK)
+        return "static mock";
+    return in->uri ? in->uri : "";
+}
+
+typedef struct row {
+    const char *cols[5];
+} row;
+
+static void collect(gh_arena *a, const gh_model *m, const gh_api *api, const gh_stage *st,
+                    const gh_resource *r, row **rows, size_t *n, size_t *cap)
+{
+    for (size_t i = 0; i < r->nmethods; i++) {
+        if (*n == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 64;
+            row *nr = gh_arena_alloc(a, ncap * sizeof *nr);
+            if (*n)
+                memcpy(nr, *rows, *n * sizeof *nr);
+            *rows = nr;
+            *cap = ncap;
+        }
+        const gh_method *mt = &r->methods[i];
+        row *rw = &(*rows)[(*n)++];
+        rw->cols[0] = st->name;
+        rw->cols[1] = mt->verb;
+        rw->cols[2] = r->path;
+        rw->cols[3] = mt->integration->mock_script >= 0 ? "lua_mock" : integ_name(mt->integration->type);
+        rw->cols[4] = target_of(a, m, api, st, mt->integration);
+    }
+    for (size_t i = 0; i < r->nliterals; i++)
+        collect(a, m, api, st, r->literals[i], rows, n, cap);
+    if (r->param_child)
+        collect(a, m, api, st, r->param_child, rows, n, cap);
+    if (r->greedy_child)
+        collect(a, m, api, st, r->greedy_child, rows, n, cap);
+}
+
+int gh_cmd_routes(const gh_cli *cli)
+{
+    gh_diags d = GH_DIAGS_INIT;
+    gh_runtime *rt = build(cli, cli->defs, cli->ndefs, &d);
+    gh_diags_print(&d, stderr);
+    gh_diags_free(&d);
+    if (!rt)
+        return GH_EXIT_FAILURE;
+    gh_arena *a = gh_arena_new(16 * 1024);
+    row header = {{"STAGE", "METHOD", "PATH", "INTEGRATION", "TARGET"}};
+    row *rows = NULL;
+    size_t n = 0, cap = 0;
+    const gh_model *m = rt->model;
+    for (size_t i = 0; i < m->napis; i++)
+        collect(a, m, &m->apis[i], m->apis[i].default_stage, m->apis[i].root, &rows, &n, &cap);
+    size_t width[5];
+    for (int c = 0; c < 5; c++) {
+        width[c] = strlen(header.cols[c]);
+        for (size_t i = 0; i < n; i++)
+            if (strlen(rows[i].cols[c]) > width[c])
+                width[c] = strlen(rows[i].cols[c]);
+    }
+    for (size_t i = 0; i <= n; i++) {
+        const row *rw = i == 0 ? &header : &rows[i - 1];
+        for (int c = 0; c < 4; c++)
+            printf("%-*s  ", (int)width[c], rw->cols[c]);
+        printf("%s\n", rw->cols[4]);
+    }
+    gh_arena_free(a);
+    gh_runtime_free(rt);
+    return GH_EXIT_OK;
+}

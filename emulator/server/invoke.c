@@ -1,0 +1,112 @@
+/* `gatehouse invoke FUNCTION --event FILE DEF...`: runs one Lua Lambda with an event, as
+ * `sam local invoke` does, and prints its result (or Lambda's error object) as JSON. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/pool.h"
+#include "server/commands.h"
+#include "server/runtime.h"
+#include "util/ids.h"
+#include "util/log.h"
+
+static json_t *read_event(const char *file)
+{
+    json_error_t err;
+    json_t *ev;
+    if (!file)
+        return json_object();
+    if (!strcmp(file, "-"))
+        ev = json_loadf(stdin, JSON_DECODE_ANY, &err);
+    else
+        ev = json_load_file(file, JSON_DECODE_ANY, &err);
+    if (!ev)
+        gh_log(GH_LOG_ERROR, "%s:%d:%d: the event is not valid JSON: %s",
+               strcmp(file, "-") ? file : "<stdin>", err.line, err.column, err.text);
+    return ev;
+}
+
+int gh_cmd_invoke(const gh_cli *cli)
+{
+    json_t *event = read_event(cli->event_file);
+    if (!event)
+        return GH_EXIT_FAILURE;
+    gh_load_options opt = {
+        .definitions = cli->defs,
+        .ndefinitions = cli->ndefs,
+        .overlays = cli->overlays,
+        .noverlays = cli->noverlays,
+        .stage = cli->stage,
+        .port = -1,
+        .generation = 1,
+    };
+    gh_diags d = GH_DIAGS_INIT;
+    gh_runtime *rt = gh_runtime_build(&opt, &d);
+    gh_diags_print(&d, stderr);
+    gh_diags_free(&d);
+    if (!rt) {
+        json_decref(event);
+        return GH_EXIT_FAILURE;
+    }
+    const gh_api *api = NULL;
+    const gh_function *fn = NULL;
+    for (size_t i = 0; i < rt->model->napis && !fn; i++) {
+        api = &rt->model->apis[i];
+        fn = gh_api_function(api, cli->function);
+    }
+    if (!fn) {
+        gh_log(GH_LOG_ERROR, "no function '%s' in x-gatehouse.functions of %s", cli->function,
+               cli->defs[0]);
+        json_decref(event);
+        gh_runtime_free(rt);
+        return GH_EXIT_FAILURE;
+    }
+    char request_id[GH_UUID_LEN + 1], arn[512], group[300];
+    gh_uuid4(request_id);
+    snprintf(arn, sizeof arn, "arn:aws:lambda:%s:%s:function:%s", api->region, api->account_id,
+             fn->name);
+    snprintf(group, sizeof group, "/aws/lambda/%s", fn->name);
+    gh_lambda_context ctx = {
+        .function_name = fn->name,
+        .function_version = "$LATEST",
+        .invoked_function_arn = arn,
+        .aws_request_id = request_id,
+        .log_group_name = group,
+        .log_stream_name = "gatehouse/invoke",
+        .memory_limit_mb = fn->memory_mb,
+        .environment = &fn->environment,
+    };
+    gh_script_result res;
+    gh_script_call(rt->scripts, fn->script, event, &ctx, fn->timeout_ms, &res);
+    int rc = GH_EXIT_OK;
+    json_t *out;
+    if (res.status == GH_SCRIPT_OK) {
+        out = json_incref(res.value);
+    } else {
+        /* Lambda's error object, as `sam local invoke` prints it. */
+        char msg[128];
+        const char *text = res.error_message;
+        const char *type = res.error_type ? res.error_type : "Error";
+        if (res.status == GH_SCRIPT_TIMEOUT) {
+            snprintf(msg, sizeof msg, "Task timed out after %.2f seconds", fn->timeout_ms / 1000.0);
+            text = msg;
+        } else if (res.status == GH_SCRIPT_MEMORY) {
+            text = "Runtime exited with error: memory limit exceeded";
+            type = "Runtime.ExitError";
+        }
+        out = json_pack("{s:s, s:s, s:[]}", "errorMessage", text ? text : "", "errorType", type,
+                        "stackTrace");
+        if (res.traceback)
+            fprintf(stderr, "%s\n", res.traceback);
+        rc = GH_EXIT_FAILURE;
+    }
+    char *s = json_dumps(out, JSON_ENCODE_ANY | JSON_INDENT(2));
+    printf("%s\n", s ? s : "null");
+    free(s);
+    json_decref(out);
+    gh_script_result_free(&res);
+    json_decref(event);
+    gh_runtime_free(rt);
+    return rc;
+}
