@@ -183,6 +183,10 @@ void gh_gw_render(gh_invocation *inv)
     gh_response *resp = inv->resp;
     gh_arena *a = inv->arena;
 
+    /* $context.error.message(String) in a custom template is the type's message too. */
+    if (!inv->fail_message)
+        inv->fail_message = d->message;
+
     resp->status = d->status;
     if (inv->fail_status)
         resp->status = inv->fail_status;
@@ -199,7 +203,7 @@ void gh_gw_render(gh_invocation *inv)
         resp->body_len = body ? len : 0;
         content_type = tpl->key;
     } else {
-        render_default_body(inv, d, inv->fail_message ? inv->fail_message : d->message);
+        render_default_body(inv, d, inv->fail_message);
     }
     gh_headers_add(a, &resp->headers, "Content-Type", content_type);
 

@@ -42,23 +42,6 @@ static const dcase defaults[] = {
     {GH_GW_WAF_FILTERED, 403, "{\"message\":\"Forbidden\"}", "WafFilteredException"},
 };
 
-/* Test-local stand-ins for integration/context.c (another branch implements it): literal
- * sources and templates copied verbatim are all these tests need. */
-const char *gh_param_source(const gh_invocation *inv, const char *expr)
-{
-    size_t n = strlen(expr);
-    if (n >= 2 && expr[0] == '\'' && expr[n - 1] == '\'')
-        return gh_arena_strndup(inv->arena, expr + 1, n - 2);
-    return NULL;
-}
-
-char *gh_template_render_simple(const gh_invocation *inv, const char *text, size_t len,
-                                size_t *out_len)
-{
-    *out_len = len;
-    return gh_arena_strndup(inv->arena, text, len);
-}
-
 typedef struct fixture {
     gh_arena *arena;
     gh_request req;
@@ -80,10 +63,16 @@ static void fixture_init(fixture *f)
     f->inv.api = &f->api;
 }
 
-static void render(fixture *f, gh_gw_type t)
+static void render_msg(fixture *f, gh_gw_type t, const char *msg)
 {
     f->inv.fail_type = t;
+    f->inv.fail_message = msg;
     gh_gw_render(&f->inv);
+}
+
+static void render(fixture *f, gh_gw_type t)
+{
+    render_msg(f, t, NULL);
 }
 
 static void assert_body(const gh_response *r, const char *want)
@@ -126,17 +115,14 @@ static void exact_sizes_and_messages(void **state)
     fixture_init(&f);
     render(&f, GH_GW_INTEGRATION_FAILURE);
     assert_int_equal(f.resp.body_len, 36);
-    f.inv.fail_message = "User is not authorized to access this resource with an explicit deny";
-    render(&f, GH_GW_ACCESS_DENIED);
+    render_msg(&f, GH_GW_ACCESS_DENIED,
+               "User is not authorized to access this resource with an explicit deny");
     assert_int_equal(f.resp.body_len, 82);
-    f.inv.fail_message = "Missing required request parameters: [x-h, id, q]";
-    render(&f, GH_GW_BAD_REQUEST_PARAMETERS);
+    render_msg(&f, GH_GW_BAD_REQUEST_PARAMETERS, "Missing required request parameters: [x-h, id, q]");
     assert_body(&f.resp, "{\"message\":\"Missing required request parameters: [x-h, id, q]\"}");
-    f.inv.fail_message = "say \"hi\"\\\n";
-    render(&f, GH_GW_DEFAULT_4XX);
+    render_msg(&f, GH_GW_DEFAULT_4XX, "say \"hi\"\\\n");
     assert_body(&f.resp, "{\"message\":\"say \\\"hi\\\"\\\\\\n\"}");
     /* fail_status replaces the type's default status (a proxy's 502) */
-    f.inv.fail_message = NULL;
     f.inv.fail_status = 502;
     render(&f, GH_GW_API_CONFIGURATION_ERROR);
     assert_int_equal(f.resp.status, 502);
@@ -164,7 +150,7 @@ static void overrides_and_inheritance(void **state)
     params4[0] = kv("gatewayresponse.header.Access-Control-Allow-Origin", "'*'");
     params4[1] = kv("gatewayresponse.header.X-Missing", "method.request.header.nope");
     tpl4[0] = kv("text/plain", "plain 4xx");
-    tpl4[1] = kv("application/json", "{\"error\":\"4xx\"}");
+    tpl4[1] = kv("application/json", "{\"error\":$context.error.messageString}");
     f.api.gateway_responses[GH_GW_DEFAULT_4XX] =
         (gh_gw_override){.set = true, .status = 0, .parameters = {params4, 2},
                          .templates = {tpl4, 2}};
@@ -178,7 +164,7 @@ static void overrides_and_inheritance(void **state)
     /* unconfigured 4xx inherits DEFAULT_4XX's headers and template, keeps its status */
     render(&f, GH_GW_MISSING_AUTHENTICATION_TOKEN);
     assert_int_equal(f.resp.status, 403);
-    assert_body(&f.resp, "{\"error\":\"4xx\"}");
+    assert_body(&f.resp, "{\"error\":\"Missing Authentication Token\"}");
     assert_string_equal(gh_headers_get(&f.resp.headers, "Content-Type"), "application/json");
     assert_string_equal(gh_headers_get(&f.resp.headers, "Access-Control-Allow-Origin"), "*");
     assert_null(gh_headers_get(&f.resp.headers, "X-Missing"));
