@@ -1,0 +1,160 @@
+/* The REST request pipeline: a table of phases in AWS's order (reference §1.1). Each
+ * phase either continues or ends the request by naming a gateway response type; the
+ * table is the one place later phases (API key, authorizer, throttling, validation,
+ * cache) slot in. Whatever ends the request, the response leaves here with
+ * x-amzn-RequestId, x-amz-apigw-id and a Content-Type. */
+#include "gateway/pipeline.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "gateway/gateway_response.h"
+#include "gateway/router.h"
+#include "integration/integration.h"
+
+/* REST APIs reject request bodies over 10 MB with 413 (AWS quotas page). */
+#define GH_MAX_BODY ((size_t)10 * 1024 * 1024)
+
+/* Host names that address one API by id, as `{apiId}.execute-api.{region}.amazonaws.com`
+ * does on AWS (reference §8.4). */
+#define EXECUTE_API_SUFFIX ".execute-api.localhost"
+
+typedef struct pctx {
+    const gh_runtime *rt;
+    gh_request *req;
+    gh_invocation inv;
+    const char *verb;
+} pctx;
+
+/* CONTINUE: next phase; FAIL: render inv.fail_type as a gateway response; DONE: the
+ * response is complete (an integration answered; later, a cache hit). */
+typedef enum { PHASE_CONTINUE, PHASE_FAIL, PHASE_DONE } phase_result;
+typedef phase_result (*phase_fn)(pctx *c);
+
+static phase_result fail(pctx *c, gh_gw_type t, const char *why)
+{
+    c->inv.fail_type = t;
+    c->inv.log_detail = why;
+    return PHASE_FAIL;
+}
+
+/* Phase 0: the edge limit on the body, checked before anything is resolved. */
+static phase_result check_size(pctx *c)
+{
+    if (c->req->body_len > GH_MAX_BODY)
+        return fail(c, GH_GW_REQUEST_TOO_LARGE, "request body over 10 MB");
+    return PHASE_CONTINUE;
+}
+
+/* Host `{apiId}.execute-api.localhost[:port]` picks that API; any other Host gets the
+ * first definition. req->host is already lower-cased and without the port. */
+static phase_result resolve_api(pctx *c)
+{
+    const gh_model *m = c->rt->model;
+    const char *host = c->req->host;
+    size_t hlen = host ? strlen(host) : 0, slen = strlen(EXECUTE_API_SUFFIX);
+    if (hlen > slen && strcmp(host + hlen - slen, EXECUTE_API_SUFFIX) == 0) {
+        const char *id = gh_arena_strndup(c->req->arena, host, hlen - slen);
+        c->inv.api = gh_model_api(m, id);
+        if (!c->inv.api)
+            return fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN, "no API with the Host's id");
+        return PHASE_CONTINUE;
+    }
+    if (m->napis == 0)
+        return fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN, "no API loaded");
+    c->inv.api = &m->apis[0];
+    return PHASE_CONTINUE;
+}
+
+/* The first path segment names the stage. AWS collapses a doubled slash right after the
+ * stage in the event's `path` but keeps it in requestContext.path (reference §1.3). */
+static phase_result resolve_stage(pctx *c)
+{
+    const char *p = c->req->path ? c->req->path : "/";
+    const char *name = p[0] == '/' ? p + 1 : p;
+    const char *slash = strchr(name, '/');
+    size_t nlen = slash ? (size_t)(slash - name) : strlen(name);
+    if (nlen == 0)
+        return fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN, "no stage in the path");
+    const char *stage = gh_arena_strndup(c->req->arena, name, nlen);
+    c->inv.stage = gh_api_stage(c->inv.api, stage);
+    if (!c->inv.stage)
+        return fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN, "unknown stage");
+
+    const char *rest = slash ? slash : "";
+    while (rest[0] == '/' && rest[1] == '/')
+        rest++;
+    c->inv.path = rest[0] ? rest : "/";
+    c->inv.stage_path = p;
+    return PHASE_CONTINUE;
+}
+
+/* API Gateway honours X-HTTP-Method-Override and does not pass the header on. */
+static phase_result method_override(pctx *c)
+{
+    const char *o = gh_headers_get(&c->req->headers, "X-HTTP-Method-Override");
+    if (o && *o) {
+        char *v = gh_arena_strdup(c->req->arena, o);
+        for (char *q = v; *q; q++)
+            *q = (char)toupper((unsigned char)*q);
+        c->verb = v;
+        c->req->method = v;
+        gh_headers_remove(&c->req->headers, "X-HTTP-Method-Override");
+    }
+    return PHASE_CONTINUE;
+}
+
+/* AWS answers an unknown resource and an undeclared method alike: 403 "Missing
+ * Authentication Token", not 404/405. */
+static phase_result route(pctx *c)
+{
+    gh_route r;
+    if (gh_router_match(c->inv.api, c->verb, c->inv.path, c->req->arena, &r) != 0)
+        return fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN,
+                    r.resource ? "method not declared on the resource" : "no resource");
+    c->inv.resource = r.resource;
+    c->inv.method = r.method;
+    c->inv.integration = r.method->integration;
+    c->inv.path_params = r.params;
+    c->inv.npath_params = r.nparams;
+    return PHASE_CONTINUE;
+}
+
+/* Integration request, integration and integration response belong to integration/. */
+static phase_result integrate(pctx *c)
+{
+    return gh_integration_run(&c->inv) == 0 ? PHASE_DONE : PHASE_FAIL;
+}
+
+/* In AWS's order (reference §1.1). Later phases go between route and integrate:
+ * API key, authorizer, usage plan, request validation, cache lookup. */
+static const phase_fn phases[] = {
+    check_size, resolve_api, resolve_stage, method_override, route, integrate,
+};
+
+void gh_pipeline_handle(const gh_runtime *rt, gh_request *req, gh_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    pctx c = {.rt = rt, .req = req, .verb = req->method ? req->method : "GET"};
+    c.inv.req = req;
+    c.inv.resp = resp;
+    c.inv.arena = req->arena;
+    c.inv.model = rt->model;
+    c.inv.scripts = rt->scripts;
+    c.inv.path = req->path ? req->path : "/";
+    c.inv.stage_path = c.inv.path;
+    const char *host = gh_headers_get(&req->headers, "Host");
+    c.inv.domain_name = host ? host : (req->host ? req->host : "localhost");
+
+    phase_result res = PHASE_CONTINUE;
+    for (size_t i = 0; res == PHASE_CONTINUE && i < sizeof phases / sizeof *phases; i++)
+        res = phases[i](&c);
+    if (res != PHASE_DONE)
+        gh_gw_render(&c.inv);
+
+    /* On every REST response, whoever produced it (reference §1.5). */
+    gh_headers_set(req->arena, &resp->headers, "x-amzn-RequestId", req->request_id);
+    gh_headers_set(req->arena, &resp->headers, "x-amz-apigw-id", req->extended_id);
+    if (!gh_headers_has(&resp->headers, "Content-Type"))
+        gh_headers_add(req->arena, &resp->headers, "Content-Type", "application/json");
+}

@@ -1,0 +1,359 @@
+/* $context variables, parameter-mapping sources and simple-substitution rendering for
+ * one invocation (context.h). Everything here only reads the invocation; values are
+ * built in inv->arena. AWS's list of REST variables: api-gateway-mapping-template-
+ * reference ("$context Variables"); variables tied to authorizers, API keys, WAF, mTLS
+ * and request overrides render null until those features exist. */
+#include "integration/context.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util/buf.h"
+#include "util/url.h"
+
+/* "dd/MMM/yyyy:HH:mm:ss +0000", the CLF-style time AWS puts in requestTime. */
+static const char *request_time(gh_arena *a, int64_t ms)
+{
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return gh_arena_printf(a, "%02d/%s/%04d:%02d:%02d:%02d +0000", tm.tm_mday, mon[tm.tm_mon],
+                           tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The first DNS label of the host the client used: AWS's domainPrefix
+ * ("k3x9q2w7ab.execute-api..." -> "k3x9q2w7ab"). */
+static const char *domain_prefix(gh_arena *a, const char *domain)
+{
+    if (!domain)
+        return NULL;
+    return gh_arena_strndup(a, domain, strcspn(domain, ".:"));
+}
+
+/* JSON string literal of s ("a\"b" -> "\"a\\\"b\""), as error.messageString. */
+static const char *json_quote(gh_arena *a, const char *s)
+{
+    json_t *j = json_string(s);
+    if (!j)
+        j = json_stringn_nocheck(s, strlen(s));
+    char *txt = json_dumps(j, JSON_ENCODE_ANY);
+    json_decref(j);
+    const char *out = gh_arena_strdup(a, txt);
+    free(txt);
+    return out;
+}
+
+/* A failure is recorded when fail_type was moved off its zero value or a message was
+ * set; ACCESS_DENIED (the zero value) always carries a message. */
+static int failed(const gh_invocation *inv)
+{
+    return inv->fail_type != (gh_gw_type)0 || inv->fail_message != NULL || inv->fail_status;
+}
+
+static const char *identity_get(const gh_invocation *inv, const char *name)
+{
+    if (strcmp(name, "sourceIp") == 0)
+        return inv->req ? inv->req->source_ip : NULL;
+    if (strcmp(name, "userAgent") == 0)
+        return inv->req ? gh_headers_get(&inv->req->headers, "User-Agent") : NULL;
+    /* accessKey, accountId, caller, cognito*, principalOrgId, user, userArn, apiKey,
+     * apiKeyId, clientCert: null without IAM/Cognito auth, API keys or mTLS. */
+    return NULL;
+}
+
+const char *gh_context_get(const gh_invocation *inv, const char *name)
+{
+    const gh_request *req = inv->req;
+    gh_arena *a = inv->arena;
+    if (!name)
+        return NULL;
+    if (strncmp(name, "identity.", 9) == 0)
+        return identity_get(inv, name + 9);
+    if (strcmp(name, "accountId") == 0)
+        return inv->api ? inv->api->account_id : NULL;
+    if (strcmp(name, "apiId") == 0)
+        return inv->api ? inv->api->id : NULL;
+    if (strcmp(name, "domainName") == 0)
+        return inv->domain_name;
+    if (strcmp(name, "domainPrefix") == 0)
+        return domain_prefix(a, inv->domain_name);
+    if (strcmp(name, "extendedRequestId") == 0)
+        return req ? req->extended_id : NULL;
+    if (strcmp(name, "requestId") == 0)
+        return req ? req->request_id : NULL;
+    if (strcmp(name, "httpMethod") == 0)
+        return req ? req->method : NULL;
+    if (strcmp(name, "path") == 0)
+        return inv->stage_path;
+    if (strcmp(name, "protocol") == 0)
+        return req && req->protocol ? req->protocol : "HTTP/1.1";
+    if (strcmp(name, "requestTime") == 0)
+        return req ? request_time(a, req->time_ms) : NULL;
+    if (strcmp(name, "requestTimeEpoch") == 0)
+        return req ? gh_arena_printf(a, "%lld", (long long)req->time_ms) : NULL;
+    if (strcmp(name, "resourceId") == 0)
+        return inv->resource ? inv->resource->id : NULL;
+    if (strcmp(name, "resourcePath") == 0)
+        return inv->resource ? inv->resource->path : NULL;
+    if (strcmp(name, "stage") == 0)
+        return inv->stage ? inv->stage->name : NULL;
+    if (strcmp(name, "deploymentId") == 0)
+        return inv->stage ? inv->stage->deployment_id : NULL;
+    if (strcmp(name, "error.message") == 0)
+        return inv->fail_message;
+    if (strcmp(name, "error.messageString") == 0)
+        return inv->fail_message ? json_quote(a, inv->fail_message) : NULL;
+    if (strcmp(name, "error.responseType") == 0)
+        return failed(inv) ? gh_gw_type_name(inv->fail_type) : NULL;
+    return NULL;
+}
+
+/* Values of query parameter `name` joined with ',' (AWS joins multi values that way in
+ * parameter mapping); last value only when !multi. */
+static const char *query_get(const gh_invocation *inv, const char *name, int multi)
+{
+    if (!inv->req || !inv->req->query)
+        return NULL;
+    gh_headers q = {0};
+    gh_query_parse(inv->arena, inv->req->query, &q);
+    const char *last = NULL;
+    gh_buf b = GH_BUF_INIT;
+    for (size_t i = 0; i < q.n; i++)
+        if (strcmp(q.items[i].name, name) == 0) {
+            if (b.len)
+                gh_buf_putc(&b, ',');
+            gh_buf_puts(&b, q.items[i].value);
+            last = q.items[i].value;
+        }
+    const char *out = multi && last ? gh_arena_strndup(inv->arena, b.data, b.len) : last;
+    gh_buf_free(&b);
+    return out;
+}
+
+static const char *header_multi(const gh_invocation *inv, const char *name)
+{
+    if (!inv->req)
+        return NULL;
+    const gh_headers *h = &inv->req->headers;
+    gh_buf b = GH_BUF_INIT;
+    int found = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (strcasecmp(h->items[i].name, name) == 0) {
+            if (found++)
+                gh_buf_putc(&b, ',');
+            gh_buf_puts(&b, h->items[i].value);
+        }
+    const char *out = found ? gh_arena_strndup(inv->arena, b.data ? b.data : "", b.len) : NULL;
+    gh_buf_free(&b);
+    return out;
+}
+
+static const char *path_get(const gh_invocation *inv, const char *name)
+{
+    for (size_t i = 0; i < inv->npath_params; i++)
+        if (strcmp(inv->path_params[i].name, name) == 0)
+            return inv->path_params[i].value;
+    return NULL;
+}
+
+static const char *stage_var(const gh_invocation *inv, const char *name)
+{
+    return inv->stage ? gh_kvs_get(&inv->stage->variables, name) : NULL;
+}
+
+const char *gh_param_source(const gh_invocation *inv, const char *expr)
+{
+    if (!expr)
+        return NULL;
+    size_t len = strlen(expr);
+    if (len >= 2 && expr[0] == '\'' && expr[len - 1] == '\'')
+        return gh_arena_strndup(inv->arena, expr + 1, len - 2);
+    static const char mr[] = "method.request.";
+    if (strncmp(expr, mr, sizeof mr - 1) == 0) {
+        const char *rest = expr + sizeof mr - 1;
+        if (strncmp(rest, "header.", 7) == 0)
+            return inv->req ? gh_headers_get(&inv->req->headers, rest + 7) : NULL;
+        if (strncmp(rest, "multivalueheader.", 17) == 0)
+            return header_multi(inv, rest + 17);
+        if (strncmp(rest, "querystring.", 12) == 0)
+            return query_get(inv, rest + 12, 0);
+        if (strncmp(rest, "multivaluequerystring.", 22) == 0)
+            return query_get(inv, rest + 22, 1);
+        if (strncmp(rest, "path.", 5) == 0)
+            return path_get(inv, rest + 5);
+        return NULL;
+    }
+    if (strncmp(expr, "stageVariables.", 15) == 0)
+        return stage_var(inv, expr + 15);
+    if (strncmp(expr, "context.", 8) == 0)
+        return gh_context_get(inv, expr + 8);
+    return NULL;
+}
+
+/* $input.params('x'): path first, then query string, then headers; "" when absent
+ * (api-gateway-mapping-template-reference, $input.params(x)). */
+static const char *input_param(const gh_invocation *inv, const char *name)
+{
+    const char *v = path_get(inv, name);
+    if (!v)
+        v = query_get(inv, name, 0);
+    if (!v && inv->req)
+        v = gh_headers_get(&inv->req->headers, name);
+    return v ? v : "";
+}
+
+static int ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+/* Reads a dotted name ("error.messageString") at p; a trailing '.' is not part of it. */
+static size_t dotted_len(const char *p, const char *end)
+{
+    size_t n = 0;
+    while (p + n < end) {
+        if (ident_char(p[n])) {
+            n++;
+        } else if (p[n] == '.' && p + n + 1 < end && ident_char(p[n + 1]) && n > 0) {
+            n++;
+        } else {
+            break;
+        }
+    }
+    return n;
+}
+
+/* Reads "('name')" or "(\"name\")" at p; returns its length and the name, or 0. */
+static size_t quoted_arg(gh_arena *a, const char *p, const char *end, char open, char close,
+                         const char **name)
+{
+    if (p + 4 > end || p[0] != open || (p[1] != '\'' && p[1] != '"'))
+        return 0;
+    char q = p[1];
+    const char *s = p + 2;
+    const char *e = memchr(s, q, (size_t)(end - s));
+    if (!e || e + 1 >= end || e[1] != close)
+        return 0;
+    *name = gh_arena_strndup(a, s, (size_t)(e - s));
+    return (size_t)(e + 2 - p);
+}
+
+static int starts(const char *p, const char *end, const char *lit)
+{
+    size_t n = strlen(lit);
+    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+/* Tries to read one reference at p (just after '$'); returns its length (0: not one we
+ * substitute) and the value (NULL renders as nothing, except messageString). */
+static size_t reference(const gh_invocation *inv, const char *p, const char *end,
+                        const char **value)
+{
+    gh_arena *a = inv->arena;
+    const char *name;
+    size_t n;
+    int braced = p < end && *p == '{';
+    const char *q = p + braced;
+    if (starts(q, end, "context.")) {
+        n = dotted_len(q + 8, end);
+        if (!n)
+            return 0;
+        char *var = gh_arena_strndup(a, q + 8, n);
+        size_t used = braced + 8 + n;
+        if (braced) {
+            if (q + 8 + n >= end || q[8 + n] != '}')
+                return 0;
+            used++;
+        }
+        *value = gh_context_get(inv, var);
+        /* An unset message still renders as the JSON literal null, so the default
+         * gateway template gives {"message":null} (supported-gateway-response-types). */
+        if (!*value && strcmp(var, "error.messageString") == 0)
+            *value = "null";
+        return used;
+    }
+    if (starts(q, end, "stageVariables")) {
+        const char *r = q + 14;
+        size_t used;
+        if (r < end && *r == '.') {
+            /* Stage variable names are [A-Za-z0-9_]+ (stage-variables), so the name
+             * ends at the first other character, a '.' included. */
+            n = 0;
+            while (r + 1 + n < end && ident_char(r[1 + n]))
+                n++;
+            if (!n)
+                return 0;
+            name = gh_arena_strndup(a, r + 1, n);
+            used = braced + 14 + 1 + n;
+        } else if ((n = quoted_arg(a, r, end, '[', ']', &name)) != 0) {
+            used = braced + 14 + n;
+        } else {
+            return 0;
+        }
+        if (braced) {
+            if (p + used >= end || p[used] != '}')
+                return 0;
+            used++;
+        }
+        *value = stage_var(inv, name);
+        return used;
+    }
+    if (braced)
+        return 0;
+    if (starts(p, end, "input.params(")) {
+        const char *r = p + 12;
+        if ((n = quoted_arg(a, r, end, '(', ')', &name)) != 0) {
+            *value = input_param(inv, name);
+            return 12 + n;
+        }
+        static const char *const locs[] = {"().header.get", "().querystring.get", "().path.get"};
+        for (int i = 0; i < 3; i++) {
+            if (!starts(r, end, locs[i]))
+                continue;
+            const char *s = r + strlen(locs[i]);
+            if ((n = quoted_arg(a, s, end, '(', ')', &name)) == 0)
+                return 0;
+            *value = i == 0 ? (inv->req ? gh_headers_get(&inv->req->headers, name) : NULL)
+                     : i == 1 ? query_get(inv, name, 0)
+                              : path_get(inv, name);
+            return (size_t)(s - p) + n;
+        }
+    }
+    return 0;
+}
+
+char *gh_template_render_simple(const gh_invocation *inv, const char *text, size_t len,
+                                size_t *out_len)
+{
+    gh_buf b = GH_BUF_INIT;
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *dollar = memchr(p, '$', (size_t)(end - p));
+        if (!dollar) {
+            gh_buf_append(&b, p, (size_t)(end - p));
+            break;
+        }
+        gh_buf_append(&b, p, (size_t)(dollar - p));
+        const char *value = NULL;
+        size_t used = reference(inv, dollar + 1, end, &value);
+        if (!used) {
+            gh_buf_putc(&b, '$');
+            p = dollar + 1;
+            continue;
+        }
+        if (value)
+            gh_buf_puts(&b, value);
+        p = dollar + 1 + used;
+    }
+    char *out = gh_arena_strndup(inv->arena, b.data ? b.data : "", b.len);
+    if (out_len)
+        *out_len = b.len;
+    gh_buf_free(&b);
+    return out;
+}
