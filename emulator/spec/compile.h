@@ -1,0 +1,86 @@
+/* Internal to spec/: the state one definition is compiled with, shared by the compiler's
+ * parts (load.c orchestrates; settings.c, extensions.c, compile_paths.c,
+ * compile_integration.c, intrinsics.c and scripts.c each do one step). Nothing outside
+ * spec/ includes this header; the public surface is spec/load.h. */
+#ifndef GH_COMPILE_H
+#define GH_COMPILE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "spec/load.h"
+#include "spec/model.h"
+#include "spec/node.h"
+
+/* Growable arrays the loader fills while it goes; copied into the model's arena at the
+ * end so the model holds exactly what it needs. */
+typedef struct gh_loader {
+    gh_model *m;
+    gh_diags *d;
+    gh_script *scripts;
+    size_t nscripts, capscripts;
+    const char **files;
+    size_t nfiles, capfiles;
+} gh_loader;
+
+typedef struct gh_cc {
+    gh_loader *ld;
+    gh_arena *a;      /* the model's arena */
+    gh_diags *d;
+    const gh_doc *doc;
+    gh_api *api;
+    bool swagger2;
+    /* Distinct things already warned about in this API (unresolved intrinsics, security
+     * schemes, per-operation extensions), so a file warns once per thing, not per use. */
+    char **warned;
+    size_t nwarned, capwarned;
+    /* While compiling an integration that is already known to be unservable, warnings
+     * about unresolved intrinsics inside it are noise: its one "broken" warning says it. */
+    bool mute_intrinsics;
+    /* Warnings that repeat across operations (the same unservable integration kind, the
+     * same missing piece) are grouped: one per distinct reason, with the count. */
+    struct gh_cc_group {
+        char *reason;
+        const char *noun; /* "integration", "method" */
+        gh_mark mark;     /* the first place */
+        size_t count;
+    } *groups;
+    size_t ngroups, capgroups;
+    bool intrinsic_unresolved; /* set when a resolution left text unresolved */
+} gh_cc;
+
+/* load.c */
+/* The model-owned copy of a file name (every file read is recorded once in model->files). */
+const char *gh_cc_file(gh_loader *ld, const char *path);
+/* A node's mark with its file name owned by the model. */
+gh_mark gh_cc_mark(gh_cc *cc, const gh_node *n);
+/* True the first time `key` is seen in this API. */
+bool gh_cc_first(gh_cc *cc, const char *key);
+/* Records one more place for a grouped warning (see gh_cc.groups). */
+void gh_cc_group(gh_cc *cc, gh_mark at, const char *noun, const char *reason);
+/* Follows a local $ref (one level at a time, up to a small depth); reports dangling refs
+ * at the $ref. Returns the node itself when it is no $ref, NULL when it names nothing. */
+const gh_node *gh_cc_deref(gh_cc *cc, const gh_node *n);
+
+/* scripts.c: reads, records and syntax-checks a Lua file named at `at` (relative to the
+ * definition's folder). Returns its index in model->scripts, -1 after an error. */
+int gh_cc_script(gh_cc *cc, const char *path, const gh_node *at);
+
+/* settings.c: x-gatehouse (apiId, region, stages, functions, ...). Runs first. */
+void gh_cc_settings(gh_cc *cc, const gh_load_options *opt, bool first);
+
+/* intrinsics.c: the string a node stands for, CloudFormation intrinsics resolved (NULL
+ * when the node is no scalar and no intrinsic). Numbers and booleans give their text. */
+const char *gh_cc_string(gh_cc *cc, const gh_node *n);
+
+/* extensions.c: one pass over the whole document for x-amazon-apigateway-* keys, plus
+ * the root extensions we emulate (gateway responses, binary media types). */
+void gh_cc_extensions(gh_cc *cc);
+
+/* compile_paths.c: paths -> resource tree and methods. */
+void gh_cc_paths(gh_cc *cc);
+
+/* compile_integration.c: an x-amazon-apigateway-integration (or NULL) -> integration.
+ * `op` is the operation, for x-gatehouse-mock on it and for positions. */
+gh_integration *gh_cc_integration(gh_cc *cc, const gh_node *integ, const gh_node *op);
+
+#endif

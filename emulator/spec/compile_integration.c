@@ -1,0 +1,374 @@
+/* x-amazon-apigateway-integration -> gh_integration. Everything a definition can say is
+ * kept (so later layers can serve it); what this build cannot serve yet is marked
+ * `broken` with one honest warning at the integration, and answers AWS's 500 when
+ * called. Served today: mock, aws_proxy (payload 1.0) to a Lambda URI, and anything with
+ * an x-gatehouse-mock Lua file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "spec/compile.h"
+
+#define FIX_LUA "calls answer 500 (add x-gatehouse-mock: file.lua to serve it from Lua)"
+
+static const char *const known_fields[] = {
+    "type", "uri", "httpMethod", "requestParameters", "requestTemplates",
+    "passthroughBehavior", "responses", "timeoutInMillis", "contentHandling",
+    "payloadFormatVersion", "integrationSubtype", "connectionType", "connectionId",
+    "cacheKeyParameters", "cacheNamespace", "credentials", "tlsConfig", "x-gatehouse-mock",
+    "description", "integrationTarget",
+};
+
+static gh_kvs string_map(gh_cc *cc, const gh_node *map, const char *what)
+{
+    gh_kvs kv = {0};
+    if (!map || map->kind == GH_NODE_NULL)
+        return kv;
+    if (map->kind != GH_NODE_MAP) {
+        gh_diag_error(cc->d, gh_cc_mark(cc, map), "%s must be a map, not %s", what,
+                      gh_node_kind_name(map->kind));
+        return kv;
+    }
+    kv.items = gh_arena_calloc(cc->a, (map->n + 1) * sizeof *kv.items);
+    for (size_t i = 0; i < map->n; i++) {
+        const char *v = gh_cc_string(cc, map->pairs[i].value);
+        if (!v) {
+            gh_diag_error(cc->d, gh_cc_mark(cc, map->pairs[i].value), "%s '%s' must be a "
+                          "string, not %s",
+                          what, map->pairs[i].key->text,
+                          gh_node_kind_name(map->pairs[i].value->kind));
+            continue;
+        }
+        kv.items[kv.n++] = (gh_kv){gh_arena_strdup(cc->a, map->pairs[i].key->text), v,
+                                   gh_cc_mark(cc, map->pairs[i].value)};
+    }
+    return kv;
+}
+
+static gh_template *templates(gh_cc *cc, const gh_node *map, size_t *n, const char *what)
+{
+    gh_kvs kv = string_map(cc, map, what);
+    gh_template *t = gh_arena_calloc(cc->a, (kv.n + 1) * sizeof *t);
+    for (size_t i = 0; i < kv.n; i++)
+        t[i] = (gh_template){.media_type = kv.items[i].key, .text = kv.items[i].value,
+                             .len = strlen(kv.items[i].value), .mark = kv.items[i].mark};
+    *n = kv.n;
+    return t;
+}
+
+static bool status_code(gh_cc *cc, const gh_node *n, int *out)
+{
+    const char *s = gh_node_scalar(n);
+    char *end = NULL;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || end == s || *end || v < 100 || v > 599) {
+        gh_diag_error(cc->d, gh_cc_mark(cc, n), "statusCode must be an HTTP status from 100 to "
+                      "599, like \"200\"");
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static void responses(gh_cc *cc, gh_integration *in, const gh_node *map)
+{
+    if (!map || map->kind == GH_NODE_NULL)
+        return;
+    if (map->kind != GH_NODE_MAP) {
+        gh_diag_error(cc->d, gh_cc_mark(cc, map), "responses must be a map of selection pattern "
+                      "(or \"default\") to {statusCode, responseParameters, responseTemplates}");
+        return;
+    }
+    in->responses = gh_arena_calloc(cc->a, (map->n + 1) * sizeof *in->responses);
+    for (size_t i = 0; i < map->n; i++) {
+        const gh_pair *p = &map->pairs[i];
+        gh_integ_response *r = &in->responses[in->nresponses];
+        r->mark = gh_cc_mark(cc, p->key);
+        r->pattern = strcmp(p->key->text, "default") == 0 ? NULL
+                                                          : gh_arena_strdup(cc->a, p->key->text);
+        const gh_node *sc = gh_node_get(p->value, "statusCode");
+        if (!sc) {
+            gh_diag_error(cc->d, r->mark, "integration response '%s' has no statusCode; add "
+                          "statusCode: \"200\" (the method response to use)",
+                          p->key->text);
+            continue;
+        }
+        if (!status_code(cc, sc, &r->status))
+            continue;
+        r->parameters = string_map(cc, gh_node_get(p->value, "responseParameters"),
+                                   "responseParameters");
+        r->templates = templates(cc, gh_node_get(p->value, "responseTemplates"),
+                                 &r->ntemplates, "responseTemplates");
+        r->content_handling = gh_cc_string(cc, gh_node_get(p->value, "contentHandling"));
+        in->nresponses++;
+    }
+}
+
+/* arn:aws:apigateway:R:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations, or a
+ * bare function ARN (HTTP APIs accept one). FUNCTION_ARN is
+ * arn:aws:lambda:R:ACCT:function:NAME[:QUALIFIER]; ${stageVariables.x} may stand anywhere. */
+static bool parse_lambda_uri(gh_cc *cc, gh_integration *in)
+{
+    const char *u = in->uri;
+    const char *fn = strstr(u, ":lambda:path/");
+    const char *arn;
+    size_t len;
+    if (fn) {
+        arn = strstr(fn, "/functions/");
+        const char *inv = arn ? strstr(arn, "/invocations") : NULL;
+        if (!inv)
+            return false;
+        arn += strlen("/functions/");
+        len = (size_t)(inv - arn);
+    } else if (strncmp(u, "arn:", 4) == 0 && strstr(u, ":lambda:")) {
+        arn = u;
+        len = strlen(u);
+    } else {
+        return false;
+    }
+    char *s = gh_arena_strndup(cc->a, arn, len);
+    const char *f = strstr(s, ":function:");
+    char *name = f ? (char *)f + strlen(":function:") : s;
+    char *colon = strchr(name, ':');
+    if (colon) {
+        *colon = '\0';
+        in->lambda_qualifier = colon + 1;
+    }
+    in->lambda_function = name;
+    return name[0] != '\0';
+}
+
+/* The first ${...} that is not API Gateway's own ${stageVariables.x}: a Terraform/CDK
+ * template variable or a CloudFormation reference nobody filled in. */
+static const char *placeholder(gh_cc *cc, const char *s)
+{
+    for (const char *p = strstr(s, "${"); p; p = strstr(p + 2, "${")) {
+        const char *e = strchr(p, '}');
+        if (!e)
+            return NULL;
+        if (strncmp(p + 2, "stageVariables.", 15) != 0)
+            return gh_arena_strndup(cc->a, p, (size_t)(e - p + 1));
+    }
+    return NULL;
+}
+
+/* One warning per distinct reason (with the count), not per integration; an integration
+ * shared through $ref counts once. */
+static void set_broken(gh_cc *cc, gh_integration *in, const char *reason)
+{
+    in->broken = reason;
+    char key[1100];
+    snprintf(key, sizeof key, "broken %s:%u:%u", in->mark.file, in->mark.line, in->mark.col);
+    if (gh_cc_first(cc, key))
+        gh_cc_group(cc, in->mark, "integration", reason);
+}
+
+/* Why we cannot serve the integration, judging by its kind alone; NULL when we can. */
+static const char *kind_broken(gh_cc *cc, const gh_integration *in, const gh_node *integ,
+                               const char *type)
+{
+    if (in->mock_script >= 0)
+        return NULL;
+    switch (in->type) {
+    case GH_INTEG_HTTP:
+    case GH_INTEG_HTTP_PROXY:
+    case GH_INTEG_AWS:
+        return gh_arena_printf(cc->a, "integration type %s is not emulated yet; " FIX_LUA, type);
+    case GH_INTEG_AWS_PROXY: {
+        const char *sub = gh_node_scalar(gh_node_get(integ, "integrationSubtype"));
+        if (sub)
+            return gh_arena_printf(cc->a, "HTTP API service integration %s "
+                                   "(integrationSubtype) is not emulated yet; " FIX_LUA, sub);
+        if (in->payload_format_version && strcmp(in->payload_format_version, "1.0") != 0)
+            return gh_arena_printf(cc->a, "Lambda proxy payload format %s (HTTP API) is not "
+                                   "emulated yet, only 1.0; " FIX_LUA,
+                                   in->payload_format_version);
+        return NULL;
+    }
+    default:
+        return NULL;
+    }
+}
+
+static void check_lambda(gh_cc *cc, gh_integration *in, const gh_node *integ)
+{
+    const gh_node *un = gh_node_get(integ, "uri");
+    if (!in->uri) {
+        if (in->mock_script < 0)
+            gh_diag_error(cc->d, in->mark, "this integration needs a uri, for Lambda like "
+                          "arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/"
+                          "arn:aws:lambda:REGION:ACCOUNT:function:NAME/invocations");
+        return;
+    }
+    bool lambda = parse_lambda_uri(cc, in);
+    if (in->broken || in->mock_script >= 0)
+        return; /* not served, or served from Lua whatever the uri says */
+    const char *ph = placeholder(cc, in->uri);
+    if (ph) {
+        size_t n = strlen(ph);
+        if (n > 7 && strcmp(ph + n - 5, ".Arn}") == 0)
+            set_broken(cc, in, gh_arena_printf(cc->a, "uri holds '%s', and no function %.*s "
+                                               "is declared in x-gatehouse.functions; calls "
+                                               "answer 500 (declare it with a Lua handler, or "
+                                               "set the uri with an --overlay)",
+                                               ph, (int)(n - 7), ph + 2));
+        else
+            set_broken(cc, in, gh_arena_printf(cc->a, "uri holds the unfilled placeholder '%s' "
+                                               "(a template variable or CloudFormation "
+                                               "reference nothing resolved); calls answer 500 "
+                                               "(set the uri with an --overlay)",
+                                               ph));
+        return;
+    }
+    if (!lambda) {
+        if (in->type == GH_INTEG_AWS_PROXY)
+            set_broken(cc, in, gh_arena_printf(cc->a, "aws_proxy to '%s' is not emulated yet, "
+                                               "only Lambda function URIs; " FIX_LUA,
+                                               in->uri));
+        return;
+    }
+    if (strstr(in->lambda_function, "${"))
+        return; /* a stage variable picks the function per call */
+    if (!gh_api_function(cc->api, in->lambda_function) &&
+        gh_cc_first(cc, gh_arena_printf(cc->a, "function %s", in->lambda_function)))
+        gh_diag_warn(cc->d, gh_cc_mark(cc, un), "function '%s' has no handler in "
+                     "x-gatehouse.functions; calls answer 500 as AWS does for a missing Lambda "
+                     "(add %s: {handler: file.lua})",
+                     in->lambda_function, in->lambda_function);
+}
+
+static bool parse_type(gh_cc *cc, gh_integration *in, const gh_node *t)
+{
+    static const struct {
+        const char *name;
+        gh_integ_type type;
+    } types[] = {{"aws", GH_INTEG_AWS},
+                 {"aws_proxy", GH_INTEG_AWS_PROXY},
+                 {"http", GH_INTEG_HTTP},
+                 {"http_proxy", GH_INTEG_HTTP_PROXY},
+                 {"mock", GH_INTEG_MOCK}};
+    const char *s = gh_node_scalar(t);
+    for (size_t i = 0; s && i < sizeof types / sizeof *types; i++)
+        if (strcasecmp(s, types[i].name) == 0) {
+            in->type = types[i].type;
+            return true;
+        }
+    if (!t && in->mock_script >= 0) {
+        in->type = GH_INTEG_MOCK;
+        return true;
+    }
+    if (!t)
+        gh_diag_error(cc->d, in->mark, "x-amazon-apigateway-integration has no type; add type: "
+                      "one of aws, aws_proxy, http, http_proxy, mock");
+    else
+        gh_diag_error(cc->d, gh_cc_mark(cc, t), "unknown integration type '%s'; expected one "
+                      "of aws, aws_proxy, http, http_proxy, mock",
+                      s ? s : gh_node_kind_name(t->kind));
+    return false;
+}
+
+static void fields(gh_cc *cc, gh_integration *in, const gh_node *integ)
+{
+    const gh_node *n;
+    /* An unresolved uri makes the integration broken, and that warning says it all. */
+    bool mute = cc->mute_intrinsics;
+    cc->mute_intrinsics = true;
+    in->uri = gh_cc_string(cc, gh_node_get(integ, "uri"));
+    cc->mute_intrinsics = mute;
+    in->http_method = gh_cc_string(cc, gh_node_get(integ, "httpMethod"));
+    in->request_parameters = string_map(cc, gh_node_get(integ, "requestParameters"),
+                                        "requestParameters");
+    in->request_templates = templates(cc, gh_node_get(integ, "requestTemplates"),
+                                      &in->nrequest_templates, "requestTemplates");
+    if ((n = gh_node_get(integ, "passthroughBehavior"))) {
+        const char *s = gh_node_scalar(n);
+        if (s && strcasecmp(s, "when_no_match") == 0)
+            in->passthrough = GH_PASSTHROUGH_WHEN_NO_MATCH;
+        else if (s && strcasecmp(s, "when_no_templates") == 0)
+            in->passthrough = GH_PASSTHROUGH_WHEN_NO_TEMPLATES;
+        else if (s && strcasecmp(s, "never") == 0)
+            in->passthrough = GH_PASSTHROUGH_NEVER;
+        else
+            gh_diag_error(cc->d, gh_cc_mark(cc, n), "unknown passthroughBehavior '%s'; expected "
+                          "one of when_no_match, when_no_templates, never",
+                          s ? s : gh_node_kind_name(n->kind));
+    }
+    responses(cc, in, gh_node_get(integ, "responses"));
+    if ((n = gh_node_get(integ, "timeoutInMillis"))) {
+        const char *s = gh_node_scalar(n);
+        char *end = NULL;
+        long v = s ? strtol(s, &end, 10) : 0;
+        /* AWS accepts 50 ms to 29 s for REST integrations. */
+        if (!s || end == s || *end || v < 50 || v > 29000)
+            gh_diag_error(cc->d, gh_cc_mark(cc, n), "timeoutInMillis must be from 50 to 29000 "
+                          "(API Gateway's limits); got '%s'",
+                          s ? s : gh_node_kind_name(n->kind));
+        else
+            in->timeout_ms = (int)v;
+    }
+    in->content_handling = gh_cc_string(cc, gh_node_get(integ, "contentHandling"));
+    if ((n = gh_node_get(integ, "payloadFormatVersion")))
+        in->payload_format_version = gh_cc_string(cc, n);
+    for (size_t i = 0; i < integ->n; i++) {
+        const char *k = integ->pairs[i].key->text;
+        bool known = false;
+        for (size_t j = 0; j < sizeof known_fields / sizeof *known_fields; j++)
+            known = known || strcmp(k, known_fields[j]) == 0;
+        if (!known && gh_cc_first(cc, gh_arena_printf(cc->a, "integration field %s", k)))
+            gh_diag_warn(cc->d, gh_cc_mark(cc, integ->pairs[i].key), "unknown integration field "
+                         "'%s' is ignored; check its spelling",
+                         k);
+    }
+}
+
+gh_integration *gh_cc_integration(gh_cc *cc, const gh_node *integ, const gh_node *op)
+{
+    gh_integration *in = gh_arena_calloc(cc->a, sizeof *in);
+    in->mock_script = -1;
+    in->timeout_ms = 29000;
+    in->passthrough = GH_PASSTHROUGH_WHEN_NO_MATCH;
+    in->payload_format_version = "1.0";
+    const gh_node *ref = integ;
+    integ = integ ? gh_cc_deref(cc, integ) : NULL;
+    in->mark = gh_cc_mark(cc, integ ? integ : op);
+    const gh_node *mock = gh_node_get(integ, "x-gatehouse-mock");
+    if (!mock)
+        mock = gh_node_get(op, "x-gatehouse-mock");
+    if (mock) {
+        if (gh_node_str(mock))
+            in->mock_script = gh_cc_script(cc, gh_node_str(mock), mock);
+        else
+            gh_diag_error(cc->d, gh_cc_mark(cc, mock), "x-gatehouse-mock must name a Lua file, "
+                          "like 'mocks/pets.lua'");
+    }
+    if (!integ || integ->kind != GH_NODE_MAP) {
+        if (integ)
+            gh_diag_error(cc->d, in->mark, "x-amazon-apigateway-integration must be a map "
+                          "{type, uri, httpMethod, ...}, not %s",
+                          gh_node_kind_name(integ->kind));
+        else if (mock)
+            in->type = GH_INTEG_MOCK; /* a Lua mock alone stands for the integration */
+        else if (!ref) /* a dangling $ref was already reported by the document scan */
+            gh_cc_group(cc, in->mark, "method", "no x-amazon-apigateway-integration; calls "
+                        "answer 500 as AWS does for a method without integration");
+        return in;
+    }
+    const gh_node *t = gh_node_get(integ, "type");
+    if (!parse_type(cc, in, t))
+        return in;
+    if ((t = gh_node_get(integ, "payloadFormatVersion")))
+        in->payload_format_version = gh_arena_strdup(cc->a, gh_node_scalar(t) ? gh_node_scalar(t) : "");
+    static const char *const names[] = {"none", "mock", "aws_proxy", "aws", "http", "http_proxy"};
+    const char *why = kind_broken(cc, in, integ, names[in->type]);
+    cc->mute_intrinsics = why != NULL;
+    fields(cc, in, integ);
+    cc->mute_intrinsics = false;
+    if (why)
+        set_broken(cc, in, why);
+    if (in->type == GH_INTEG_AWS_PROXY || in->type == GH_INTEG_AWS) {
+        if (!gh_node_get(integ, "integrationSubtype"))
+            check_lambda(cc, in, integ);
+    }
+    return in;
+}
