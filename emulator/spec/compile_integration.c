@@ -5,6 +5,7 @@
  * an x-gatehouse-mock Lua file. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -46,13 +47,46 @@ static gh_kvs string_map(gh_cc *cc, const gh_node *map, const char *what)
     return kv;
 }
 
+/* The first VTL construct in a template that simple substitution does not evaluate
+ * (directives, $input.json/path/body, $util), or NULL when the template is static. */
+static const char *vtl_construct(const char *text)
+{
+    static const char *const directives[] = {"set", "if", "elseif", "else", "end", "foreach",
+                                             "break", "stop", "define", "macro", "evaluate"};
+    for (const char *p = strchr(text, '#'); p; p = strchr(p + 1, '#')) {
+        const char *q = p + 1 + (p[1] == '{');
+        for (size_t i = 0; i < sizeof directives / sizeof *directives; i++) {
+            size_t n = strlen(directives[i]);
+            if (!strncmp(q, directives[i], n) && !isalnum((unsigned char)q[n]))
+                return directives[i];
+        }
+    }
+    static const char *const refs[] = {"$input.json", "$input.path", "$input.body", "$util.",
+                                       "$!input", "$!util", "${input.", "${util."};
+    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++)
+        if (strstr(text, refs[i]))
+            return refs[i];
+    return NULL;
+}
+
 static gh_template *templates(gh_cc *cc, const gh_node *map, size_t *n, const char *what)
 {
     gh_kvs kv = string_map(cc, map, what);
     gh_template *t = gh_arena_calloc(cc->a, (kv.n + 1) * sizeof *t);
-    for (size_t i = 0; i < kv.n; i++)
+    for (size_t i = 0; i < kv.n; i++) {
         t[i] = (gh_template){.media_type = kv.items[i].key, .text = kv.items[i].value,
                              .len = strlen(kv.items[i].value), .mark = kv.items[i].mark};
+        /* Until the VTL engine lands, templates render by simple substitution; say so
+         * once per template that relies on more, rather than answer differently in
+         * silence. */
+        const char *vtl = vtl_construct(t[i].text);
+        if (vtl)
+            gh_diag_warn(cc->d, t[i].mark,
+                         "%s template for '%s' uses VTL ('%s%s') that is not evaluated yet; "
+                         "it renders as literal text with only $context, $stageVariables "
+                         "and $input.params references substituted",
+                         what, t[i].media_type, vtl[0] == '$' ? "" : "#", vtl);
+    }
     *n = kv.n;
     return t;
 }
