@@ -182,9 +182,8 @@ json_t *gh_proxy_event_v1(const gh_invocation *inv)
         const char *type = gh_media_type(inv->arena, gh_headers_get(&req->headers, "Content-Type"));
         binary = gh_media_is_binary(inv->api, type);
         if (binary) {
-            size_t n;
-            char *b64 = gh_base64_encode(inv->arena, req->body, req->body_len, &n);
-            json_object_set_new(ev, "body", json_stringn(b64, n));
+            char *b64 = gh_base64_encode(inv->arena, req->body, req->body_len);
+            json_object_set_new(ev, "body", json_string(b64));
         } else {
             json_object_set_new(ev, "body", bytes(req->body, req->body_len));
         }
