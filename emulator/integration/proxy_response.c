@@ -107,10 +107,12 @@ static const json_t *get_ci(const json_t *obj, const char *name, const char **ke
     return NULL;
 }
 
+/* Names are copied: they are keys of the function's result, freed after this call. */
 static void add_header(gh_invocation *inv, const char *name, const char *value)
 {
-    gh_headers_add(inv->arena, &inv->resp->headers, gh_proxy_header_name(inv->arena, name),
-                   value);
+    const char *n = gh_proxy_header_name(inv->arena, name);
+    gh_headers_add(inv->arena, &inv->resp->headers,
+                   n == name ? gh_arena_strdup(inv->arena, name) : n, value);
 }
 
 /* headers + multiValueHeaders -> response headers. A name in both (any case) is one
