@@ -21,7 +21,9 @@ const char *gh_param_source(const gh_invocation *inv, const char *expr);
 /* Renders text replacing $context.x, ${context.x}, $stageVariables.x,
  * $stageVariables['x'], $input.params('x') and $input.params().header.get('x') style
  * references by simple substitution (null renders as nothing; messageString renders
- * quoted); everything else is copied literally. Result NUL-terminated in inv->arena. */
+ * quoted, and an unset one as the literal null, so the default gateway body gives
+ * {"message":null}); everything else is copied literally. Result NUL-terminated in
+ * inv->arena. */
 char *gh_template_render_simple(const gh_invocation *inv, const char *text, size_t len,
                                 size_t *out_len);
 

@@ -1,31 +1,35 @@
-/* Base64 encoding and strict-but-forgiving decoding (see base64.h). */
+/* Base64 for binary bodies and the scripts' gatehouse.base64 module. */
 #include "util/base64.h"
 
-static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-char *gh_base64_encode(gh_arena *a, const void *data, size_t n, size_t *out_len)
+char *gh_base64_encode(gh_arena *a, const void *p, size_t n)
 {
-    const unsigned char *in = data;
-    size_t len = (n + 2) / 3 * 4;
-    char *out = gh_arena_alloc(a, len + 1);
+    const unsigned char *in = p;
+    char *out = gh_arena_alloc(a, (n + 2) / 3 * 4 + 1);
     size_t o = 0, i = 0;
-    for (; i + 2 < n; i += 3) {
+    for (; i + 3 <= n; i += 3) {
         unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
         out[o++] = alphabet[v >> 18 & 63];
         out[o++] = alphabet[v >> 12 & 63];
         out[o++] = alphabet[v >> 6 & 63];
         out[o++] = alphabet[v & 63];
     }
-    if (i < n) {
-        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+    if (n - i == 1) {
+        unsigned v = (unsigned)in[i] << 16;
         out[o++] = alphabet[v >> 18 & 63];
         out[o++] = alphabet[v >> 12 & 63];
-        out[o++] = i + 1 < n ? alphabet[v >> 6 & 63] : '=';
+        out[o++] = '=';
+        out[o++] = '=';
+    } else if (n - i == 2) {
+        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
+        out[o++] = alphabet[v >> 18 & 63];
+        out[o++] = alphabet[v >> 12 & 63];
+        out[o++] = alphabet[v >> 6 & 63];
         out[o++] = '=';
     }
     out[o] = '\0';
-    if (out_len)
-        *out_len = o;
     return out;
 }
 
@@ -44,51 +48,33 @@ static int sextet(unsigned char c)
     return -1;
 }
 
-static bool is_space(unsigned char c)
+int gh_base64_decode(gh_arena *a, const char *s, size_t n, char **out, size_t *outlen)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-bool gh_base64_decode(gh_arena *a, const char *text, size_t n, char **out, size_t *out_len)
-{
-    char *dst = gh_arena_alloc(a, n / 4 * 3 + 4);
+    /* Up to two '=' at the end; padding is optional so unpadded input decodes too. */
+    size_t pad = 0;
+    while (n > 0 && pad < 2 && s[n - 1] == '=') {
+        n--;
+        pad++;
+    }
+    if (n % 4 == 1 || (pad && (n + pad) % 4 != 0))
+        return -1;
+    char *buf = gh_arena_alloc(a, n / 4 * 3 + 3);
     size_t o = 0;
     unsigned acc = 0;
-    int nbits = 0, quad = 0, pad = 0;
+    int bits = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (is_space(c))
-            continue;
-        if (c == '=') {
-            /* Padding may only finish a group that already holds two or three sextets. */
-            if (quad < 2)
-                return false;
-            pad++;
-            quad++;
-            if (quad == 4) {
-                quad = 0;
-                nbits = 0;
-            }
-            continue;
-        }
-        if (pad)
-            return false; /* data after padding */
-        int v = sextet(c);
+        int v = sextet((unsigned char)s[i]);
         if (v < 0)
-            return false;
-        acc = acc << 6 | (unsigned)v;
-        nbits += 6;
-        quad = (quad + 1) & 3;
-        if (nbits >= 8) {
-            nbits -= 8;
-            dst[o++] = (char)(acc >> nbits & 0xff);
+            return -1;
+        acc = (acc << 6 | (unsigned)v) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[o++] = (char)(acc >> bits & 0xff);
         }
     }
-    if (quad == 1)
-        return false; /* a lone sextet cannot encode a byte */
-    dst[o] = '\0';
-    *out = dst;
-    if (out_len)
-        *out_len = o;
-    return true;
+    buf[o] = '\0';
+    *out = buf;
+    *outlen = o;
+    return 0;
 }

@@ -1,0 +1,95 @@
+/* Lambda proxy integration (type aws_proxy, payload 1.0): build the event, run the
+ * function's Lua handler, turn its output into the response as AWS does. Failures are
+ * AWS's fixed answers; the reason and any Lua traceback go to the log only. */
+#include <string.h>
+
+#include "integration/lambda_target.h"
+#include "integration/proxy_event.h"
+#include "integration/proxy_response.h"
+#include "integration/runners.h"
+#include "util/ids.h"
+#include "util/log.h"
+
+/* The trace id API Gateway adds to the backend request (X-Amzn-Trace-Id, §1.4) and
+ * returns on Lambda responses (§1.5); a client-sent one is kept. */
+static const char *trace_id(gh_invocation *inv)
+{
+    const char *t = gh_headers_get(&inv->req->headers, "X-Amzn-Trace-Id");
+    if (t)
+        return t;
+    char *id = gh_arena_alloc(inv->arena, GH_TRACE_ID_LEN + 1);
+    gh_trace_id(id, inv->req->time_ms);
+    gh_headers_add(inv->arena, &inv->req->headers, "X-Amzn-Trace-Id", id);
+    return id;
+}
+
+static void log_script_failure(const gh_invocation *inv, const gh_function *fn,
+                               const gh_script_result *r)
+{
+    gh_log(GH_LOG_ERROR, "function %s (%s) %s: %s%s%s (request %s)", fn->name, fn->handler,
+           r->status == GH_SCRIPT_TIMEOUT  ? "timed out"
+           : r->status == GH_SCRIPT_MEMORY ? "ran out of memory"
+                                           : "failed",
+           r->error_message ? r->error_message : "", r->traceback ? "\n" : "",
+           r->traceback ? r->traceback : "", inv->req->request_id);
+}
+
+int gh_lambda_proxy_run(gh_invocation *inv)
+{
+    const gh_integration *in = inv->integration;
+    const char *name = gh_lambda_function_name(inv);
+    if (!name || !*name)
+        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
+                                   GH_INTERNAL_ERROR_MESSAGE,
+                                   "integration URI '%s' names no Lambda function",
+                                   in->uri ? in->uri : "");
+    const gh_function *fn = gh_api_function(inv->api, name);
+    if (!fn)
+        /* Lambda rejects the Invoke (ResourceNotFoundException): API Gateway answers 500
+         * (services-apigateway-errors). */
+        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
+                                   GH_INTERNAL_ERROR_MESSAGE,
+                                   "Lambda function '%s' does not exist; declare it under "
+                                   "x-gatehouse.functions with a Lua handler",
+                                   name);
+    if (!inv->scripts)
+        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
+                                   GH_INTERNAL_ERROR_MESSAGE, "%s", "no Lua runtime is running");
+
+    const char *trace = trace_id(inv);
+    json_t *event = gh_proxy_event_v1(inv);
+    gh_lambda_context ctx;
+    gh_lambda_context_init(inv, fn, &ctx);
+
+    /* The function's own timeout bounds the run, unless the integration's
+     * timeoutInMillis is shorter: then API Gateway gives up first with 504. */
+    int timeout = fn->timeout_ms > 0 ? fn->timeout_ms : 3000;
+    int gateway_gives_up = 0;
+    if (in->timeout_ms > 0 && in->timeout_ms < timeout) {
+        timeout = in->timeout_ms;
+        gateway_gives_up = 1;
+    }
+    gh_script_result r;
+    gh_script_status st = gh_script_call(inv->scripts, fn->script, event, &ctx, timeout, &r);
+    json_decref(event);
+
+    int rc;
+    if (st == GH_SCRIPT_OK) {
+        rc = gh_proxy_response_apply(inv, r.value, GH_PROXY_STRICT);
+        if (rc == 0 && !gh_headers_has(&inv->resp->headers, "X-Amzn-Trace-Id"))
+            gh_headers_add(inv->arena, &inv->resp->headers, "X-Amzn-Trace-Id", trace);
+    } else if (st == GH_SCRIPT_TIMEOUT && gateway_gives_up) {
+        log_script_failure(inv, fn, &r);
+        rc = gh_integration_fail(inv, GH_GW_INTEGRATION_TIMEOUT, 504, GH_TIMEOUT_MESSAGE,
+                                 "function %s ran past the integration timeout (%d ms)",
+                                 fn->name, timeout);
+    } else {
+        /* A function error, Lambda-side timeout or memory blow-up: 502 on proxy. */
+        log_script_failure(inv, fn, &r);
+        rc = gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 502,
+                                 GH_INTERNAL_ERROR_MESSAGE, "function %s did not return a response",
+                                 fn->name);
+    }
+    gh_script_result_free(&r);
+    return rc;
+}

@@ -1,0 +1,19 @@
+/* Which Lambda function an integration calls, and the `context` its handler receives.
+ * Pure (no Lua), so the routes listing and the unit tests can use it. */
+#ifndef GH_LAMBDA_TARGET_H
+#define GH_LAMBDA_TARGET_H
+#include "integration/invocation.h"
+
+/* The function name for this request: integration->lambda_function with
+ * ${stageVariables.x} substituted from inv->stage (an unset variable becomes empty, as
+ * AWS leaves an unusable ARN), reduced to the bare name when it is still a full ARN or
+ * carries a ":qualifier". NULL when the integration names no function. */
+const char *gh_lambda_function_name(const gh_invocation *inv);
+
+/* Fills ctx for a call of fn in inv's API: "$LATEST", the invoked ARN
+ * arn:aws:lambda:REGION:ACCOUNT:function:NAME, a fresh request id, /aws/lambda/NAME and
+ * a log stream named as Lambda names them (YYYY/MM/DD/[$LATEST]<32 hex>). */
+void gh_lambda_context_init(const gh_invocation *inv, const gh_function *fn,
+                            gh_lambda_context *ctx);
+
+#endif

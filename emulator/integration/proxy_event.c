@@ -1,0 +1,193 @@
+/* The Lambda proxy event, payload 1.0, as REST APIs send it (set-up-lambda-proxy-
+ * integrations, "Input format of a Lambda function for proxy integration"; recorded
+ * shape: LocalStack test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_
+ * integration). Every top-level key is always present; an absent map is null, never {}. */
+#include "integration/proxy_event.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "integration/context.h"
+#include "integration/media.h"
+#include "util/base64.h"
+#include "util/url.h"
+
+/* Request headers API Gateway drops before any integration, proxies included
+ * (aws-api-gateway.md §1.4, recorded); Content-Length is recomputed for the backend and
+ * never appears in a recorded event. */
+static const char *const dropped_headers[] = {
+    "Connection", "Content-Length",   "Content-MD5", "Expect",  "Max-Forwards",
+    "Proxy-Authenticate", "Server",   "TE",          "Transfer-Encoding", "Trailer",
+    "Upgrade",    "WWW-Authenticate",
+};
+
+static int dropped(const char *name)
+{
+    for (size_t i = 0; i < sizeof dropped_headers / sizeof *dropped_headers; i++)
+        if (strcasecmp(name, dropped_headers[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* jansson refuses invalid UTF-8; request data is whatever the client sent. */
+static json_t *bytes(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    return j ? j : json_stringn_nocheck(s, n);
+}
+
+/* Key in obj matching name case-insensitively (header names), or NULL. */
+static const char *find_key_ci(json_t *obj, const char *name)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (strcasecmp(key, name) == 0)
+            return key;
+    }
+    return NULL;
+}
+
+/* Builds the single- and multi-value maps from (name, value) pairs in arrival order:
+ * the single map keeps the last value, the multi map every value in order, both under
+ * the first spelling of the name. Header names compare case-insensitively, query names
+ * exactly. Both NULL (JSON null) when there are no pairs. */
+static void value_maps(const gh_headers *h, int headers, json_t **single, json_t **multi)
+{
+    json_t *s = json_object(), *m = json_object();
+    for (size_t i = 0; i < h->n; i++) {
+        const char *name = h->items[i].name, *value = h->items[i].value;
+        if (headers && dropped(name))
+            continue;
+        const char *key = headers ? find_key_ci(m, name) : (json_object_get(m, name) ? name : NULL);
+        if (!key)
+            key = name;
+        json_t *arr = json_object_get(m, key);
+        if (!arr) {
+            arr = json_array();
+            json_object_set_new(m, key, arr);
+        }
+        json_array_append_new(arr, bytes(value, strlen(value)));
+        json_object_set_new(s, key, bytes(value, strlen(value)));
+    }
+    if (json_object_size(m) == 0) {
+        json_decref(s);
+        json_decref(m);
+        *single = json_null();
+        *multi = json_null();
+        return;
+    }
+    *single = s;
+    *multi = m;
+}
+
+json_t *gh_proxy_request_context(const gh_invocation *inv)
+{
+    json_t *rc = json_object();
+#define CTX(key) json_object_set_new(rc, key, str_or_null(gh_context_get(inv, key)))
+    CTX("accountId");
+    CTX("apiId");
+    CTX("deploymentId");
+    CTX("domainName");
+    CTX("domainPrefix");
+    CTX("extendedRequestId");
+    CTX("httpMethod");
+#undef CTX
+    /* identity: every key present, null unless IAM/Cognito/API keys fill it (recorded). */
+    static const char *const identity_keys[] = {
+        "accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
+        "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId",
+        "principalOrgId", "sourceIp", "user", "userAgent", "userArn",
+    };
+    json_t *id = json_object();
+    for (size_t i = 0; i < sizeof identity_keys / sizeof *identity_keys; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "identity.%s", identity_keys[i]);
+        json_object_set_new(id, identity_keys[i], str_or_null(gh_context_get(inv, name)));
+    }
+    json_object_set_new(rc, "identity", id);
+    json_object_set_new(rc, "path", str_or_null(gh_context_get(inv, "path")));
+    json_object_set_new(rc, "protocol", str_or_null(gh_context_get(inv, "protocol")));
+    json_object_set_new(rc, "requestId", str_or_null(gh_context_get(inv, "requestId")));
+    json_object_set_new(rc, "requestTime", str_or_null(gh_context_get(inv, "requestTime")));
+    /* A number in the event, unlike the string $context.requestTimeEpoch renders. */
+    json_object_set_new(rc, "requestTimeEpoch",
+                        inv->req ? json_integer(inv->req->time_ms) : json_null());
+    json_object_set_new(rc, "resourceId", str_or_null(gh_context_get(inv, "resourceId")));
+    json_object_set_new(rc, "resourcePath", str_or_null(gh_context_get(inv, "resourcePath")));
+    json_object_set_new(rc, "stage", str_or_null(gh_context_get(inv, "stage")));
+    return rc;
+}
+
+static json_t *path_parameters(const gh_invocation *inv)
+{
+    if (!inv->npath_params)
+        return json_null();
+    json_t *o = json_object();
+    for (size_t i = 0; i < inv->npath_params; i++) {
+        const char *v = inv->path_params[i].value;
+        json_object_set_new(o, inv->path_params[i].name, bytes(v, strlen(v)));
+    }
+    return o;
+}
+
+static json_t *stage_variables(const gh_invocation *inv)
+{
+    if (!inv->stage || !inv->stage->variables.n)
+        return json_null();
+    json_t *o = json_object();
+    for (size_t i = 0; i < inv->stage->variables.n; i++)
+        json_object_set_new(o, inv->stage->variables.items[i].key,
+                            json_string(inv->stage->variables.items[i].value));
+    return o;
+}
+
+json_t *gh_proxy_event_v1(const gh_invocation *inv)
+{
+    const gh_request *req = inv->req;
+    json_t *ev = json_object();
+    json_object_set_new(ev, "resource", str_or_null(inv->resource ? inv->resource->path : NULL));
+    json_object_set_new(ev, "path", str_or_null(inv->path));
+    json_object_set_new(ev, "httpMethod", str_or_null(req ? req->method : NULL));
+
+    json_t *single, *multi;
+    gh_headers none = {0};
+    value_maps(req ? &req->headers : &none, 1, &single, &multi);
+    json_object_set_new(ev, "headers", single);
+    json_object_set_new(ev, "multiValueHeaders", multi);
+
+    gh_headers query = {0};
+    if (req && req->query)
+        gh_query_parse(inv->arena, req->query, &query);
+    value_maps(&query, 0, &single, &multi);
+    json_object_set_new(ev, "queryStringParameters", single);
+    json_object_set_new(ev, "multiValueQueryStringParameters", multi);
+
+    json_object_set_new(ev, "pathParameters", path_parameters(inv));
+    json_object_set_new(ev, "stageVariables", stage_variables(inv));
+    json_object_set_new(ev, "requestContext", gh_proxy_request_context(inv));
+
+    /* Body: null when empty; base64 with isBase64Encoded when the request Content-Type
+     * is one of the API's binaryMediaTypes (lambda-proxy-binary-media). */
+    int binary = 0;
+    if (!req || !req->body || !req->body_len) {
+        json_object_set_new(ev, "body", json_null());
+    } else {
+        const char *type = gh_media_type(inv->arena, gh_headers_get(&req->headers, "Content-Type"));
+        binary = gh_media_is_binary(inv->api, type);
+        if (binary) {
+            char *b64 = gh_base64_encode(inv->arena, req->body, req->body_len);
+            json_object_set_new(ev, "body", json_string(b64));
+        } else {
+            json_object_set_new(ev, "body", bytes(req->body, req->body_len));
+        }
+    }
+    json_object_set_new(ev, "isBase64Encoded", json_boolean(binary));
+    return ev;
+}
