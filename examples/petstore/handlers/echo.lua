@@ -1,0 +1,22 @@
+-- petstore-echo: the catch-all /{proxy+} route. Answers with the proxy event it was
+-- given, so you can see exactly what API Gateway hands a Lambda function.
+local gatehouse = require("gatehouse")
+
+return function(event, context)
+  local remaining = context.getRemainingTimeInMillis
+  if type(remaining) == "function" then
+    remaining = remaining(context)
+  end
+  return {
+    statusCode = 200,
+    headers = {["Content-Type"] = "application/json"},
+    body = gatehouse.json.encode({
+      event = event,
+      context = {
+        functionName = context.functionName,
+        awsRequestId = context.awsRequestId,
+        remainingTimeInMillis = remaining,
+      },
+    }),
+  }
+end
