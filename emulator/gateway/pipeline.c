@@ -120,16 +120,31 @@ static phase_result route(pctx *c)
     return PHASE_CONTINUE;
 }
 
+/* API Gateway tells every backend who called, the way a proxy does (reference §1.4):
+ * X-Forwarded-For gets the caller appended, Port and Proto say how it connected. */
+static phase_result forwarded_headers(pctx *c)
+{
+    gh_arena *a = c->req->arena;
+    gh_headers *h = &c->req->headers;
+    const char *ip = c->req->source_ip ? c->req->source_ip : "127.0.0.1";
+    const char *xff = gh_headers_get(h, "X-Forwarded-For");
+    gh_headers_set(a, h, "X-Forwarded-For", xff ? gh_arena_printf(a, "%s, %s", xff, ip) : ip);
+    if (c->req->local_port > 0)
+        gh_headers_set(a, h, "X-Forwarded-Port", gh_arena_printf(a, "%d", c->req->local_port));
+    gh_headers_set(a, h, "X-Forwarded-Proto", "http");
+    return PHASE_CONTINUE;
+}
+
 /* Integration request, integration and integration response belong to integration/. */
 static phase_result integrate(pctx *c)
 {
     return gh_integration_run(&c->inv) == 0 ? PHASE_DONE : PHASE_FAIL;
 }
 
-/* In AWS's order (reference §1.1). Later phases go between route and integrate:
+/* In AWS's order (reference §1.1). Later phases go between route and forwarding:
  * API key, authorizer, usage plan, request validation, cache lookup. */
 static const phase_fn phases[] = {
-    check_size, resolve_api, resolve_stage, method_override, route, integrate,
+    check_size, resolve_api, resolve_stage, method_override, route, forwarded_headers, integrate,
 };
 
 void gh_pipeline_handle(const gh_runtime *rt, gh_request *req, gh_response *resp)

@@ -79,6 +79,7 @@ static void build_request(struct mg_connection *conn, const struct mg_request_in
     req->query = ri->query_string ? gh_arena_strdup(a, ri->query_string) : NULL;
     req->protocol = gh_arena_printf(a, "HTTP/%s", ri->http_version ? ri->http_version : "1.1");
     req->source_ip = gh_arena_strdup(a, ri->remote_addr);
+    req->local_port = ri->server_port;
     for (int i = 0; i < ri->num_headers; i++) {
         const char *name = gh_arena_strdup(a, ri->http_headers[i].name);
         const char *value = gh_arena_strdup(a, ri->http_headers[i].value);

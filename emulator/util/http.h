@@ -30,6 +30,7 @@ typedef struct gh_request {
     const char *source_ip;
     const char *protocol; /* "HTTP/1.1" */
     const char *host;     /* Host header without port, lower-cased; NULL if absent */
+    int local_port;       /* the server port the client connected to; 0 if unknown */
     int64_t time_ms;      /* gh_clock_now_ms() at arrival */
     int64_t start_ns;     /* gh_clock_mono_ns() at arrival, for latency */
     char request_id[GH_UUID_LEN + 1];
