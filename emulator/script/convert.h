@@ -7,9 +7,14 @@
 #include <jansson.h>
 #include <lua.h>
 
-/* Pushes v (NULL or JSON null -> a sentinel that reads as nil in tables: see json.null
- * in the gatehouse module) onto L. Must run inside a protected call. */
+/* Pushes v onto L. Must run inside a protected call. NULL or a top-level JSON null
+ * pushes nil. Inside a value, a null object member reads as nil (its key is kept in the
+ * table's metatable, so it is written back as null) and a null array element is the
+ * json.null sentinel of the gatehouse module. */
 void gh_lua_push_json(lua_State *L, const json_t *v);
+/* The json.null sentinel (a light userdata), and whether the value at idx is it. */
+void gh_lua_push_null(lua_State *L);
+int gh_lua_is_null(lua_State *L, int idx);
 /* Converts the value at idx; new reference. Cycles and unsupported types (functions,
  * userdata other than json.null) raise a Lua error. */
 json_t *gh_lua_to_json(lua_State *L, int idx);

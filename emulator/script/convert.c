@@ -1,0 +1,330 @@
+/* JSON (jansson) <-> Lua values, the one place values cross the C/Lua boundary.
+ *
+ * JSON null needs care: a nil cannot sit in a Lua table. In arrays a null becomes the
+ * light userdata json.null (a nil would cut the sequence). In objects a null member reads
+ * as nil, as handler code expects (`event.body or ""`, `if event.queryStringParameters`),
+ * and its key is remembered in the table's metatable so the member is written back as
+ * null: a proxy event survives json.decode -> json.encode unchanged. Decoded arrays carry
+ * a shared marker metatable so that an empty JSON array stays `[]` on the way back. */
+#include "script/convert.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Deeper nesting than any real event; also what stops a table that contains itself. */
+#define MAX_DEPTH 200
+
+static const char null_sentinel;    /* address is json.null */
+static const char array_marker;     /* registry key of the array metatable */
+static const char box_type[] = "gatehouse.json.box";
+
+void gh_lua_push_null(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)&null_sentinel);
+}
+
+int gh_lua_is_null(lua_State *L, int idx)
+{
+    return lua_touserdata(L, idx) == &null_sentinel && lua_type(L, idx) == LUA_TLIGHTUSERDATA;
+}
+
+/* Pushes the shared metatable that marks a table as a JSON array. */
+static void push_array_meta(lua_State *L)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &array_marker) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 1);
+        lua_pushboolean(L, 1);
+        lua_rawsetp(L, -2, &array_marker);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &array_marker);
+    }
+}
+
+static void push_value(lua_State *L, const json_t *v, int depth);
+
+static void push_object(lua_State *L, const json_t *v, int depth)
+{
+    const char *key;
+    size_t klen;
+    json_t *member;
+    int nulls = 0;
+    lua_createtable(L, 0, (int)json_object_size(v));
+    json_object_keylen_foreach((json_t *)v, key, klen, member) {
+        if (json_is_null(member)) {
+            nulls++;
+            continue;
+        }
+        lua_pushlstring(L, key, klen);
+        push_value(L, member, depth + 1);
+        lua_rawset(L, -3);
+    }
+    if (!nulls)
+        return;
+    /* Stack: obj | meta | nullkeys */
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, nulls);
+    json_object_keylen_foreach((json_t *)v, key, klen, member) {
+        if (json_is_null(member)) {
+            lua_pushlstring(L, key, klen);
+            lua_pushboolean(L, 1);
+            lua_rawset(L, -3);
+        }
+    }
+    lua_rawsetp(L, -2, &null_sentinel);
+    lua_setmetatable(L, -2);
+}
+
+static void push_value(lua_State *L, const json_t *v, int depth)
+{
+    if (depth > MAX_DEPTH)
+        luaL_error(L, "JSON nested deeper than %d levels", MAX_DEPTH);
+    /* Three slots per level: a table, a key and a value (plus the null metatables). */
+    luaL_checkstack(L, 4, "JSON nested too deeply");
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        push_object(L, v, depth);
+        break;
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+        lua_createtable(L, n > (size_t)0x7fffffff ? 0 : (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+            push_value(L, json_array_get(v, i), depth + 1);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        push_array_meta(L);
+        lua_setmetatable(L, -2);
+        break;
+    }
+    case JSON_STRING:
+        lua_pushlstring(L, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        lua_pushinteger(L, (lua_Integer)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        lua_pushnumber(L, (lua_Number)json_real_value(v));
+        break;
+    case JSON_TRUE:
+        lua_pushboolean(L, 1);
+        break;
+    case JSON_FALSE:
+        lua_pushboolean(L, 0);
+        break;
+    case JSON_NULL:
+        gh_lua_push_null(L);
+        break;
+    }
+}
+
+void gh_lua_push_json(lua_State *L, const json_t *v)
+{
+    if (!v || json_is_null(v)) {
+        lua_pushnil(L);
+        return;
+    }
+    push_value(L, v, 0);
+}
+
+/* ---- Lua -> JSON ----
+ * The result is built in place under a userdata "box" whose __gc drops it, so a Lua
+ * error half-way (a function value, a cycle, out of memory) leaks nothing: every new
+ * JSON value is attached to its parent the moment it is created. */
+
+typedef struct {
+    json_t *root;
+} box;
+
+static int box_gc(lua_State *L)
+{
+    box *b = luaL_checkudata(L, 1, box_type);
+    json_decref(b->root);
+    b->root = NULL;
+    return 0;
+}
+
+static json_t *scalar_to_json(lua_State *L, int idx);
+
+static int is_array_marked(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx))
+        return 0;
+    int marked = lua_rawgetp(L, -1, &array_marker) == LUA_TBOOLEAN;
+    lua_pop(L, 2);
+    return marked;
+}
+
+static int is_empty(lua_State *L, int idx)
+{
+    lua_pushnil(L);
+    if (!lua_next(L, idx))
+        return 1;
+    lua_pop(L, 2);
+    return 0;
+}
+
+/* Length n when the table's keys are exactly 1..n (n > 0), else 0. */
+static size_t sequence_length(lua_State *L, int idx)
+{
+    size_t count = 0;
+    lua_Integer max = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        lua_Integer k = lua_tointeger(L, -1);
+        if (k > max)
+            max = k;
+        count++;
+    }
+    return (lua_Integer)count == max ? count : 0;
+}
+
+/* Creates the JSON value for the Lua value at idx. A table gives an empty array (*seq set
+ * to its length) or object, which fill_node() completes once the caller has attached it. */
+static json_t *make_node(lua_State *L, int idx, size_t *seq)
+{
+    idx = lua_absindex(L, idx);
+    *seq = 0;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return scalar_to_json(L, idx);
+    *seq = sequence_length(L, idx);
+    if (*seq > 0 || (is_array_marked(L, idx) && is_empty(L, idx)))
+        return json_array();
+    return json_object();
+}
+
+static void fill_node(lua_State *L, int idx, json_t *node, size_t seq, int depth);
+
+static void fill_array(lua_State *L, int idx, json_t *arr, size_t n, int depth)
+{
+    for (size_t i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i);
+        size_t seq;
+        json_t *v = make_node(L, -1, &seq);
+        json_array_append_new(arr, v);
+        fill_node(L, lua_gettop(L), v, seq, depth + 1);
+        lua_pop(L, 1);
+    }
+}
+
+static void fill_object(lua_State *L, int idx, json_t *obj, int depth)
+{
+    char num[32];
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        /* Stack: ... key value */
+        const char *k;
+        size_t klen;
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            k = lua_tolstring(L, -2, &klen);
+        } else if (lua_isinteger(L, -2)) {
+            /* Formatted by hand: lua_tolstring would turn the key into a string in place
+             * and break lua_next. */
+            klen = (size_t)snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -2));
+            k = num;
+        } else {
+            luaL_error(L, "cannot convert a table with a %s key to JSON",
+                       luaL_typename(L, -2));
+            return;
+        }
+        size_t seq;
+        json_t *v = make_node(L, -1, &seq);
+        json_object_setn_new_nocheck(obj, k, klen, v);
+        fill_node(L, lua_gettop(L), v, seq, depth + 1);
+        lua_pop(L, 1);
+    }
+    /* Members that were null when decoded and have not been set since. */
+    if (lua_getmetatable(L, idx)) {
+        if (lua_rawgetp(L, -1, &null_sentinel) == LUA_TTABLE) {
+            int nk = lua_gettop(L);
+            lua_pushnil(L);
+            while (lua_next(L, nk)) {
+                lua_pop(L, 1);
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                    size_t klen;
+                    const char *k = lua_tolstring(L, -1, &klen);
+                    if (!json_object_getn(obj, k, klen))
+                        json_object_setn_new_nocheck(obj, k, klen, json_null());
+                }
+            }
+        }
+        lua_pop(L, 2);
+    }
+}
+
+static void fill_node(lua_State *L, int idx, json_t *node, size_t seq, int depth)
+{
+    if (!json_is_array(node) && !json_is_object(node))
+        return;
+    if (depth >= MAX_DEPTH)
+        luaL_error(L, "cannot convert to JSON: nested deeper than %d levels (a cycle?)",
+                   MAX_DEPTH);
+    /* A level holds a key, a value and a metatable at most. */
+    luaL_checkstack(L, 6, "cannot convert to JSON: nested too deeply");
+    if (json_is_array(node))
+        fill_array(L, idx, node, seq, depth);
+    else
+        fill_object(L, idx, node, depth);
+}
+
+json_t *gh_lua_to_json(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 8, "cannot convert to JSON");
+    box *b = lua_newuserdatauv(L, sizeof *b, 0);
+    b->root = NULL;
+    if (luaL_newmetatable(L, box_type)) {
+        lua_pushcfunction(L, box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    size_t seq;
+    json_t *root = make_node(L, idx, &seq);
+    b->root = root;
+    fill_node(L, idx, root, seq, 0);
+    b->root = NULL;
+    lua_pop(L, 1);
+    return root;
+}
+
+/* Converts scalars; never allocates Lua memory, raises only on unsupported values. */
+static json_t *scalar_to_json(lua_State *L, int idx)
+{
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+        return json_null();
+    case LUA_TBOOLEAN:
+        return json_boolean(lua_toboolean(L, idx));
+    case LUA_TNUMBER: {
+        if (lua_isinteger(L, idx))
+            return json_integer((json_int_t)lua_tointeger(L, idx));
+        lua_Number f = lua_tonumber(L, idx);
+        if (isnan(f) || isinf(f))
+            luaL_error(L, "cannot convert %s to JSON", isnan(f) ? "NaN" : "infinity");
+        /* statusCode = 200.0 must still be the integer 200, as JSON.stringify writes it. */
+        lua_Integer i;
+        if (floor(f) == f && lua_numbertointeger(f, &i))
+            return json_integer((json_int_t)i);
+        return json_real(f);
+    }
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        return json_stringn_nocheck(s, len);
+    }
+    case LUA_TLIGHTUSERDATA:
+        if (gh_lua_is_null(L, idx))
+            return json_null();
+        break;
+    default:
+        break;
+    }
+    luaL_error(L, "cannot convert a %s value to JSON", luaL_typename(L, idx));
+    return NULL;
+}

@@ -1,0 +1,221 @@
+/* The pool: a fixed set of states shared by every civetweb thread. A call takes a free
+ * state (waiting on a condition variable while all are busy), runs, and gives it back.
+ * The pool keeps its own copy of the scripts and folders, not the model, so that a state
+ * spoiled by a timeout or a memory kill can be rebuilt from scratch. */
+#include "script/pool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "script/state.h"
+#include "util/log.h"
+
+static _Atomic size_t memory_cap = (size_t)64 << 20;
+
+void gh_script_set_memory_cap(size_t bytes)
+{
+    atomic_store(&memory_cap, bytes);
+}
+
+struct gh_script_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    gh_script_state **states;
+    size_t nstates;
+    size_t *free_list; /* indices of idle states; a stack */
+    size_t nfree;
+    size_t cap;
+    gh_script *scripts; /* private copies for rebuilding */
+    size_t nscripts;
+    char **dirs;
+    size_t ndirs;
+};
+
+static char *xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void add_dir(gh_script_pool *p, const char *dir)
+{
+    if (!dir || !*dir)
+        return;
+    for (size_t i = 0; i < p->ndirs; i++)
+        if (strcmp(p->dirs[i], dir) == 0)
+            return;
+    p->dirs[p->ndirs++] = xstrdup(dir);
+}
+
+/* require looks in each definition's folder first (the user's own modules), then in the
+ * shipped lua/ folders: GATEHOUSE_LUA_PATH (colon-separated) or the build's lua/. */
+static int collect_dirs(gh_script_pool *p, const gh_model *m)
+{
+    const char *env = getenv("GATEHOUSE_LUA_PATH");
+    const char *lua = env && *env ? env : GH_LUA_DIR;
+    size_t n = m->napis + 1;
+    for (const char *c = lua; *c; c++)
+        n += *c == ':';
+    p->dirs = calloc(n, sizeof *p->dirs);
+    if (!p->dirs)
+        return -1;
+    for (size_t i = 0; i < m->napis; i++)
+        add_dir(p, m->apis[i].dir);
+    char *copy = strdup(lua);
+    if (!copy)
+        return -1;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+        add_dir(p, tok);
+    free(copy);
+    return 0;
+}
+
+static int copy_scripts(gh_script_pool *p, const gh_model *m)
+{
+    p->scripts = calloc(m->nscripts ? m->nscripts : 1, sizeof *p->scripts);
+    if (!p->scripts)
+        return -1;
+    p->nscripts = m->nscripts;
+    for (size_t i = 0; i < m->nscripts; i++) {
+        const gh_script *s = &m->scripts[i];
+        gh_script *c = &p->scripts[i];
+        c->path = xstrdup(s->path);
+        c->chunkname = xstrdup(s->chunkname);
+        c->len = s->len;
+        char *src = malloc(s->len + 1);
+        if (src) {
+            memcpy(src, s->source, s->len);
+            src[s->len] = '\0';
+        }
+        c->source = src;
+        c->mark = s->mark;
+        c->mark.file = c->path; /* the model's strings are not ours to keep */
+        if (!c->source || (s->path && !c->path))
+            return -1;
+    }
+    return 0;
+}
+
+static size_t default_states(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cpus > 0 ? (size_t)cpus * 2 : 2;
+    return n < 2 ? 2 : n;
+}
+
+gh_script_pool *gh_script_pool_new(const gh_model *m, size_t nstates, gh_diags *d)
+{
+    gh_script_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    p->cap = atomic_load(&memory_cap);
+    if (nstates == 0)
+        nstates = default_states();
+    p->states = calloc(nstates, sizeof *p->states);
+    p->free_list = calloc(nstates, sizeof *p->free_list);
+    if (!p->states || !p->free_list || copy_scripts(p, m) != 0 || collect_dirs(p, m) != 0) {
+        gh_diag_error(d, (gh_mark){0}, "out of memory creating the Lua runtime");
+        gh_script_pool_free(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < nstates; i++) {
+        /* Only the first state reports: the others would repeat the same diagnostics. */
+        p->states[i] = gh_script_state_new(p->scripts, p->nscripts, (const char *const *)p->dirs,
+                                           p->ndirs, p->cap, i == 0 ? d : NULL);
+        if (!p->states[i]) {
+            if (i > 0)
+                gh_diag_error(d, (gh_mark){0}, "cannot create Lua state %zu of %zu", i + 1,
+                              nstates);
+            gh_script_pool_free(p);
+            return NULL;
+        }
+        p->nstates++;
+        p->free_list[p->nfree++] = i;
+    }
+    return p;
+}
+
+void gh_script_pool_free(gh_script_pool *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nstates; i++)
+        gh_script_state_free(p->states[i]);
+    for (size_t i = 0; i < p->nscripts; i++) {
+        free((char *)p->scripts[i].path);
+        free((char *)p->scripts[i].chunkname);
+        free((char *)p->scripts[i].source);
+    }
+    for (size_t i = 0; i < p->ndirs; i++)
+        free(p->dirs[i]);
+    free(p->scripts);
+    free(p->dirs);
+    free(p->states);
+    free(p->free_list);
+    pthread_cond_destroy(&p->freed);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+static size_t checkout(gh_script_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->nfree == 0)
+        pthread_cond_wait(&p->freed, &p->mu);
+    size_t i = p->free_list[--p->nfree];
+    pthread_mutex_unlock(&p->mu);
+    return i;
+}
+
+static void checkin(gh_script_pool *p, size_t i)
+{
+    pthread_mutex_lock(&p->mu);
+    p->free_list[p->nfree++] = i;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* After a timeout or memory kill the script may have left its globals, upvalues or
+ * package.loaded half-updated: start that state over. The slot is checked out, so no
+ * lock is needed to swap it. */
+static void rebuild(gh_script_pool *p, size_t i)
+{
+    gh_script_state *fresh = gh_script_state_new(p->scripts, p->nscripts,
+                                                 (const char *const *)p->dirs, p->ndirs,
+                                                 p->cap, NULL);
+    if (!fresh) {
+        gh_log(GH_LOG_WARN, "cannot rebuild a Lua state after a killed script; reusing it");
+        gh_script_state_arm(p->states[i], 0);
+        return;
+    }
+    gh_script_state_free(p->states[i]);
+    p->states[i] = fresh;
+}
+
+gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
+                                const gh_lambda_context *ctx, int timeout_ms,
+                                gh_script_result *out)
+{
+    size_t i = checkout(p);
+    gh_script_status s = gh_script_state_call(p->states[i], script, event, ctx, timeout_ms, out);
+    if (p->states[i]->kill != GH_KILL_NONE)
+        rebuild(p, i);
+    checkin(p, i);
+    return s;
+}
+
+void gh_script_result_free(gh_script_result *r)
+{
+    if (!r)
+        return;
+    json_decref(r->value);
+    free(r->error_message);
+    free(r->error_type);
+    free(r->traceback);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,2 @@
+-- require("pkg") finds pkg/init.lua.
+return { name = "pkg" }

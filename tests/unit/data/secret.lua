@@ -1,0 +1,2 @@
+-- Outside the definition folder: require must never reach this file.
+return "escaped"
