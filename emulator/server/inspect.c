@@ -82,20 +82,20 @@ static const char *target_of(gh_arena *a, const gh_model *m, const gh_api *api,
                              const gh_stage *st, const gh_integration *in)
 {
     if (in->mock_script >= 0)
-        return gh_arena_printf(a, "lua mock %s", m->scripts[in->mock_script].path);
+        return gh_arena_printf(a, "lua-mock:%s", m->scripts[in->mock_script].path);
     if (in->broken)
-        return gh_arena_printf(a, "not served: %s", in->broken);
+        return gh_arena_printf(a, "unserved: %s", in->broken);
     if (in->type == GH_INTEG_NONE)
-        return "not served: no integration";
+        return "unserved: no integration";
     if (in->lambda_function) {
         const char *fn = function_for_stage(a, in->lambda_function, st);
         const gh_function *f = gh_api_function(api, fn);
         if (!f)
-            return gh_arena_printf(a, "function %s (no handler)", fn);
-        return gh_arena_printf(a, "function %s (%s)", fn, m->scripts[f->script].path);
+            return gh_arena_printf(a, "%s (no handler: calls answer 500)", fn);
+        return gh_arena_printf(a, "%s (%s)", fn, m->scripts[f->script].path);
     }
     if (in->type == GH_INTEG_MOCK)
-        return "static mock";
+        return "static";
     return in->uri ? in->uri : "";
 }
 
@@ -120,7 +120,7 @@ static void collect(gh_arena *a, const gh_model *m, const gh_api *api, const gh_
         rw->cols[0] = st->name;
         rw->cols[1] = mt->verb;
         rw->cols[2] = r->path;
-        rw->cols[3] = mt->integration->mock_script >= 0 ? "lua_mock" : integ_name(mt->integration->type);
+        rw->cols[3] = integ_name(mt->integration->type);
         rw->cols[4] = target_of(a, m, api, st, mt->integration);
     }
     for (size_t i = 0; i < r->nliterals; i++)

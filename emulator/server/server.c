@@ -180,6 +180,11 @@ gh_server *gh_server_start(gh_live *live, const gh_server_options *opt, char *er
         "tcp_nodelay", "1",
         "listen_backlog", "1024",
         "connection_queue", "1024",
+        /* civetweb answers CORS preflights itself by default; the API's own OPTIONS
+         * methods (usually mocks) must answer them, as on AWS. */
+        "access_control_allow_origin", "",
+        "access_control_allow_methods", "",
+        "access_control_allow_headers", "",
         NULL,
     };
     struct mg_callbacks cb;

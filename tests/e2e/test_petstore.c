@@ -235,9 +235,12 @@ static void test_lua_mock(void **state)
     }
 }
 
-/* AWS answers 403 MISSING_AUTHENTICATION_TOKEN for an unknown stage, an unknown path
- * and a known path without that method (reference §1.1, §2). The definition customises
- * this response with two headers and the default template. */
+/* AWS answers 403 MISSING_AUTHENTICATION_TOKEN for an unknown stage, and for a path
+ * that no resource supporting the method matches (reference §1.1, §2). Resolution is on
+ * the resource+method pair (measured on AWS, floci-io/floci#3399): PUT /pets, where
+ * /pets has no PUT, falls through to /{proxy+} ANY; only the root, which the greedy
+ * variable cannot match, has no fallback here. The definition customises this
+ * response with two headers and the default template. */
 static void test_missing_authentication_token(void **state)
 {
     (void)state;
@@ -249,9 +252,7 @@ static void test_missing_authentication_token(void **state)
         {"GET", "/Dev/pets"},       /* stage names are case-sensitive */
         {"GET", "/dev"},            /* the root resource declares no method */
         {"GET", "/dev/"},
-        {"PUT", "/dev/pets"},       /* known resource, undeclared method: no fallback */
-        {"PATCH", "/dev/pets/1"},
-        {"POST", "/dev/health"},
+        {"POST", "/dev"},           /* a greedy variable needs at least one segment */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         e2e_response r;
@@ -433,6 +434,32 @@ static void test_proxy_event_slashes(void **state)
     }
 }
 
+/* A verb the most specific resource does not declare falls through to a less specific
+ * resource that supports it, here /{proxy+} ANY (measured on AWS: floci-io/floci#3399,
+ * ministackorg/ministack#1423). */
+static void test_method_falls_through_to_proxy(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method, *url, *proxy;
+    } cases[] = {
+        {"PUT", "/dev/pets", "pets"},
+        {"PATCH", "/dev/pets/1", "pets/1"},
+        {"POST", "/dev/health", "health"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        e2e_response r;
+        req(cases[i].method, cases[i].url, NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        json_t *j = json_of(&r);
+        assert_string_equal(e2e_json_str(j, "event.resource"), "/{proxy+}");
+        assert_string_equal(e2e_json_str(j, "event.httpMethod"), cases[i].method);
+        assert_string_equal(e2e_json_str(j, "event.pathParameters.proxy"), cases[i].proxy);
+        json_decref(j);
+        e2e_response_free(&r);
+    }
+}
+
 /* One access-log line per request on stdout: method, path, status, latency, request id. */
 static void test_access_log(void **state)
 {
@@ -489,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_proxy_event_fields),
         cmocka_unit_test(test_proxy_event_post_body),
         cmocka_unit_test(test_proxy_event_slashes),
+        cmocka_unit_test(test_method_falls_through_to_proxy),
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_sigterm_exits_zero), /* last: stops the server */
     };

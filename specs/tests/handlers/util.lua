@@ -22,7 +22,10 @@ return function(event, context)
       uuid = id,
       now_is_number = type(gatehouse.now()) == "number",
       json_a2 = decoded.a[2],
-      json_b_is_null = decoded.b == json.null,
+      -- A null member reads as nil (so `if event.body then` works) and is written back
+      -- as null; in arrays a null is json.null, since nil would end the sequence.
+      json_b_is_null = decoded.b == nil and json.encode(decoded):find('"b":null', 1, true) ~= nil
+        and json.decode("[null]")[1] == json.null,
       json_c = decoded.c,
       io = type(io),
       os_execute = type(os.execute),
