@@ -102,6 +102,9 @@ void gh_script_state_arm(gh_script_state *st, int64_t deadline_ms)
     st->kill = GH_KILL_NONE;
     st->deadline_ms = deadline_ms;
     lua_sethook(st->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    /* Every call builds an event and a result that die right after: the young
+     * generation of the generational collector is made for that. */
+    lua_gc(st->L, LUA_GCGEN, 0, 0);
 }
 
 void gh_script_state_push_msgh(lua_State *L)

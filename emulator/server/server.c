@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <civetweb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,13 @@ static int on_request(struct mg_connection *conn, void *cbdata)
 {
     gh_server *s = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(conn);
-    gh_arena *arena = gh_arena_new(16 * 1024);
+    /* Each worker thread keeps one arena (see on_thread_start) and resets it per
+     * request: that saves a 16 KB malloc/free pair, and glibc's consolidation of its
+     * free lists, on every request. */
+    gh_arena *arena = mg_get_thread_pointer(conn);
+    bool own = !arena; /* a thread civetweb did not announce: a throwaway arena */
+    if (own)
+        arena = gh_arena_new(16 * 1024);
     gh_request req = {.arena = arena};
     gh_request_stamp(&req);
     int must_close = 0;
@@ -150,8 +157,24 @@ static int on_request(struct mg_connection *conn, void *cbdata)
         gh_log_access("%s %s %d %.2fms %s", req.method, req.path, resp.status, ms,
                       req.request_id);
     }
-    gh_arena_free(arena);
+    if (own)
+        gh_arena_free(arena);
+    else
+        gh_arena_reset(arena);
     return resp.status ? resp.status : 500;
+}
+
+static void *on_thread_start(const struct mg_context *ctx, int thread_type)
+{
+    (void)ctx;
+    return thread_type == 1 ? gh_arena_new(16 * 1024) : NULL; /* 1: a worker thread */
+}
+
+static void on_thread_exit(const struct mg_context *ctx, int thread_type, void *ptr)
+{
+    (void)ctx;
+    (void)thread_type;
+    gh_arena_free(ptr);
 }
 
 static int on_log(const struct mg_connection *conn, const char *message)
@@ -190,6 +213,8 @@ gh_server *gh_server_start(gh_live *live, const gh_server_options *opt, char *er
     struct mg_callbacks cb;
     memset(&cb, 0, sizeof cb);
     cb.log_message = on_log;
+    cb.init_thread = on_thread_start;
+    cb.exit_thread = on_thread_exit;
     struct mg_init_data init = {.callbacks = &cb, .user_data = s, .configuration_options = options};
     struct mg_error_data ed;
     char edbuf[256] = "";

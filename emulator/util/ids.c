@@ -22,25 +22,45 @@ void gh_ids_seed(uint64_t seed)
     atomic_store(&seeded, 1);
 }
 
+/* xoshiro256** per thread, seeded once from getrandom: ids need to be unique and
+ * unpredictable enough for a local emulator, not cryptographic, and a syscall per id was
+ * measurable under load (four ids per Lambda request). */
+static _Thread_local uint64_t xs[4];
+static _Thread_local int xs_ready;
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t xoshiro(void)
+{
+    if (!xs_ready) {
+        while (getrandom(xs, sizeof xs, 0) != (ssize_t)sizeof xs)
+            ;
+        xs[0] |= 1; /* never the all-zero state */
+        xs_ready = 1;
+    }
+    uint64_t r = rotl(xs[1] * 5, 7) * 9, t = xs[1] << 17;
+    xs[2] ^= xs[0];
+    xs[3] ^= xs[1];
+    xs[1] ^= xs[2];
+    xs[0] ^= xs[3];
+    xs[2] ^= t;
+    xs[3] = rotl(xs[3], 45);
+    return r;
+}
+
 void gh_random_bytes(void *out, size_t n)
 {
     unsigned char *p = out;
-    if (atomic_load(&seeded)) {
-        while (n) {
-            uint64_t v = splitmix();
-            size_t k = n < 8 ? n : 8;
-            memcpy(p, &v, k);
-            p += k;
-            n -= k;
-        }
-        return;
-    }
+    int det = atomic_load(&seeded);
     while (n) {
-        ssize_t got = getrandom(p, n, 0);
-        if (got <= 0)
-            continue;
-        p += got;
-        n -= (size_t)got;
+        uint64_t v = det ? splitmix() : xoshiro();
+        size_t k = n < 8 ? n : 8;
+        memcpy(p, &v, k);
+        p += k;
+        n -= k;
     }
 }
 
