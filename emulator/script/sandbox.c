@@ -12,8 +12,7 @@
 
 static const char *const base_allowed[] = {
     "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal",
-    "rawget", "rawlen", "rawset", "select", "setmetatable", "tonumber", "tostring", "type",
-    "xpcall", "_VERSION", NULL,
+    "rawget", "rawlen", "rawset", "select", "tonumber", "tostring", "type", "_VERSION", NULL,
 };
 
 /* Options of collectgarbage that only observe or help; "stop" (and the tuning options)
@@ -72,6 +71,48 @@ static int sandbox_getenv(lua_State *L)
     return 1;
 }
 
+/* Lua runs a finalizer with hooks off (lgc.c GCTM), so a looping __gc could never be
+ * stopped: metatables with __gc are refused. (A __gc added later has no effect in 5.4.) */
+static int sandbox_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "__gc metamethods are not available to gatehouse scripts");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* The message handler of a user's xpcall. An error raised by our count hook runs the
+ * handler inside the hook, where hooks are off: after a kill the user's handler is
+ * skipped (the error passes through unchanged) so it cannot loop unstoppably. */
+static int guarded_handler(lua_State *L)
+{
+    if (gh_script_state_of(L)->kill != GH_KILL_NONE)
+        return lua_gettop(L) ? 1 : 0;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int sandbox_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 /* Opens a standard library without making it global; leaves its table on the stack. */
 static void open_lib(lua_State *L, const char *name, lua_CFunction open)
 {
@@ -110,6 +151,12 @@ void gh_sandbox_open(lua_State *L)
     lua_getfield(L, full, "load");
     lua_pushcclosure(L, sandbox_load, 1);
     lua_setfield(L, env, "load");
+    lua_getfield(L, full, "setmetatable");
+    lua_pushcclosure(L, sandbox_setmetatable, 1);
+    lua_setfield(L, env, "setmetatable");
+    lua_getfield(L, full, "xpcall");
+    lua_pushcclosure(L, sandbox_xpcall, 1);
+    lua_setfield(L, env, "xpcall");
     lua_getfield(L, full, "collectgarbage");
     lua_pushcclosure(L, sandbox_collectgarbage, 1);
     lua_setfield(L, env, "collectgarbage");

@@ -129,6 +129,31 @@ typedef struct build_args {
     int failed;
 } build_args;
 
+/* Length of the "src:line" prefix when msg starts with Lua's position for src (which Lua
+ * shortens to "...tail" for long paths), with *line set; 0 otherwise. */
+static size_t position_prefix(const char *msg, const char *src, unsigned *line)
+{
+    size_t n = strlen(src);
+    for (const char *c = strchr(msg, ':'); c; c = strchr(c + 1, ':')) {
+        if (!isdigit((unsigned char)c[1]))
+            continue;
+        char *end;
+        unsigned long l = strtoul(c + 1, &end, 10);
+        if (*end != ':')
+            continue;
+        size_t k = (size_t)(c - msg);
+        int same = k == n && strncmp(msg, src, n) == 0;
+        int shortened = k > 3 && strncmp(msg, "...", 3) == 0 && k - 3 <= n &&
+                        strncmp(msg + 3, src + n - (k - 3), k - 3) == 0;
+        if (same || shortened) {
+            *line = (unsigned)l;
+            return (size_t)(end - msg);
+        }
+        return 0;
+    }
+    return 0;
+}
+
 /* Reports a Lua message "src:line: text" at src:line (the user's file), else at the file. */
 static void script_diag(build_args *b, const gh_script *s, const char *msg, const char *fix)
 {
@@ -137,26 +162,27 @@ static void script_diag(build_args *b, const gh_script *s, const char *msg, cons
         return;
     const char *src = s->chunkname && s->chunkname[0] == '@' ? s->chunkname + 1 : s->path;
     gh_mark at = {s->path, 0, 0};
-    size_t n = strlen(src);
-    if (msg && strncmp(msg, src, n) == 0 && msg[n] == ':' && isdigit((unsigned char)msg[n + 1])) {
-        char *end;
-        unsigned long line = strtoul(msg + n + 1, &end, 10);
-        if (*end == ':') {
-            at.line = (unsigned)line;
-            msg = end + 1;
-            while (*msg == ' ')
-                msg++;
-        }
+    if (!msg)
+        msg = "error";
+    size_t skip = src ? position_prefix(msg, src, &at.line) : 0;
+    if (skip) {
+        msg += skip + 1;
+        while (*msg == ' ')
+            msg++;
     }
-    gh_diag_error(b->d, at, "%s; %s", msg ? msg : "error", fix);
+    gh_diag_error(b->d, at, "%s; %s", msg, fix);
 }
 
 static void load_script(lua_State *L, build_args *b, size_t i)
 {
     gh_script_state *st = b->st;
     const gh_script *s = &b->scripts[i];
-    const char *name = s->chunkname ? s->chunkname : s->path;
-    if (luaL_loadbufferx(L, s->source, s->len, name, "t") != LUA_OK) {
+    /* "@path" makes Lua print positions as path:line, so tracebacks name the file. */
+    const char *name = s->chunkname ? s->chunkname : lua_pushfstring(L, "@%s", s->path);
+    int loaded = luaL_loadbufferx(L, s->source, s->len, name, "t");
+    if (!s->chunkname)
+        lua_remove(L, -2);
+    if (loaded != LUA_OK) {
         script_diag(b, s, lua_tostring(L, -1), "fix the Lua syntax");
         lua_pop(L, 1);
         return;

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "script/pool.h"
@@ -54,7 +55,10 @@ static const struct {
                    "    remove = type(os.remove), exit = type(os.exit), warn = type(warn),\n"
                    "    time = type(os.time), string = type(string.format),\n"
                    "    stopgc = pcall(collectgarbage, 'stop'), countgc = type(collectgarbage('count')),\n"
-                   "    textload = load('return 1 + 1')()}\n"
+                   "    textload = load('return 1 + 1')(),\n"
+                   "    gc = (pcall(setmetatable, {}, {__gc = function() end})),\n"
+                   "    mt = getmetatable(setmetatable({}, {__index = {a = 1}})).__index.a,\n"
+                   "    xp = select(2, xpcall(error, function(m) return 'handled ' .. m end, 'e'))}\n"
                    "end\n"},
     [S_BINARY] = {"binary.lua",
                   "return function()\n"
@@ -267,7 +271,8 @@ static void sandbox_hides_dangerous_functions(void **state)
                          "\"dofile\":\"nil\",\"getinfo\":\"nil\",\"traceback\":\"function\","
                          "\"loadlib\":\"nil\",\"remove\":\"nil\",\"exit\":\"nil\",\"warn\":\"nil\","
                          "\"time\":\"function\",\"string\":\"function\",\"stopgc\":false,"
-                         "\"countgc\":\"number\",\"textload\":2}");
+                         "\"countgc\":\"number\",\"textload\":2,\"gc\":false,\"mt\":1,"
+                         "\"xp\":\"handled e\"}");
     if (!json_equal(want, r.value))
         fail_msg("got %s", json_dumps(r.value, 0));
     json_decref(want);
@@ -320,6 +325,73 @@ static void timeout_survives_the_scripts_own_pcall(void **state)
     gh_script_result_free(&r);
     json_decref(ev);
     gh_script_pool_free(p);
+}
+
+/* Ways a script might try to outlive its deadline; each must still time out. */
+static const char *const runaways[] = {
+    "return function() while true do end end\n",
+    "return function() while true do pcall(function() while true do end end) end end\n",
+    "return function()\n"
+    "  while true do coroutine.resume(coroutine.create(function() while true do end end)) end\n"
+    "end\n",
+    "return function()\n"
+    "  while true do xpcall(function() while true do end end, function() while true do end end) end\n"
+    "end\n",
+    "return function()\n"
+    "  local t = setmetatable({}, {__index = function(t, k) while true do end end})\n"
+    "  while true do pcall(function() return t.x end) end\n"
+    "end\n",
+    "return function() local f f = function() pcall(f) end while true do pcall(f) end end\n",
+    "return function()\n"
+    "  while true do local ok = pcall(function()\n"
+    "    local x <close> = setmetatable({}, {__close = function() while true do end end})\n"
+    "    while true do end end) end\n"
+    "end\n",
+};
+
+static void every_runaway_times_out(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof runaways / sizeof *runaways; i++) {
+        const char *paths[] = {"runaway.lua"};
+        gh_model *m = model_of(paths, &runaways[i], 1);
+        gh_diags d = GH_DIAGS_INIT;
+        gh_script_pool *p = gh_script_pool_new(m, 1, &d);
+        assert_non_null(p);
+        gh_script_result r;
+        gh_script_status s = gh_script_call(p, 0, NULL, NULL, 50, &r);
+        if (s != GH_SCRIPT_TIMEOUT)
+            fail_msg("case %zu: status %d (%s)", i, s, r.error_message);
+        assert_true(r.duration_ms >= 50 && r.duration_ms < 50 + 1500);
+        gh_script_result_free(&r);
+        gh_script_pool_free(p);
+        gh_arena_free(m->arena);
+    }
+}
+
+static void lua_path_env_adds_folders(void **state)
+{
+    (void)state;
+    const char *paths[] = {"luapath.lua"};
+    const char *sources[] = {"return function() return require('greet').hello('env') end\n"};
+    gh_model *m = model_of(paths, sources, 1);
+    gh_diags d = GH_DIAGS_INIT;
+    gh_script_result r;
+
+    gh_script_pool *p = gh_script_pool_new(m, 1, &d);
+    assert_int_equal(gh_script_call(p, 0, NULL, NULL, 1000, &r), GH_SCRIPT_ERROR);
+    assert_non_null(strstr(r.error_message, "module 'greet' not found"));
+    gh_script_result_free(&r);
+    gh_script_pool_free(p);
+
+    setenv("GATEHOUSE_LUA_PATH", "/nonexistent:" DATA_DIR "/lib", 1);
+    p = gh_script_pool_new(m, 1, &d);
+    unsetenv("GATEHOUSE_LUA_PATH");
+    assert_int_equal(gh_script_call(p, 0, NULL, NULL, 1000, &r), GH_SCRIPT_OK);
+    assert_string_equal(json_string_value(r.value), "hello, env");
+    gh_script_result_free(&r);
+    gh_script_pool_free(p);
+    gh_arena_free(m->arena);
 }
 
 static void memory_blowups_are_contained(void **state)
@@ -413,6 +485,24 @@ static const struct {
     {"\x1bLua", "bad.lua: attempt to load a binary chunk (mode is 't'); fix the Lua syntax"},
 };
 
+static void long_paths_keep_their_line(void **state)
+{
+    (void)state;
+    /* Lua shortens long chunk names to "...tail"; the diagnostic still names the file. */
+    const char *path = "handlers/a/very/long/folder/name/that/goes/on/and/on/for/ever/broken.lua";
+    const char *paths[] = {path};
+    const char *sources[] = {"\n\nreturn function( end\n"};
+    gh_model *m = model_of(paths, sources, 1);
+    gh_diags d = GH_DIAGS_INIT;
+    assert_null(gh_script_pool_new(m, 1, &d));
+    assert_int_equal(d.errors, 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s:3: <name> or '...' expected near 'end'; fix the Lua syntax", path);
+    assert_string_equal(d.items[0].text, want);
+    gh_diags_free(&d);
+    gh_arena_free(m->arena);
+}
+
 static void bad_scripts_fail_pool_creation(void **state)
 {
     (void)state;
@@ -495,10 +585,13 @@ int main(void)
         cmocka_unit_test(sandbox_hides_dangerous_functions),
         cmocka_unit_test(require_stays_inside_its_folders),
         cmocka_unit_test(timeout_survives_the_scripts_own_pcall),
+        cmocka_unit_test(every_runaway_times_out),
+        cmocka_unit_test(lua_path_env_adds_folders),
         cmocka_unit_test(memory_blowups_are_contained),
         cmocka_unit_test(errors_keep_position_and_traceback),
         cmocka_unit_test(gatehouse_module_functions),
         cmocka_unit_test(bad_scripts_fail_pool_creation),
+        cmocka_unit_test(long_paths_keep_their_line),
         cmocka_unit_test(many_threads_share_two_states),
         cmocka_unit_test(default_pool_size_is_at_least_two),
     };
