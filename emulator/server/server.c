@@ -99,24 +99,57 @@ static void build_request(struct mg_connection *conn, const struct mg_request_in
     read_body(conn, ri, req, must_close);
 }
 
+/* A header a script made must not be able to end the head early and inject a second
+ * response (CR/LF), nor carry other control bytes; a name is a token. */
+static bool header_safe(const char *s, bool is_name)
+{
+    if (is_name && !*s)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return false;
+        if (is_name && (*p == ':' || *p == ' ' || *p == '\t'))
+            return false;
+    }
+    return true;
+}
+
 static void send_response(struct mg_connection *conn, const gh_request *req,
                           const gh_response *resp, int must_close)
 {
     gh_buf out = GH_BUF_INIT;
     gh_buf_reserve(&out, 512 + resp->body_len);
-    gh_buf_printf(&out, "HTTP/1.1 %d %s\r\n", resp->status, gh_http_reason(resp->status));
+    char num[32];
+    int status = resp->status >= 100 && resp->status <= 999 ? resp->status : 500;
+    snprintf(num, sizeof num, "%d ", status);
+    gh_buf_puts(&out, "HTTP/1.1 ");
+    gh_buf_puts(&out, num);
+    gh_buf_puts(&out, gh_http_reason(status));
+    gh_buf_puts(&out, "\r\nDate: ");
     char date[32];
     http_date(date, req->time_ms);
-    gh_buf_printf(&out, "Date: %s\r\n", date);
+    gh_buf_puts(&out, date);
+    gh_buf_puts(&out, "\r\n");
     for (size_t i = 0; i < resp->headers.n; i++) {
         const gh_header *h = &resp->headers.items[i];
         /* We frame the body ourselves; a Content-Length or Transfer-Encoding from an
          * integration would contradict it (the pipeline remaps those already). */
         if (!strcasecmp(h->name, "Content-Length") || !strcasecmp(h->name, "Transfer-Encoding"))
             continue;
-        gh_buf_printf(&out, "%s: %s\r\n", h->name, h->value);
+        if (!header_safe(h->name, true) || !header_safe(h->value, false)) {
+            gh_log(GH_LOG_WARN, "dropped response header '%s': it holds a line break or "
+                   "control character (request %s)", h->name, req->request_id);
+            continue;
+        }
+        gh_buf_puts(&out, h->name);
+        gh_buf_puts(&out, ": ");
+        gh_buf_puts(&out, h->value);
+        gh_buf_puts(&out, "\r\n");
     }
-    gh_buf_printf(&out, "Content-Length: %zu\r\n", resp->body_len);
+    snprintf(num, sizeof num, "%zu", resp->body_len);
+    gh_buf_puts(&out, "Content-Length: ");
+    gh_buf_puts(&out, num);
+    gh_buf_puts(&out, "\r\n");
     gh_buf_puts(&out, must_close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n");
     /* A HEAD answer carries the length of the body it does not send. */
     if (strcmp(req->method, "HEAD") != 0 && resp->body_len)

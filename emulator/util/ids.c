@@ -64,16 +64,23 @@ void gh_random_bytes(void *out, size_t n)
     }
 }
 
+static const char hexdigits[] = "0123456789abcdef";
+
+/* Formats by table rather than snprintf: ids are made on every request. */
 void gh_uuid4(char out[GH_UUID_LEN + 1])
 {
     unsigned char b[16];
     gh_random_bytes(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, GH_UUID_LEN + 1,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hexdigits[b[i] >> 4];
+        *o++ = hexdigits[b[i] & 15];
+    }
+    *o = '\0';
 }
 
 void gh_extended_request_id(char out[GH_EXT_ID_LEN + 1])
@@ -91,10 +98,16 @@ void gh_trace_id(char out[GH_TRACE_ID_LEN + 1], int64_t epoch_ms)
 {
     unsigned char b[12];
     gh_random_bytes(b, sizeof b);
-    int n = snprintf(out, GH_TRACE_ID_LEN + 1, "Root=1-%08llx-",
-                     (unsigned long long)(epoch_ms / 1000) & 0xffffffffULL);
-    for (int i = 0; i < 12 && n + 2 <= GH_TRACE_ID_LEN; i++, n += 2)
-        snprintf(out + n, 3, "%02x", b[i]);
+    uint32_t secs = (uint32_t)((uint64_t)(epoch_ms / 1000) & 0xffffffffu);
+    memcpy(out, "Root=1-", 7);
+    for (int i = 0; i < 8; i++)
+        out[7 + i] = hexdigits[(secs >> (28 - 4 * i)) & 15];
+    out[15] = '-';
+    for (int i = 0; i < 12; i++) {
+        out[16 + 2 * i] = hexdigits[b[i] >> 4];
+        out[17 + 2 * i] = hexdigits[b[i] & 15];
+    }
+    out[GH_TRACE_ID_LEN] = '\0';
 }
 
 void gh_stable_id(const char *from, size_t n, char *out)
