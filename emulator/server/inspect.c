@@ -23,6 +23,11 @@ static gh_runtime *build(const gh_cli *cli, const char *const *defs, size_t ndef
     return gh_runtime_build(&opt, d);
 }
 
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 int gh_cmd_validate(const gh_cli *cli)
 {
     /* Each definition on its own, so one broken file does not hide another's problems
@@ -37,11 +42,14 @@ int gh_cmd_validate(const gh_cli *cli)
         gh_diags_print(&d, stderr);
         if (rt) {
             const gh_api *api = &rt->model->apis[0];
-            printf("%s: ok: %zu resources, %zu methods, %zu stages, %zu warnings\n",
-                   cli->defs[i], api->nresources, api->nmethods, api->nstages, d.warnings);
+            printf("%s: ok: %zu resource%s, %zu method%s, %zu stage%s, %zu warning%s\n",
+                   cli->defs[i], api->nresources, plural(api->nresources), api->nmethods,
+                   plural(api->nmethods), api->nstages, plural(api->nstages), d.warnings,
+                   plural(d.warnings));
             gh_runtime_free(rt);
         } else {
-            printf("%s: invalid: %zu errors, %zu warnings\n", cli->defs[i], d.errors, d.warnings);
+            printf("%s: invalid: %zu error%s, %zu warning%s\n", cli->defs[i], d.errors,
+                   plural(d.errors), d.warnings, plural(d.warnings));
             rc = GH_EXIT_FAILURE;
         }
         gh_diags_free(&d);
