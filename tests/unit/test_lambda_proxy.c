@@ -69,6 +69,10 @@ static const struct row {
     /* statusCode forms */
     {"{\"statusCode\":404.0}", GH_PROXY_STRICT, NULL, 404, CT, ""},
     {"{\"statusCode\":200.5}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    /* Out of every integer type's range: a float-to-integer cast there is undefined. */
+    {"{\"statusCode\":1e300}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    {"{\"statusCode\":-1e300}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    {"{\"statusCode\":9.3e18}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
     {"{\"statusCode\":true}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
     {"{\"statusCode\":null,\"body\":\"x\"}", GH_PROXY_STRICT, NULL, 200, CT, "x"},
     /* the function's own Content-Type wins; the body is sent as is */
