@@ -4,48 +4,81 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/buf.h"
 #include "util/ids.h"
 
-/* Replaces every ${stageVariables.name}; AWS allows them anywhere in a Lambda ARN
- * (aws-api-gateway-stage-variables-reference, "Lambda function ARN"). */
-static const char *substitute(const gh_invocation *inv, const char *s)
+#define STAGE_VAR_OPEN "${stageVariables."
+
+/* Walks s, calling emit(piece, len) for the literal text and each variable's value:
+ * first to measure, then to copy, so the result is one arena allocation. An unclosed
+ * "${stageVariables." stays literal. */
+typedef struct subst {
+    char *out; /* NULL while measuring */
+    size_t len;
+} subst;
+
+static void emit(subst *sb, const char *p, size_t n)
 {
-    static const char open[] = "${stageVariables.";
-    if (!strstr(s, open))
-        return s;
-    gh_buf b = GH_BUF_INIT;
-    const char *p = s;
-    const char *at;
-    while ((at = strstr(p, open)) != NULL) {
-        const char *name = at + sizeof open - 1;
+    if (sb->out)
+        memcpy(sb->out + sb->len, p, n);
+    sb->len += n;
+}
+
+static void substitute_into(subst *sb, const char *s, const gh_stage *st)
+{
+    const size_t open_len = sizeof STAGE_VAR_OPEN - 1;
+    const char *p = s, *at;
+    while ((at = strstr(p, STAGE_VAR_OPEN)) != NULL) {
+        const char *name = at + open_len;
         const char *close = strchr(name, '}');
         if (!close)
             break;
-        gh_buf_append(&b, p, (size_t)(at - p));
-        char *var = gh_arena_strndup(inv->arena, name, (size_t)(close - name));
-        const char *v = inv->stage ? gh_kvs_get(&inv->stage->variables, var) : NULL;
-        if (v)
-            gh_buf_puts(&b, v);
+        emit(sb, p, (size_t)(at - p));
+        if (st) {
+            for (size_t i = 0; i < st->variables.n; i++) {
+                const gh_kv *kv = &st->variables.items[i];
+                if (strlen(kv->key) == (size_t)(close - name) &&
+                    memcmp(kv->key, name, (size_t)(close - name)) == 0) {
+                    emit(sb, kv->value, strlen(kv->value));
+                    break;
+                }
+            }
+        }
         p = close + 1;
     }
-    gh_buf_puts(&b, p);
-    const char *out = gh_arena_strndup(inv->arena, b.data ? b.data : "", b.len);
-    gh_buf_free(&b);
-    return out;
+    emit(sb, p, strlen(p));
+}
+
+/* Replaces every ${stageVariables.name}; AWS allows them anywhere in a Lambda ARN
+ * (aws-api-gateway-stage-variables-reference, "Lambda function ARN"). One pass, so a
+ * value that itself looks like a reference is taken literally. */
+static const char *substitute(gh_arena *a, const char *s, const gh_stage *st)
+{
+    if (!strstr(s, STAGE_VAR_OPEN))
+        return s;
+    subst sb = {NULL, 0};
+    substitute_into(&sb, s, st);
+    sb.out = gh_arena_alloc(a, sb.len + 1);
+    sb.len = 0;
+    substitute_into(&sb, s, st);
+    sb.out[sb.len] = '\0';
+    return sb.out;
+}
+
+const char *gh_lambda_function_for_stage(gh_arena *a, const gh_integration *in, const gh_stage *st)
+{
+    if (!in || !in->lambda_function)
+        return NULL;
+    const char *name = substitute(a, in->lambda_function, st);
+    /* arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] */
+    const char *fn = strstr(name, ":function:");
+    if (fn)
+        name = fn + strlen(":function:");
+    return gh_arena_strndup(a, name, strcspn(name, ":"));
 }
 
 const char *gh_lambda_function_name(const gh_invocation *inv)
 {
-    const gh_integration *in = inv->integration;
-    if (!in || !in->lambda_function)
-        return NULL;
-    const char *name = substitute(inv, in->lambda_function);
-    /* arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] */
-    const char *fn = strstr(name, ":function:");
-    if (fn)
-        name = fn + 10;
-    return gh_arena_strndup(inv->arena, name, strcspn(name, ":"));
+    return gh_lambda_function_for_stage(inv->arena, inv->integration, inv->stage);
 }
 
 void gh_lambda_context_init(const gh_invocation *inv, const gh_function *fn,

@@ -9,6 +9,9 @@
  * AWS leaves an unusable ARN), reduced to the bare name when it is still a full ARN or
  * carries a ":qualifier". NULL when the integration names no function. */
 const char *gh_lambda_function_name(const gh_invocation *inv);
+/* The same for integration `in` served in stage `st` (may be NULL: variables unset),
+ * allocated from a: what `gatehouse routes` lists per stage. */
+const char *gh_lambda_function_for_stage(gh_arena *a, const gh_integration *in, const gh_stage *st);
 
 /* Fills ctx for a call of fn in inv's API: "$LATEST", the invoked ARN
  * arn:aws:lambda:REGION:ACCOUNT:function:NAME, a fresh request id, /aws/lambda/NAME and

@@ -71,8 +71,10 @@ static int status_code(const json_t *v, int *out)
     if (json_is_integer(v)) {
         s = json_integer_value(v);
     } else if (json_is_real(v)) {
+        /* Range first: converting a double outside long long's range is undefined,
+         * and a script can return statusCode = 1e300. */
         double d = json_real_value(v);
-        if (d != (double)(long long)d)
+        if (!(d >= 100.0 && d <= 599.0) || d != (double)(long long)d)
             return -1;
         s = (long long)d;
     } else if (json_is_string(v)) {

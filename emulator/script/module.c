@@ -177,38 +177,17 @@ static int url_encode(lua_State *L)
     return 1;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decoded here rather than through gh_url_decode, which returns a C string: a "%00"
- * must give a NUL byte inside the Lua string. Invalid escapes stay literal, as there. */
+/* "%00" must give a NUL byte inside the Lua string, hence the length-keeping variant. */
 static int url_decode(lua_State *L)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
-    luaL_Buffer b;
-    char *out = luaL_buffinitsize(L, &b, len);
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len) {
-            int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
-            if (h >= 0 && l >= 0) {
-                out[o++] = (char)(h * 16 + l);
-                i += 2;
-                continue;
-            }
-        }
-        out[o++] = s[i] == '+' ? ' ' : s[i];
-    }
-    luaL_pushresultsize(&b, o);
+    arena_box *box;
+    gh_arena *a = scratch_arena(L, len, &box);
+    size_t outlen;
+    const char *out = gh_url_decode_n(a, s, len, 1, &outlen);
+    lua_pushlstring(L, out, outlen);
+    scratch_done(box);
     return 1;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "integration/lambda_target.h"
 #include "server/commands.h"
 #include "server/runtime.h"
 #include "util/arena.h"
@@ -70,22 +71,6 @@ static const char *integ_name(gh_integ_type t)
     return "?";
 }
 
-/* Substitutes ${stageVariables.x} in a Lambda function name for one stage. */
-static const char *function_for_stage(gh_arena *a, const char *tmpl, const gh_stage *st)
-{
-    const char *p = strstr(tmpl, "${stageVariables.");
-    if (!p)
-        return tmpl;
-    const char *end = strchr(p, '}');
-    if (!end)
-        return tmpl;
-    const char *name = p + strlen("${stageVariables.");
-    char *var = gh_arena_strndup(a, name, (size_t)(end - name));
-    const char *value = gh_kvs_get(&st->variables, var);
-    char *head = gh_arena_strndup(a, tmpl, (size_t)(p - tmpl));
-    return function_for_stage(a, gh_arena_printf(a, "%s%s%s", head, value ? value : "", end + 1), st);
-}
-
 static const char *target_of(gh_arena *a, const gh_model *m, const gh_api *api,
                              const gh_stage *st, const gh_integration *in)
 {
@@ -96,7 +81,7 @@ static const char *target_of(gh_arena *a, const gh_model *m, const gh_api *api,
     if (in->type == GH_INTEG_NONE)
         return "unserved: no integration";
     if (in->lambda_function) {
-        const char *fn = function_for_stage(a, in->lambda_function, st);
+        const char *fn = gh_lambda_function_for_stage(a, in, st);
         const gh_function *f = gh_api_function(api, fn);
         if (!f)
             return gh_arena_printf(a, "%s (no handler: calls answer 500)", fn);

@@ -17,10 +17,17 @@
 #define MAX_FILE_BYTES (64u << 20)
 /* Bounds recursion on deeply nested input (the builder is recursive). */
 #define MAX_DEPTH 512
+/* An alias shares its anchor's node, so every later walk of the tree (overlays, $ref,
+ * compiling, the extension scan) visits it once per alias: nested aliases make a few
+ * lines expand to billions of nodes ("billion laughs") and hang loading. Documents may
+ * expand to this many nodes, or to ten times their own size, whichever is more. */
+#define MAX_EXPANDED_NODES ((size_t)2 << 20)
+#define MAX_EXPANSION_RATIO 10
 
 typedef struct anchor {
     char *name;
     gh_node *node;
+    size_t expanded; /* nodes a walk visits under node, aliases counted in full */
     struct anchor *next;
 } anchor;
 
@@ -29,6 +36,8 @@ typedef struct reader {
     gh_doc *doc;
     gh_diags *diags;
     anchor *anchors;
+    size_t nodes;    /* nodes built */
+    size_t expanded; /* nodes a walk of the tree so far visits */
     int failed;
 } reader;
 
@@ -175,13 +184,15 @@ static bool next_event(reader *r, yaml_event_t *ev)
     return true;
 }
 
-static void remember_anchor(reader *r, const yaml_char_t *name, gh_node *n)
+/* expanded_before: r->expanded when the node started, so the anchor knows its weight. */
+static void remember_anchor(reader *r, const yaml_char_t *name, gh_node *n, size_t expanded_before)
 {
     if (!name)
         return;
     anchor *a = gh_arena_alloc(r->doc->arena, sizeof *a);
     a->name = gh_arena_strdup(r->doc->arena, (const char *)name);
     a->node = n;
+    a->expanded = r->expanded - expanded_before;
     a->next = r->anchors;
     r->anchors = a;
 }
@@ -241,6 +252,9 @@ static void merge_key(reader *r, gh_node *map, gh_node *src, gh_pair **pairs, si
 
 static gh_node *parse_mapping(reader *r, yaml_event_t *start, int depth)
 {
+    size_t expanded_before = r->expanded;
+    r->nodes++;
+    r->expanded++;
     gh_node *map = gh_node_new(r->doc, GH_NODE_MAP, mark_at(r->doc, start->start_mark));
     const yaml_char_t *anchor_name = start->data.mapping_start.anchor;
     char *anchor_copy = anchor_name ? gh_arena_strdup(r->doc->arena, (const char *)anchor_name) : NULL;
@@ -281,12 +295,15 @@ static gh_node *parse_mapping(reader *r, yaml_event_t *start, int depth)
     }
     map->pairs = pairs;
     if (anchor_copy)
-        remember_anchor(r, (const yaml_char_t *)anchor_copy, map);
+        remember_anchor(r, (const yaml_char_t *)anchor_copy, map, expanded_before);
     return map;
 }
 
 static gh_node *parse_sequence(reader *r, yaml_event_t *start, int depth)
 {
+    size_t expanded_before = r->expanded;
+    r->nodes++;
+    r->expanded++;
     gh_node *seq = gh_node_new(r->doc, GH_NODE_SEQ, mark_at(r->doc, start->start_mark));
     const yaml_char_t *anchor_name = start->data.sequence_start.anchor;
     char *anchor_copy = anchor_name ? gh_arena_strdup(r->doc->arena, (const char *)anchor_name) : NULL;
@@ -313,7 +330,7 @@ static gh_node *parse_sequence(reader *r, yaml_event_t *start, int depth)
         seq->items[seq->n++] = item;
     }
     if (anchor_copy)
-        remember_anchor(r, (const yaml_char_t *)anchor_copy, seq);
+        remember_anchor(r, (const yaml_char_t *)anchor_copy, seq, expanded_before);
     return seq;
 }
 
@@ -339,7 +356,9 @@ static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth)
             n->quoted = true;
         if (!n->quoted && ev->data.scalar.plain_implicit)
             resolve_plain(n);
-        remember_anchor(r, ev->data.scalar.anchor, n);
+        r->nodes++;
+        r->expanded++;
+        remember_anchor(r, ev->data.scalar.anchor, n, r->expanded - 1);
         yaml_event_delete(ev);
         return n;
     }
@@ -348,9 +367,17 @@ static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth)
         for (anchor *a = r->anchors; a; a = a->next)
             if (!strcmp(a->name, name)) {
                 n = a->node;
+                r->expanded += a->expanded;
                 break;
             }
-        if (!n) {
+        if (n && r->expanded > MAX_EXPANDED_NODES && r->expanded / MAX_EXPANSION_RATIO > r->nodes) {
+            gh_diag_error(r->diags, mark_at(r->doc, ev->start_mark),
+                          "aliases expand the document past %zu nodes (here, alias *%s "
+                          "brings it to %zu); use fewer nested aliases",
+                          MAX_EXPANDED_NODES, name, r->expanded);
+            r->failed = 1;
+            n = NULL;
+        } else if (!n) {
             gh_diag_error(r->diags, mark_at(r->doc, ev->start_mark),
                           "alias *%s names no anchor defined before it; define &%s first", name,
                           name);

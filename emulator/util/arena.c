@@ -2,6 +2,7 @@
  * own so a 10 MB body does not waste the rest of a small block. */
 #include "util/arena.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,12 @@ void gh_arena_reset(gh_arena *a)
 
 void *gh_arena_alloc(gh_arena *a, size_t n)
 {
+    /* Rounding up (and the block header) must not wrap a size computed from input into
+     * a tiny allocation: treat such a request as the out-of-memory it is. */
+    if (n > SIZE_MAX / 2) {
+        fputs("gatehouse: out of memory\n", stderr);
+        abort();
+    }
     n = (n + 15) & ~(size_t)15;
     if (n == 0)
         n = 16;

@@ -15,6 +15,12 @@ static int hexval(int c)
 
 char *gh_url_decode(gh_arena *a, const char *s, size_t len, int plus_is_space)
 {
+    size_t n;
+    return gh_url_decode_n(a, s, len, plus_is_space, &n);
+}
+
+char *gh_url_decode_n(gh_arena *a, const char *s, size_t len, int plus_is_space, size_t *out_len)
+{
     char *out = gh_arena_alloc(a, len + 1);
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
@@ -30,6 +36,7 @@ char *gh_url_decode(gh_arena *a, const char *s, size_t len, int plus_is_space)
         out[o++] = (plus_is_space && s[i] == '+') ? ' ' : s[i];
     }
     out[o] = '\0';
+    *out_len = o;
     return out;
 }
 

@@ -9,6 +9,8 @@
 
 /* Decodes %XX (invalid escapes are kept literally); plus_is_space for query strings. */
 char *gh_url_decode(gh_arena *a, const char *s, size_t len, int plus_is_space);
+/* The same, with the decoded length in *out_len: "%00" gives a NUL inside the result. */
+char *gh_url_decode_n(gh_arena *a, const char *s, size_t len, int plus_is_space, size_t *out_len);
 /* application/x-www-form-urlencoded encoding (space -> '+'), as $util.urlEncode. */
 char *gh_url_encode(gh_arena *a, const char *s, size_t len);
 /* Splits a raw query string into decoded (name, value) pairs in order; '&' separates,

@@ -69,6 +69,10 @@ static const struct row {
     /* statusCode forms */
     {"{\"statusCode\":404.0}", GH_PROXY_STRICT, NULL, 404, CT, ""},
     {"{\"statusCode\":200.5}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    /* Out of every integer type's range: a float-to-integer cast there is undefined. */
+    {"{\"statusCode\":1e300}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    {"{\"statusCode\":-1e300}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    {"{\"statusCode\":9.3e18}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
     {"{\"statusCode\":true}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
     {"{\"statusCode\":null,\"body\":\"x\"}", GH_PROXY_STRICT, NULL, 200, CT, "x"},
     /* the function's own Content-Type wins; the body is sent as is */
@@ -186,6 +190,41 @@ static void function_names(void **state)
     }
 }
 
+/* `gatehouse routes` and the request path resolve names through one function: a whole
+ * ARN held in a stage variable is reduced to the name (routes used to print the ARN
+ * and report "no handler"), values are not substituted again, no stage leaves "". */
+static void function_names_per_stage(void **state)
+{
+    (void)state;
+    gh_kv vars[] = {
+        {.key = "fn", .value = "arn:aws:lambda:us-east-1:1:function:fromvar:live"},
+        {.key = "loop", .value = "${stageVariables.loop}"},
+    };
+    gh_stage st = {.name = "prod", .variables = {vars, 2}};
+    const struct {
+        const char *written;
+        const gh_stage *stage;
+        const char *want;
+    } cases[] = {
+        {"${stageVariables.fn}", &st, "fromvar"},
+        {"${stageVariables.loop}", &st, "${stageVariables.loop}"},
+        {"${stageVariables.fn}", NULL, ""},
+        {"a${stageVariables.missing}b${stageVariables.unclosed", &st,
+         "ab${stageVariables.unclosed"},
+        {"plain", NULL, "plain"},
+    };
+    gh_arena *a = gh_arena_new(1024);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gh_integration in = {.type = GH_INTEG_AWS_PROXY, .lambda_function = cases[i].written};
+        const char *got = gh_lambda_function_for_stage(a, &in, cases[i].stage);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, got, cases[i].want);
+    }
+    gh_integration none = {.type = GH_INTEG_MOCK};
+    assert_null(gh_lambda_function_for_stage(a, &none, &st));
+    gh_arena_free(a);
+}
+
 static void lambda_context(void **state)
 {
     (void)state;
@@ -213,9 +252,8 @@ static void lambda_context(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(proxy_output_table),
-        cmocka_unit_test(binary_decision_follows_accept),
-        cmocka_unit_test(function_names),
+        cmocka_unit_test(proxy_output_table), cmocka_unit_test(binary_decision_follows_accept),
+        cmocka_unit_test(function_names),     cmocka_unit_test(function_names_per_stage),
         cmocka_unit_test(lambda_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

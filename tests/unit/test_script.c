@@ -39,106 +39,109 @@ static const struct {
     const char *source;
 } scripts[S_COUNT] = {
     [S_ECHO] = {"echo.lua", "return function(event, context) return event end\n"},
-    [S_CONTEXT] = {"context.lua",
-                   "return function(event, c)\n"
-                   "  return {fn = c.functionName, ver = c.functionVersion,\n"
-                   "    arn = c.invokedFunctionArn, mem = c.memoryLimitInMB,\n"
-                   "    id = c.awsRequestId, lg = c.logGroupName, ls = c.logStreamName,\n"
-                   "    rem = c.getRemainingTimeInMillis(), cb = c.callbackWaitsForEmptyEventLoop,\n"
-                   "    stage = os.getenv('STAGE'), home = os.getenv('HOME') or 'absent'}\n"
-                   "end\n"},
-    [S_SANDBOX] = {"sandbox.lua",
-                   "return function()\n"
-                   "  return {execute = type(os.execute), io = type(io), loadfile = type(loadfile),\n"
-                   "    dofile = type(dofile), getinfo = type(debug.getinfo),\n"
-                   "    traceback = type(debug.traceback), loadlib = type(package.loadlib),\n"
-                   "    remove = type(os.remove), exit = type(os.exit), warn = type(warn),\n"
-                   "    time = type(os.time), string = type(string.format),\n"
-                   "    stopgc = pcall(collectgarbage, 'stop'), countgc = type(collectgarbage('count')),\n"
-                   "    textload = load('return 1 + 1')(),\n"
-                   "    gc = (pcall(setmetatable, {}, {__gc = function() end})),\n"
-                   "    mt = getmetatable(setmetatable({}, {__index = {a = 1}})).__index.a,\n"
-                   "    xp = select(2, xpcall(error, function(m) return 'handled ' .. m end, 'e'))}\n"
-                   "end\n"},
+    [S_CONTEXT] =
+        {"context.lua",
+         "return function(event, c)\n"
+         "  return {fn = c.functionName, ver = c.functionVersion,\n"
+         "    arn = c.invokedFunctionArn, mem = c.memoryLimitInMB,\n"
+         "    id = c.awsRequestId, lg = c.logGroupName, ls = c.logStreamName,\n"
+         "    rem = c.getRemainingTimeInMillis(), cb = c.callbackWaitsForEmptyEventLoop,\n"
+         "    stage = os.getenv('STAGE'), home = os.getenv('HOME') or 'absent'}\n"
+         "end\n"},
+    [S_SANDBOX] =
+        {"sandbox.lua",
+         "return function()\n"
+         "  return {execute = type(os.execute), io = type(io), loadfile = type(loadfile),\n"
+         "    dofile = type(dofile), getinfo = type(debug.getinfo),\n"
+         "    traceback = type(debug.traceback), loadlib = type(package.loadlib),\n"
+         "    remove = type(os.remove), exit = type(os.exit), warn = type(warn),\n"
+         "    time = type(os.time), string = type(string.format),\n"
+         "    stopgc = pcall(collectgarbage, 'stop'), countgc = type(collectgarbage('count')),\n"
+         "    textload = load('return 1 + 1')(),\n"
+         "    gc = (pcall(setmetatable, {}, {__gc = function() end})),\n"
+         "    mt = getmetatable(setmetatable({}, {__index = {a = 1}})).__index.a,\n"
+         "    xp = select(2, xpcall(error, function(m) return 'handled ' .. m end, 'e'))}\n"
+         "end\n"},
     [S_BINARY] = {"binary.lua",
                   "return function()\n"
                   "  local f, err = load(string.dump(function() return 1 end), 'x', 'b')\n"
                   "  return {loaded = f ~= nil, err = tostring(err)}\n"
                   "end\n"},
-    [S_REQUIRE] = {"require.lua",
-                   "return function()\n"
-                   "  local greet = require('lib.greet')\n"
-                   "  local again = require('lib/greet')\n"
-                   "  local function fails(name)\n"
-                   "    local ok, err = pcall(require, name)\n"
-                   "    return not ok and type(err) == 'string'\n"
-                   "  end\n"
-                   "  return {hello = greet.hello('lua'), same = rawequal(greet, package.loaded['lib.greet']),\n"
-                   "    pkg = require('pkg').name, gh = type(require('gatehouse').json.encode),\n"
-                   "    dotdot = fails('../secret'), dots = fails('..secret'), abs = fails('/etc/passwd'),\n"
-                   "    io = fails('io'), lfs = fails('lfs'), posix = fails('posix'),\n"
-                   "    osexec = type(require('os').execute), dbg = type(require('debug').getinfo),\n"
-                   "    missing = fails('nope'), again = again ~= nil}\n"
-                   "end\n"},
-    [S_LOOP] = {"loop.lua",
-                "return function()\n"
-                "  while true do\n"
-                "    pcall(function() while true do end end)\n"
-                "  end\n"
-                "end\n"},
-    [S_STRING_GROWTH] = {"strings.lua",
-                         "return function()\n"
-                         "  local s = 'x'\n"
-                         "  while true do pcall(function() s = s .. s end) end\n"
-                         "end\n"},
-    [S_TABLE_GROWTH] = {"tables.lua",
-                        "return function()\n"
-                        "  local t = {}\n"
-                        "  for i = 1, math.maxinteger do t[i] = {i} end\n"
-                        "end\n"},
-    [S_BOOM] = {"boom.lua",
-                "local function inner()\n"
-                "  error('boom')\n"
-                "end\n"
-                "return function(event, context)\n"
-                "  inner()\n"
-                "end\n"},
-    [S_ERROR_TABLE] = {"errtable.lua",
-                       "return function()\n"
-                       "  error({errorType = 'ValidationError', errorMessage = 'name is required'})\n"
-                       "end\n"},
-    [S_HANDLER_TABLE] = {"table.lua",
-                         "local calls = 0\n"
-                         "return {handler = function(event) calls = calls + 1 return event.x * 2 end}\n"},
-    [S_MODULE] = {"module.lua",
-                  "local gatehouse = require('gatehouse')\n"
-                  "local json, b64, url = gatehouse.json, gatehouse.base64, gatehouse.url\n"
-                  "return function()\n"
-                  "  local decoded = json.decode('{\"a\":[1,null],\"b\":null,\"c\":\"\\\\u00e9\"}')\n"
-                  "  local ok, bad = pcall(json.decode, '{oops')\n"
-                  "  local okb, badb = pcall(b64.decode, '!!')\n"
-                  "  gatehouse.log('module test', 42)\n"
-                  "  print('print goes to the log too')\n"
-                  "  return {\n"
-                  "    encoded = json.encode({b = {1, 2, json.null}, a = 'x', n = 1.5, i = 3.0}),\n"
-                  "    roundtrip = json.encode(decoded),\n"
-                  "    a2null = decoded.a[2] == json.null, bnil = decoded.b == nil,\n"
-                  "    bad = not ok and bad:find('json.decode') ~= nil,\n"
-                  "    b64 = b64.encode('hello\\0world'), unb64 = b64.decode('aGk='),\n"
-                  "    badb = not okb, urlenc = url.encode('a b&c=d/é'),\n"
-                  "    urldec = url.decode('a+b%26c%3Dd%2F%C3%A9%zz'),\n"
-                  "    uuid = gatehouse.uuid(), now = gatehouse.now(),\n"
-                  "    topnull = json.decode('null') == nil, empty = json.encode({}),\n"
-                  "    emptyarr = json.encode(json.decode('[]'))}\n"
-                  "end\n"},
-    [S_SQUARE] = {"square.lua",
-                  "local busy = 0\n"
-                  "return function(event)\n"
-                  "  busy = busy + 1\n"
-                  "  local r = {n = event.n, sq = event.n * event.n, busy = busy}\n"
-                  "  busy = busy - 1\n"
-                  "  return r\n"
-                  "end\n"},
+    [S_REQUIRE] =
+        {"require.lua",
+         "return function()\n"
+         "  local greet = require('lib.greet')\n"
+         "  local again = require('lib/greet')\n"
+         "  local function fails(name)\n"
+         "    local ok, err = pcall(require, name)\n"
+         "    return not ok and type(err) == 'string'\n"
+         "  end\n"
+         "  return {hello = greet.hello('lua'), same = rawequal(greet, "
+         "package.loaded['lib.greet']),\n"
+         "    pkg = require('pkg').name, gh = type(require('gatehouse').json.encode),\n"
+         "    dotdot = fails('../secret'), dots = fails('..secret'), abs = fails('/etc/passwd'),\n"
+         "    io = fails('io'), lfs = fails('lfs'), posix = fails('posix'),\n"
+         "    osexec = type(require('os').execute), dbg = type(require('debug').getinfo),\n"
+         "    missing = fails('nope'), again = again ~= nil}\n"
+         "end\n"},
+    [S_LOOP] = {"loop.lua", "return function()\n"
+                            "  while true do\n"
+                            "    pcall(function() while true do end end)\n"
+                            "  end\n"
+                            "end\n"},
+    [S_STRING_GROWTH] = {"strings.lua", "return function()\n"
+                                        "  local s = 'x'\n"
+                                        "  while true do pcall(function() s = s .. s end) end\n"
+                                        "end\n"},
+    [S_TABLE_GROWTH] = {"tables.lua", "return function()\n"
+                                      "  local t = {}\n"
+                                      "  for i = 1, math.maxinteger do t[i] = {i} end\n"
+                                      "end\n"},
+    [S_BOOM] = {"boom.lua", "local function inner()\n"
+                            "  error('boom')\n"
+                            "end\n"
+                            "return function(event, context)\n"
+                            "  inner()\n"
+                            "end\n"},
+    [S_ERROR_TABLE] =
+        {"errtable.lua",
+         "return function()\n"
+         "  error({errorType = 'ValidationError', errorMessage = 'name is required'})\n"
+         "end\n"},
+    [S_HANDLER_TABLE] =
+        {"table.lua",
+         "local calls = 0\n"
+         "return {handler = function(event) calls = calls + 1 return event.x * 2 end}\n"},
+    [S_MODULE] =
+        {"module.lua",
+         "local gatehouse = require('gatehouse')\n"
+         "local json, b64, url = gatehouse.json, gatehouse.base64, gatehouse.url\n"
+         "return function()\n"
+         "  local decoded = json.decode('{\"a\":[1,null],\"b\":null,\"c\":\"\\\\u00e9\"}')\n"
+         "  local ok, bad = pcall(json.decode, '{oops')\n"
+         "  local okb, badb = pcall(b64.decode, '!!')\n"
+         "  gatehouse.log('module test', 42)\n"
+         "  print('print goes to the log too')\n"
+         "  return {\n"
+         "    encoded = json.encode({b = {1, 2, json.null}, a = 'x', n = 1.5, i = 3.0}),\n"
+         "    roundtrip = json.encode(decoded),\n"
+         "    a2null = decoded.a[2] == json.null, bnil = decoded.b == nil,\n"
+         "    bad = not ok and bad:find('json.decode') ~= nil,\n"
+         "    b64 = b64.encode('hello\\0world'), unb64 = b64.decode('aGk='),\n"
+         "    badb = not okb, urlenc = url.encode('a b&c=d/é'),\n"
+         "    urldec = url.decode('a+b%26c%3Dd%2F%C3%A9%zz'),\n"
+         "    urlnul = #url.decode('a%00b'),\n"
+         "    uuid = gatehouse.uuid(), now = gatehouse.now(),\n"
+         "    topnull = json.decode('null') == nil, empty = json.encode({}),\n"
+         "    emptyarr = json.encode(json.decode('[]'))}\n"
+         "end\n"},
+    [S_SQUARE] = {"square.lua", "local busy = 0\n"
+                                "return function(event)\n"
+                                "  busy = busy + 1\n"
+                                "  local r = {n = event.n, sq = event.n * event.n, busy = busy}\n"
+                                "  busy = busy - 1\n"
+                                "  return r\n"
+                                "end\n"},
 };
 
 /* A hand-built model holding the given sources (path[i], source[i]). */
@@ -461,6 +464,7 @@ static void gatehouse_module_functions(void **state)
     assert_string_equal(str(v, "unb64"), "hi");
     assert_string_equal(str(v, "urlenc"), "a+b%26c%3Dd%2F%C3%A9");
     assert_string_equal(str(v, "urldec"), "a b&c=d/\xc3\xa9%zz");
+    assert_int_equal(json_integer_value(json_object_get(v, "urlnul")), 3);
     assert_int_equal(strlen(str(v, "uuid")), 36);
     assert_int_equal(str(v, "uuid")[14], '4');
     assert_int_equal(json_integer_value(json_object_get(v, "now")), 1700000000123);

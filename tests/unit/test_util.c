@@ -74,6 +74,10 @@ static void url_decoding_matches_aws(void **state)
         assert_string_equal(gh_url_decode(a, cases[i].in, strlen(cases[i].in), cases[i].plus),
                             cases[i].out);
     assert_string_equal(gh_url_encode(a, "a b{}", 5), "a+b%7B%7D");
+    size_t n;
+    const char *bin = gh_url_decode_n(a, "a%00b+%4", 8, 1, &n);
+    assert_int_equal(n, 6);
+    assert_memory_equal(bin, "a\0b %4", 7);
     gh_headers q = {0};
     gh_query_parse(a, "tag=a&tag=b&x&=skip&e=%2B+", &q);
     assert_int_equal(q.n, 4);
