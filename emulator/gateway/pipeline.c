@@ -12,9 +12,6 @@
 #include "gateway/router.h"
 #include "integration/integration.h"
 
-/* REST APIs reject request bodies over 10 MB with 413 (AWS quotas page). */
-#define GH_MAX_BODY ((size_t)10 * 1024 * 1024)
-
 /* Host names that address one API by id, as `{apiId}.execute-api.{region}.amazonaws.com`
  * does on AWS (reference §8.4). */
 #define EXECUTE_API_SUFFIX ".execute-api.localhost"
@@ -41,7 +38,7 @@ static phase_result fail(pctx *c, gh_gw_type t, const char *why)
 /* Phase 0: the edge limit on the body, checked before anything is resolved. */
 static phase_result check_size(pctx *c)
 {
-    if (c->req->body_len > GH_MAX_BODY)
+    if (c->req->body_too_large || c->req->body_len > GH_MAX_BODY_BYTES)
         return fail(c, GH_GW_REQUEST_TOO_LARGE, "request body over 10 MB");
     return PHASE_CONTINUE;
 }

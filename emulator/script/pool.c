@@ -4,7 +4,10 @@
  * spoiled by a timeout or a memory kill can be rebuilt from scratch. */
 #include "script/pool.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +115,11 @@ gh_script_pool *gh_script_pool_new(const gh_model *m, size_t nstates, gh_diags *
     if (!p)
         return NULL;
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->freed, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->freed, &ca);
+    pthread_condattr_destroy(&ca);
     p->cap = atomic_load(&memory_cap);
     if (nstates == 0)
         nstates = default_states();
@@ -162,14 +169,28 @@ void gh_script_pool_free(gh_script_pool *p)
     free(p);
 }
 
-static size_t checkout(gh_script_pool *p)
+/* Takes a free state, waiting at most timeout_ms (real monotonic time: this bounds a
+ * wait on other threads, not script time). Returns -1 when none came free in time, so a
+ * burst of runaway scripts holding every state cannot hang other requests forever. */
+static long checkout(gh_script_pool *p, int timeout_ms)
 {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&p->mu);
     while (p->nfree == 0)
-        pthread_cond_wait(&p->freed, &p->mu);
+        if (pthread_cond_timedwait(&p->freed, &p->mu, &until) == ETIMEDOUT && p->nfree == 0) {
+            pthread_mutex_unlock(&p->mu);
+            return -1;
+        }
     size_t i = p->free_list[--p->nfree];
     pthread_mutex_unlock(&p->mu);
-    return i;
+    return (long)i;
 }
 
 static void checkin(gh_script_pool *p, size_t i)
@@ -201,8 +222,30 @@ gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
                                 const gh_lambda_context *ctx, int timeout_ms,
                                 gh_script_result *out)
 {
-    size_t i = checkout(p);
-    gh_script_status s = gh_script_state_call(p->states[i], script, event, ctx, timeout_ms, out);
+    if (timeout_ms <= 0)
+        timeout_ms = 3000; /* Lambda's default, as gh_script_state_call uses */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long slot = checkout(p, timeout_ms);
+    if (slot < 0) {
+        /* From the caller's side the invocation simply never finished in time. */
+        memset(out, 0, sizeof *out);
+        char msg[64];
+        snprintf(msg, sizeof msg, "Task timed out after %.2f seconds", timeout_ms / 1000.0);
+        out->status = GH_SCRIPT_TIMEOUT;
+        out->error_message = strdup(msg);
+        out->error_type = strdup("Sandbox.Timedout");
+        out->traceback = strdup("no Lua state came free in time: every state was busy "
+                                "(long-running scripts?)");
+        out->duration_ms = timeout_ms;
+        return out->status;
+    }
+    size_t i = (size_t)slot;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long waited = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    int left = timeout_ms - (int)waited;
+    gh_script_status s =
+        gh_script_state_call(p->states[i], script, event, ctx, left > 1 ? left : 1, out);
     if (p->states[i]->kill != GH_KILL_NONE)
         rebuild(p, i);
     checkin(p, i);

@@ -13,10 +13,6 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-/* API Gateway's payload limit is 10 MB; one byte more is enough to know a body is too
- * large (the pipeline answers 413) without reading a huge upload into memory. */
-#define MAX_BODY (10u * 1024 * 1024)
-
 /* Debian's civetweb spends one thread per open connection, keep-alive ones included, so
  * the thread count bounds concurrent clients, not CPU use. */
 #define DEFAULT_THREADS 512
@@ -35,33 +31,44 @@ static void http_date(char out[32], int64_t ms)
     strftime(out, 32, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/* Reads the body into the request arena. A declared length over the limit is not read
+ * at all (the pipeline answers 413 and the connection closes, so civetweb discards the
+ * rest); a chunked body is read until it passes the limit. */
 static void read_body(struct mg_connection *conn, const struct mg_request_info *ri,
                       gh_request *req, int *must_close)
 {
     long long declared = ri->content_length;
     if (declared == 0)
         return;
-    if (declared > (long long)MAX_BODY) {
-        /* Do not read it: answer 413 with Connection: close. civetweb discards what is
-         * left of the body rather than parse it as the next request. */
-        req->body = "";
-        req->body_len = (size_t)declared;
+    if (declared > (long long)GH_MAX_BODY_BYTES) {
+        req->body_too_large = true;
         *must_close = 1;
         return;
     }
+    if (declared > 0) {
+        char *body = gh_arena_alloc(req->arena, (size_t)declared + 1);
+        size_t got = 0;
+        int n;
+        while (got < (size_t)declared &&
+               (n = mg_read(conn, body + got, (size_t)declared - got)) > 0)
+            got += (size_t)n;
+        body[got] = '\0';
+        req->body = body;
+        req->body_len = got;
+        return;
+    }
     gh_buf b = GH_BUF_INIT;
-    if (declared > 0)
-        gh_buf_reserve(&b, (size_t)declared);
     char chunk[16384];
     int n;
     while ((n = mg_read(conn, chunk, sizeof chunk)) > 0) {
-        gh_buf_append(&b, chunk, (size_t)n);
-        if (b.len > MAX_BODY) {
+        if (b.len + (size_t)n > GH_MAX_BODY_BYTES) {
+            req->body_too_large = true;
             *must_close = 1;
             break;
         }
+        gh_buf_append(&b, chunk, (size_t)n);
     }
-    if (b.len) {
+    if (b.len && !req->body_too_large) {
         req->body = gh_arena_memdup(req->arena, b.data, b.len);
         req->body_len = b.len;
     }

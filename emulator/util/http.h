@@ -9,6 +9,9 @@
 #include "util/arena.h"
 #include "util/ids.h"
 
+/* API Gateway's payload limit: larger requests get 413 (AWS quotas page). */
+#define GH_MAX_BODY_BYTES ((size_t)10 * 1024 * 1024)
+
 typedef struct gh_header {
     const char *name;
     const char *value;
@@ -27,6 +30,7 @@ typedef struct gh_request {
     gh_headers headers;   /* arrival order */
     const char *body;     /* may contain NULs; NULL when empty */
     size_t body_len;
+    bool body_too_large;  /* over GH_MAX_BODY_BYTES: not read, body is NULL */
     const char *source_ip;
     const char *protocol; /* "HTTP/1.1" */
     const char *host;     /* Host header without port, lower-cased; NULL if absent */

@@ -283,6 +283,41 @@ static void test_any_method(void **state)
     }
 }
 
+/* Bodies: one of exactly 10 MB reaches the function, one byte more gets 413 "Request Too
+ * Long" before any integration runs; a chunked body arrives whole. */
+static void test_request_bodies(void **state)
+{
+    (void)state;
+    size_t limit = 10u * 1024 * 1024;
+    char *big = malloc(limit + 1);
+    assert_non_null(big);
+    memset(big, 'a', limit + 1);
+    const char *const text[] = {"Content-Type: text/plain", NULL};
+    e2e_response r;
+    assert_int_equal(e2e_request(srv, "POST", "/default/echo/big", text, big, limit + 1, &r), 0);
+    assert_int_equal(r.status, 413);
+    assert_string_equal(r.body, "{\"message\":\"Request Too Long\"}");
+    e2e_response_free(&r);
+    assert_int_equal(e2e_request(srv, "POST", "/default/echo/big", text, big, limit, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = e2e_body_json(&r);
+    assert_non_null(j);
+    assert_int_equal(strlen(e2e_json_str(j, "event.body")), limit);
+    json_decref(j);
+    e2e_response_free(&r);
+    free(big);
+
+    const char *const chunked[] = {"Content-Type: text/plain", "Transfer-Encoding: chunked",
+                                   NULL};
+    assert_int_equal(e2e_request(srv, "POST", "/default/echo/c", chunked, "in pieces", 9, &r), 0);
+    assert_int_equal(r.status, 200);
+    j = e2e_body_json(&r);
+    assert_string_equal(e2e_json_str(j, "event.body"), "in pieces");
+    json_decref(j);
+    e2e_response_free(&r);
+    assert_still_serving();
+}
+
 static void test_function_environment(void **state)
 {
     (void)state;
@@ -391,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_routing_precedence),
         cmocka_unit_test(test_any_method),
         cmocka_unit_test(test_function_environment),
+        cmocka_unit_test(test_request_bodies),
         cmocka_unit_test(test_gatehouse_module_and_sandbox),
         cmocka_unit_test(test_stop), /* last: stops the server */
     };

@@ -568,6 +568,55 @@ static void many_threads_share_two_states(void **state)
     gh_script_pool_free(p);
 }
 
+typedef struct hog_args {
+    gh_script_pool *p;
+    gh_script_status status;
+} hog_args;
+
+static void *hog(void *arg)
+{
+    hog_args *h = arg;
+    gh_script_result r;
+    json_t *ev = json_object();
+    h->status = gh_script_call(h->p, S_LOOP, ev, NULL, 1500, &r);
+    gh_script_result_free(&r);
+    json_decref(ev);
+    return NULL;
+}
+
+/* With every state busy (here the only one, held by a runaway script), a caller waits
+ * no longer than its own timeout and gets a timeout, rather than hanging. */
+static void a_caller_waits_no_longer_than_its_timeout(void **state)
+{
+    (void)state;
+    gh_script_pool *p = pool_of(1);
+    hog_args h = {p, GH_SCRIPT_OK};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, hog, &h), 0);
+    /* Wait until the hog holds the state: a call with a tiny timeout times out only
+     * while the state is taken. */
+    gh_script_result r;
+    json_t *ev = parse("{\"x\":1}");
+    int64_t start = gh_clock_mono_ms();
+    gh_script_status s;
+    do {
+        s = gh_script_call(p, S_ECHO, ev, NULL, 100, &r);
+        if (s == GH_SCRIPT_OK)
+            gh_script_result_free(&r);
+    } while (s == GH_SCRIPT_OK && gh_clock_mono_ms() - start < 1000);
+    assert_int_equal(s, GH_SCRIPT_TIMEOUT);
+    assert_string_equal(r.error_type, "Sandbox.Timedout");
+    assert_non_null(strstr(r.traceback, "no Lua state came free"));
+    gh_script_result_free(&r);
+    pthread_join(t, NULL);
+    assert_int_equal(h.status, GH_SCRIPT_TIMEOUT);
+    /* Once the hog is gone the state serves again. */
+    assert_int_equal(gh_script_call(p, S_ECHO, ev, NULL, 1000, &r), GH_SCRIPT_OK);
+    gh_script_result_free(&r);
+    json_decref(ev);
+    gh_script_pool_free(p);
+}
+
 static void default_pool_size_is_at_least_two(void **state)
 {
     (void)state;
@@ -598,6 +647,7 @@ int main(void)
         cmocka_unit_test(long_paths_keep_their_line),
         cmocka_unit_test(many_threads_share_two_states),
         cmocka_unit_test(default_pool_size_is_at_least_two),
+        cmocka_unit_test(a_caller_waits_no_longer_than_its_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
