@@ -76,6 +76,20 @@ const char *gh_lambda_function_for_stage(gh_arena *a, const gh_integration *in, 
     return gh_arena_strndup(a, name, strcspn(name, ":"));
 }
 
+/* The alias or version the URI invokes, NULL for none: the URI's own qualifier, or one
+ * carried by a stage variable that holds a whole qualified ARN. */
+static const char *qualifier_for_stage(gh_arena *a, const gh_integration *in, const gh_stage *st)
+{
+    if (in->lambda_qualifier) {
+        const char *q = substitute(a, in->lambda_qualifier, st);
+        return *q ? q : NULL;
+    }
+    const char *name = substitute(a, in->lambda_function, st);
+    const char *fn = strstr(name, ":function:");
+    const char *colon = fn ? strchr(fn + strlen(":function:"), ':') : NULL;
+    return colon && colon[1] ? colon + 1 : NULL;
+}
+
 const char *gh_lambda_function_name(const gh_invocation *inv)
 {
     return gh_lambda_function_for_stage(inv->arena, inv->integration, inv->stage);
@@ -90,8 +104,12 @@ void gh_lambda_context_init(const gh_invocation *inv, const gh_function *fn,
     memset(ctx, 0, sizeof *ctx);
     ctx->function_name = fn->name;
     ctx->function_version = "$LATEST";
-    ctx->invoked_function_arn =
-        gh_arena_printf(a, "arn:aws:lambda:%s:%s:function:%s", region, account, fn->name);
+    /* Invoked through an alias or version, Lambda reports the qualified ARN. */
+    const char *q = inv->integration && inv->integration->lambda_function
+                        ? qualifier_for_stage(a, inv->integration, inv->stage)
+                        : NULL;
+    ctx->invoked_function_arn = gh_arena_printf(a, "arn:aws:lambda:%s:%s:function:%s%s%s", region,
+                                                account, fn->name, q ? ":" : "", q ? q : "");
     char *id = gh_arena_alloc(a, GH_UUID_LEN + 1);
     gh_uuid4(id);
     ctx->aws_request_id = id;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,7 +36,43 @@ struct gh_script_pool {
     size_t nscripts;
     char **dirs;
     size_t ndirs;
+    /* Files `require` has loaded in any state, for --watch (own lock: recorded from
+     * inside script runs, read by the serve loop). */
+    pthread_mutex_t files_mu;
+    char **files;
+    size_t nfiles, capfiles;
 };
+
+static void record_file(void *ud, const char *path)
+{
+    gh_script_pool *p = ud;
+    pthread_mutex_lock(&p->files_mu);
+    bool known = false;
+    for (size_t i = 0; i < p->nfiles && !known; i++)
+        known = strcmp(p->files[i], path) == 0;
+    if (!known && p->nfiles == p->capfiles) {
+        size_t cap = p->capfiles ? p->capfiles * 2 : 8;
+        char **files = realloc(p->files, cap * sizeof *files);
+        if (files) {
+            p->files = files;
+            p->capfiles = cap;
+        }
+    }
+    if (!known && p->nfiles < p->capfiles) {
+        char *copy = strdup(path);
+        if (copy)
+            p->files[p->nfiles++] = copy;
+    }
+    pthread_mutex_unlock(&p->files_mu);
+}
+
+void gh_script_pool_each_file(gh_script_pool *p, void (*fn)(const char *path, void *ud), void *ud)
+{
+    pthread_mutex_lock(&p->files_mu);
+    for (size_t i = 0; i < p->nfiles; i++)
+        fn(p->files[i], ud);
+    pthread_mutex_unlock(&p->files_mu);
+}
 
 static char *xstrdup(const char *s)
 {
@@ -115,6 +152,7 @@ gh_script_pool *gh_script_pool_new(const gh_model *m, size_t nstates, gh_diags *
     if (!p)
         return NULL;
     pthread_mutex_init(&p->mu, NULL);
+    pthread_mutex_init(&p->files_mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -132,8 +170,9 @@ gh_script_pool *gh_script_pool_new(const gh_model *m, size_t nstates, gh_diags *
     }
     for (size_t i = 0; i < nstates; i++) {
         /* Only the first state reports: the others would repeat the same diagnostics. */
+        gh_script_file_hook hook = {record_file, p};
         p->states[i] = gh_script_state_new(p->scripts, p->nscripts, (const char *const *)p->dirs,
-                                           p->ndirs, p->cap, i == 0 ? d : NULL);
+                                           p->ndirs, p->cap, &hook, i == 0 ? d : NULL);
         if (!p->states[i]) {
             if (i > 0)
                 gh_diag_error(d, (gh_mark){0}, "cannot create Lua state %zu of %zu", i + 1,
@@ -164,8 +203,12 @@ void gh_script_pool_free(gh_script_pool *p)
     free(p->dirs);
     free(p->states);
     free(p->free_list);
+    for (size_t i = 0; i < p->nfiles; i++)
+        free(p->files[i]);
+    free(p->files);
     pthread_cond_destroy(&p->freed);
     pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->files_mu);
     free(p);
 }
 
@@ -206,9 +249,10 @@ static void checkin(gh_script_pool *p, size_t i)
  * lock is needed to swap it. */
 static void rebuild(gh_script_pool *p, size_t i)
 {
+    gh_script_file_hook hook = {record_file, p};
     gh_script_state *fresh = gh_script_state_new(p->scripts, p->nscripts,
                                                  (const char *const *)p->dirs, p->ndirs,
-                                                 p->cap, NULL);
+                                                 p->cap, &hook, NULL);
     if (!fresh) {
         gh_log(GH_LOG_WARN, "cannot rebuild a Lua state after a killed script; reusing it");
         gh_script_state_arm(p->states[i], 0);

@@ -55,6 +55,11 @@ gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
                                 gh_script_result *out);
 void gh_script_result_free(gh_script_result *r);
 
+/* Calls fn for every Lua file `require` has loaded so far in any state (modules are
+ * found at run time, not by the loader), so `serve --watch` can reload on their edits. */
+void gh_script_pool_each_file(gh_script_pool *p, void (*fn)(const char *path, void *ud),
+                              void *ud);
+
 /* Per-state memory cap in bytes (default 64 MiB); set before gh_script_pool_new. */
 void gh_script_set_memory_cap(size_t bytes);
 

@@ -104,6 +104,8 @@ static int sandbox_require(lua_State *L)
             if (luaL_loadbufferx(L, lua_touserdata(L, 3), srclen, chunkname, "t") != LUA_OK)
                 return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name,
                                   path, lua_tostring(L, -1));
+            if (st->file_hook.fn)
+                st->file_hook.fn(st->file_hook.ud, path);
             lua_pushvalue(L, 1);
             lua_pushvalue(L, 2);
             lua_call(L, 2, 1);

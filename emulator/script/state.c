@@ -240,11 +240,13 @@ static int build(lua_State *L)
 
 gh_script_state *gh_script_state_new(const gh_script *scripts, size_t nscripts,
                                      const char *const *dirs, size_t ndirs, size_t cap,
-                                     gh_diags *d)
+                                     const gh_script_file_hook *hook, gh_diags *d)
 {
     gh_script_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
+    if (hook)
+        st->file_hook = *hook;
     st->cap = cap;
     st->dirs = dirs;
     st->ndirs = ndirs;

@@ -17,6 +17,12 @@
  * ends, so the hook keeps raising and a script's own pcall cannot swallow the kill. */
 typedef enum { GH_KILL_NONE, GH_KILL_TIMEOUT, GH_KILL_MEMORY } gh_script_kill;
 
+/* Told the path of every file `require` loads, so --watch can reload on its edits. */
+typedef struct gh_script_file_hook {
+    void (*fn)(void *ud, const char *path);
+    void *ud;
+} gh_script_file_hook;
+
 typedef struct gh_script_state {
     lua_State *L;
     size_t used;             /* bytes the allocator has handed out */
@@ -29,13 +35,14 @@ typedef struct gh_script_state {
     const char *const *dirs; /* require's folders (owned by the pool) */
     size_t ndirs;
     char *traceback;         /* from the message handler of the last failed run (malloc) */
+    gh_script_file_hook file_hook; /* fn may be NULL */
 } gh_script_state;
 
 /* Builds a state: sandbox, `require`, and every script compiled and its top level run.
  * On failure adds diagnostics to d (when d is non-NULL) and returns NULL. */
 gh_script_state *gh_script_state_new(const gh_script *scripts, size_t nscripts,
                                      const char *const *dirs, size_t ndirs, size_t cap,
-                                     gh_diags *d);
+                                     const gh_script_file_hook *hook, gh_diags *d);
 void gh_script_state_free(gh_script_state *st);
 gh_script_state *gh_script_state_of(lua_State *L);
 

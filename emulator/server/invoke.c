@@ -21,9 +21,12 @@ static json_t *read_event(const char *file)
         ev = json_loadf(stdin, JSON_DECODE_ANY, &err);
     else
         ev = json_load_file(file, JSON_DECODE_ANY, &err);
-    if (!ev)
-        gh_log(GH_LOG_ERROR, "%s:%d:%d: the event is not valid JSON: %s",
-               strcmp(file, "-") ? file : "<stdin>", err.line, err.column, err.text);
+    const char *name = strcmp(file, "-") ? file : "<stdin>";
+    if (!ev && err.line < 1)
+        gh_log(GH_LOG_ERROR, "%s: %s; check the --event path", name, err.text);
+    else if (!ev)
+        gh_log(GH_LOG_ERROR, "%s:%d:%d: the event is not valid JSON: %s", name, err.line,
+               err.column, err.text);
     return ev;
 }
 
@@ -84,24 +87,18 @@ int gh_cmd_invoke(const gh_cli *cli)
     if (res.status == GH_SCRIPT_OK) {
         out = json_incref(res.value);
     } else {
-        /* Lambda's error object, as `sam local invoke` prints it. */
-        char msg[128];
-        const char *text = res.error_message;
+        /* Lambda's error object, as `sam local invoke` prints it; the runtime already
+         * words timeouts and memory kills as Lambda does. */
+        const char *text = res.error_message ? res.error_message : "";
         const char *type = res.error_type ? res.error_type : "Error";
-        if (res.status == GH_SCRIPT_TIMEOUT) {
-            snprintf(msg, sizeof msg, "Task timed out after %.2f seconds", fn->timeout_ms / 1000.0);
-            text = msg;
-        } else if (res.status == GH_SCRIPT_MEMORY) {
-            text = "Runtime exited with error: memory limit exceeded";
-            type = "Runtime.ExitError";
-        }
-        out = json_pack("{s:s, s:s, s:[]}", "errorMessage", text ? text : "", "errorType", type,
+        out = json_pack("{s:s, s:s, s:[]}", "errorMessage", text, "errorType", type,
                         "stackTrace");
         if (res.traceback)
             fprintf(stderr, "%s\n", res.traceback);
         rc = GH_EXIT_FAILURE;
     }
-    char *s = json_dumps(out, JSON_ENCODE_ANY | JSON_INDENT(2));
+    /* Lua tables have no key order; sorted keys make the output diffable. */
+    char *s = json_dumps(out, JSON_ENCODE_ANY | JSON_INDENT(2) | JSON_SORT_KEYS);
     printf("%s\n", s ? s : "null");
     free(s);
     json_decref(out);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "script/pool.h"
 #include "server/commands.h"
 #include "server/runtime.h"
 #include "server/server.h"
@@ -51,6 +52,33 @@ static void watch_snapshot(watched *w, const gh_model *m)
             w->sizes[i] = st.st_size;
         }
     }
+}
+
+/* Starts watching one more file (a module `require` loaded at run time), from its
+ * current state. */
+static void watch_add(const char *path, void *ud)
+{
+    watched *w = ud;
+    for (size_t i = 0; i < w->n; i++)
+        if (strcmp(w->paths[i], path) == 0)
+            return;
+    char **paths = realloc(w->paths, (w->n + 1) * sizeof *paths);
+    struct timespec *mtimes = realloc(w->mtimes, (w->n + 1) * sizeof *mtimes);
+    off_t *sizes = realloc(w->sizes, (w->n + 1) * sizeof *sizes);
+    if (!paths || !mtimes || !sizes)
+        abort();
+    w->paths = paths;
+    w->mtimes = mtimes;
+    w->sizes = sizes;
+    w->paths[w->n] = strdup(path);
+    w->mtimes[w->n] = (struct timespec){0, 0};
+    w->sizes[w->n] = -1;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        w->mtimes[w->n] = st.st_mtim;
+        w->sizes[w->n] = st.st_size;
+    }
+    w->n++;
 }
 
 static bool watch_changed(watched *w)
@@ -105,6 +133,26 @@ static void reload(gh_live *live, const gh_cli *cli, watched *w, unsigned *gener
     gh_log(GH_LOG_INFO, "reloaded (generation %u)", *generation);
 }
 
+/* Where each API answers, on stderr (stdout's first line belongs to `listening on`): an
+ * API id derived from the title is otherwise guesswork for Host addressing. */
+static void announce(const gh_model *m, const char *host, int port)
+{
+    for (size_t i = 0; i < m->napis; i++) {
+        const gh_api *api = &m->apis[i];
+        /* Only the first API answers on the plain host; every API answers on its own
+         * execute-api host name. */
+        const char *base = i == 0 ? host : NULL;
+        char alias[160];
+        snprintf(alias, sizeof alias, "%s.execute-api.localhost", api->id);
+        gh_log(GH_LOG_INFO, "api %s (%s), Host %s:%d%s", api->id, api->source, alias, port,
+               i == 0 ? " or any other" : "");
+        for (size_t k = 0; k < api->nstages; k++)
+            gh_log(GH_LOG_INFO, "  http://%s:%d/%s/%s", base ? base : alias, port,
+                   api->stages[k].name,
+                   &api->stages[k] == api->default_stage ? " (default stage)" : "");
+    }
+}
+
 int gh_cmd_serve(const gh_cli *cli)
 {
     gh_load_options opt;
@@ -144,6 +192,7 @@ int gh_cmd_serve(const gh_cli *cli)
     }
     printf("listening on http://%s:%d\n", host, gh_server_port(srv));
     fflush(stdout);
+    announce(rt->model, host, gh_server_port(srv));
 
     for (;;) {
         struct timespec ts = {0, WATCH_INTERVAL_MS * 1000000L};
@@ -152,7 +201,12 @@ int gh_cmd_serve(const gh_cli *cli)
             break;
         if (sig < 0 && errno != EAGAIN && errno != EINTR)
             break;
-        if (cli->watch && watch_changed(&w))
+        if (!cli->watch)
+            continue;
+        const gh_runtime *cur = gh_live_acquire(live);
+        gh_script_pool_each_file(cur->scripts, watch_add, &w);
+        gh_live_release(live, cur);
+        if (watch_changed(&w))
             reload(live, cli, &w, &generation);
     }
     gh_server_stop(srv);

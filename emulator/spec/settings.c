@@ -150,11 +150,16 @@ static void stages(gh_cc *cc, const gh_node *xs, const gh_load_options *opt)
     }
 }
 
-static void default_stage(gh_cc *cc, const gh_node *xs, const gh_load_options *opt)
+/* --stage names the first definition's default stage (an error there when undeclared);
+ * a further definition that does not declare it keeps its own default, so one flag
+ * does not force every API served together to share stage names. */
+static void default_stage(gh_cc *cc, const gh_node *xs, const gh_load_options *opt, bool first)
 {
     gh_api *api = cc->api;
     const gh_node *ds = gh_node_get(xs, "defaultStage");
     const char *want = opt->stage ? opt->stage : gh_node_scalar(ds);
+    if (!first && opt->stage && !gh_api_stage(api, opt->stage))
+        want = gh_node_scalar(ds);
     api->default_stage = &api->stages[0];
     if (!want)
         return;
@@ -283,7 +288,7 @@ void gh_cc_settings(gh_cc *cc, const gh_load_options *opt, bool first)
             api->id = id;
     }
     stages(cc, xs, opt);
-    default_stage(cc, xs, opt);
+    default_stage(cc, xs, opt, first);
     /* Deployment ids are stable so logs and $context.deploymentId do not churn. */
     for (size_t i = 0; i < api->nstages; i++) {
         char id[7];

@@ -29,8 +29,6 @@ void gh_log(gh_log_level level, const char *fmt, ...)
 {
     if ((int)level < atomic_load(&min_level))
         return;
-    if (level <= GH_LOG_INFO && atomic_load(&quiet))
-        return;
     static const char *const names[] = {"debug: ", "", "warning: ", "error: "};
     va_list ap;
     va_start(ap, fmt);

@@ -5,7 +5,9 @@
 typedef enum { GH_LOG_DEBUG, GH_LOG_INFO, GH_LOG_WARN, GH_LOG_ERROR } gh_log_level;
 
 void gh_log_set_level(gh_log_level min);
-void gh_log_set_quiet(int quiet);      /* quiet: no access log, no info */
+/* --quiet: no access log. Script output and reload notices still show: the user asked
+ * for those. */
+void gh_log_set_quiet(int quiet);
 int gh_log_quiet(void);
 void gh_log(gh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One access-log line on stdout, written with a single write(2) so lines never interleave. */

@@ -246,6 +246,32 @@ static void lambda_context(void **state)
     assert_int_equal(strlen(ctx.log_stream_name), 20 + 32);
     assert_int_equal(ctx.memory_limit_mb, 256);
     assert_ptr_equal(ctx.environment, &fn.environment);
+
+    /* Invoked through an alias, Lambda reports the qualified ARN: the URI's own
+     * qualifier (stage variables substituted) or one inside a stage variable's ARN. */
+    gh_kv vars[] = {{.key = "alias", .value = "live"},
+                    {.key = "fn", .value = "arn:aws:lambda:us-east-1:1:function:orders:7"}};
+    gh_stage st = {.name = "prod", .variables = {vars, 2}};
+    const struct {
+        const char *function, *qualifier, *want;
+    } cases[] = {
+        {"orders", "${stageVariables.alias}", ":live"},
+        {"orders", "v2", ":v2"},
+        {"${stageVariables.fn}", NULL, ":7"},
+        {"orders", NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gh_integration in = {.type = GH_INTEG_AWS_PROXY,
+                             .lambda_function = cases[i].function,
+                             .lambda_qualifier = cases[i].qualifier};
+        f.inv.integration = &in;
+        f.inv.stage = &st;
+        gh_lambda_context_init(&f.inv, &fn, &ctx);
+        char want[200];
+        snprintf(want, sizeof want, "arn:aws:lambda:eu-west-1:111122223333:function:orders%s",
+                 cases[i].want);
+        assert_string_equal(ctx.invoked_function_arn, want);
+    }
     inv_fixture_free(&f);
 }
 
