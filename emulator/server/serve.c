@@ -5,74 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "server/commands.h"
 #include "server/runtime.h"
 #include "server/server.h"
+#include "server/watch.h"
 #include "util/log.h"
 
-/* How often --watch looks at file modification times. Polling (not inotify) because
- * editors replace files by renaming, and a stat of a few files is nothing. */
+/* How often --watch looks at file modification times (see server/watch.h). */
 #define WATCH_INTERVAL_MS 300
-
-typedef struct watched {
-    char **paths;
-    struct timespec *mtimes;
-    off_t *sizes;
-    size_t n;
-} watched;
-
-static void watch_free(watched *w)
-{
-    for (size_t i = 0; i < w->n; i++)
-        free(w->paths[i]);
-    free(w->paths);
-    free(w->mtimes);
-    free(w->sizes);
-    memset(w, 0, sizeof *w);
-}
-
-static void watch_snapshot(watched *w, const gh_model *m)
-{
-    watch_free(w);
-    w->n = m->nfiles;
-    w->paths = calloc(w->n ? w->n : 1, sizeof *w->paths);
-    w->mtimes = calloc(w->n ? w->n : 1, sizeof *w->mtimes);
-    w->sizes = calloc(w->n ? w->n : 1, sizeof *w->sizes);
-    if (!w->paths || !w->mtimes || !w->sizes)
-        abort();
-    for (size_t i = 0; i < w->n; i++) {
-        w->paths[i] = strdup(m->files[i]);
-        struct stat st;
-        if (stat(w->paths[i], &st) == 0) {
-            w->mtimes[i] = st.st_mtim;
-            w->sizes[i] = st.st_size;
-        }
-    }
-}
-
-static bool watch_changed(watched *w)
-{
-    bool changed = false;
-    for (size_t i = 0; i < w->n; i++) {
-        struct stat st;
-        struct timespec mt = {0, 0};
-        off_t size = -1;
-        if (stat(w->paths[i], &st) == 0) {
-            mt = st.st_mtim;
-            size = st.st_size;
-        }
-        if (mt.tv_sec != w->mtimes[i].tv_sec || mt.tv_nsec != w->mtimes[i].tv_nsec ||
-            size != w->sizes[i]) {
-            w->mtimes[i] = mt;
-            w->sizes[i] = size;
-            changed = true;
-        }
-    }
-    return changed;
-}
 
 static void load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation)
 {
@@ -87,7 +29,7 @@ static void load_options(const gh_cli *cli, gh_load_options *opt, unsigned gener
     opt->generation = generation;
 }
 
-static void reload(gh_live *live, const gh_cli *cli, watched *w, unsigned *generation)
+static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *generation)
 {
     gh_load_options opt;
     load_options(cli, &opt, *generation + 1);
@@ -100,7 +42,7 @@ static void reload(gh_live *live, const gh_cli *cli, watched *w, unsigned *gener
         return;
     }
     ++*generation;
-    watch_snapshot(w, rt->model);
+    gh_watch_set(w, rt->model->files, rt->model->nfiles);
     gh_live_swap(live, rt);
     gh_log(GH_LOG_INFO, "reloaded (generation %u)", *generation);
 }
@@ -119,9 +61,9 @@ int gh_cmd_serve(const gh_cli *cli)
 
     const char *host = rt->model->host ? rt->model->host : "127.0.0.1";
     int port = rt->model->port >= 0 ? rt->model->port : 8080;
-    watched w = {0};
+    gh_watch w = {0};
     if (cli->watch)
-        watch_snapshot(&w, rt->model);
+        gh_watch_set(&w, rt->model->files, rt->model->nfiles);
 
     /* Block the stop signals before civetweb starts its threads (they inherit the
      * mask), so only this thread receives them, through sigtimedwait. */
@@ -139,7 +81,7 @@ int gh_cmd_serve(const gh_cli *cli)
     if (!srv) {
         gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
         gh_live_free(live);
-        watch_free(&w);
+        gh_watch_free(&w);
         return GH_EXIT_RUNTIME;
     }
     printf("listening on http://%s:%d\n", host, gh_server_port(srv));
@@ -152,12 +94,12 @@ int gh_cmd_serve(const gh_cli *cli)
             break;
         if (sig < 0 && errno != EAGAIN && errno != EINTR)
             break;
-        if (cli->watch && watch_changed(&w))
+        if (cli->watch && gh_watch_changed(&w))
             reload(live, cli, &w, &generation);
     }
     gh_server_stop(srv);
     gh_live_free(live);
-    watch_free(&w);
+    gh_watch_free(&w);
     fflush(stdout);
     return GH_EXIT_OK;
 }
