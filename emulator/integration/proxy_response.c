@@ -72,7 +72,9 @@ static int status_code(const json_t *v, int *out)
         s = json_integer_value(v);
     } else if (json_is_real(v)) {
         double d = json_real_value(v);
-        if (d != (double)(long long)d)
+        /* Range first: casting a double outside long long's range is undefined
+         * (1e33 found by fuzzing); anything outside 100..599 is malformed anyway. */
+        if (!(d >= 100.0 && d <= 599.0) || d != (double)(long long)d)
             return -1;
         s = (long long)d;
     } else if (json_is_string(v)) {
