@@ -17,10 +17,15 @@
 #define MAX_FILE_BYTES (64u << 20)
 /* Bounds recursion on deeply nested input (the builder is recursive). */
 #define MAX_DEPTH 512
+/* Aliases share nodes, but everything that walks the tree sees each use in full: nine
+ * levels of ten aliases each (a "billion laughs") made validate run for hours. The
+ * largest real definitions expand to some ten thousand values. */
+#define MAX_EXPANDED (1u << 20)
 
 typedef struct anchor {
     char *name;
     gh_node *node;
+    size_t weight; /* values the node stands for, aliases counted in full */
     struct anchor *next;
 } anchor;
 
@@ -175,18 +180,32 @@ static bool next_event(reader *r, yaml_event_t *ev)
     return true;
 }
 
-static void remember_anchor(reader *r, const yaml_char_t *name, gh_node *n)
+static void remember_anchor(reader *r, const yaml_char_t *name, gh_node *n, size_t weight)
 {
     if (!name)
         return;
     anchor *a = gh_arena_alloc(r->doc->arena, sizeof *a);
     a->name = gh_arena_strdup(r->doc->arena, (const char *)name);
     a->node = n;
+    a->weight = weight;
     a->next = r->anchors;
     r->anchors = a;
 }
 
-static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth);
+static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth, size_t *weight);
+
+/* Adds a child's weight to its collection's; false (and an error) past MAX_EXPANDED. */
+static bool add_weight(reader *r, size_t *total, size_t child, gh_mark at)
+{
+    *total += child; /* both <= MAX_EXPANDED: cannot overflow */
+    if (*total <= MAX_EXPANDED)
+        return true;
+    gh_diag_error(r->diags, at, "aliases expand the document past %u values (nested aliases "
+                  "repeat whole subtrees); write the repeated parts out or nest fewer aliases",
+                  MAX_EXPANDED);
+    r->failed = 1;
+    return false;
+}
 
 static void map_put(reader *r, gh_node *map, gh_node *key, gh_node *value, gh_pair **pairs,
                     size_t *cap, bool warn_duplicates)
@@ -239,8 +258,9 @@ static void merge_key(reader *r, gh_node *map, gh_node *src, gh_pair **pairs, si
     }
 }
 
-static gh_node *parse_mapping(reader *r, yaml_event_t *start, int depth)
+static gh_node *parse_mapping(reader *r, yaml_event_t *start, int depth, size_t *weight)
 {
+    *weight = 1;
     gh_node *map = gh_node_new(r->doc, GH_NODE_MAP, mark_at(r->doc, start->start_mark));
     const yaml_char_t *anchor_name = start->data.mapping_start.anchor;
     char *anchor_copy = anchor_name ? gh_arena_strdup(r->doc->arena, (const char *)anchor_name) : NULL;
@@ -254,7 +274,8 @@ static gh_node *parse_mapping(reader *r, yaml_event_t *start, int depth)
             yaml_event_delete(&ev);
             break;
         }
-        gh_node *key = parse_node(r, &ev, depth + 1);
+        size_t kw = 0, vw = 0;
+        gh_node *key = parse_node(r, &ev, depth + 1, &kw);
         if (!key)
             return NULL;
         if (key->kind == GH_NODE_SEQ || key->kind == GH_NODE_MAP) {
@@ -269,8 +290,9 @@ static gh_node *parse_mapping(reader *r, yaml_event_t *start, int depth)
         yaml_event_t vev;
         if (!next_event(r, &vev))
             return NULL;
-        gh_node *value = parse_node(r, &vev, depth + 1);
-        if (!value)
+        gh_mark vat = mark_at(r->doc, vev.start_mark); /* an alias's own place */
+        gh_node *value = parse_node(r, &vev, depth + 1, &vw);
+        if (!value || !add_weight(r, weight, kw, key->mark) || !add_weight(r, weight, vw, vat))
             return NULL;
         if (is_merge)
             merge_key(r, map, value, &pairs, &cap);
@@ -281,12 +303,13 @@ static gh_node *parse_mapping(reader *r, yaml_event_t *start, int depth)
     }
     map->pairs = pairs;
     if (anchor_copy)
-        remember_anchor(r, (const yaml_char_t *)anchor_copy, map);
+        remember_anchor(r, (const yaml_char_t *)anchor_copy, map, *weight);
     return map;
 }
 
-static gh_node *parse_sequence(reader *r, yaml_event_t *start, int depth)
+static gh_node *parse_sequence(reader *r, yaml_event_t *start, int depth, size_t *weight)
 {
+    *weight = 1;
     gh_node *seq = gh_node_new(r->doc, GH_NODE_SEQ, mark_at(r->doc, start->start_mark));
     const yaml_char_t *anchor_name = start->data.sequence_start.anchor;
     char *anchor_copy = anchor_name ? gh_arena_strdup(r->doc->arena, (const char *)anchor_name) : NULL;
@@ -299,8 +322,10 @@ static gh_node *parse_sequence(reader *r, yaml_event_t *start, int depth)
             yaml_event_delete(&ev);
             break;
         }
-        gh_node *item = parse_node(r, &ev, depth + 1);
-        if (!item)
+        size_t iw = 0;
+        gh_mark at = mark_at(r->doc, ev.start_mark); /* an alias's own place */
+        gh_node *item = parse_node(r, &ev, depth + 1, &iw);
+        if (!item || !add_weight(r, weight, iw, at))
             return NULL;
         if (seq->n == cap) {
             size_t ncap = cap ? cap * 2 : 8;
@@ -313,14 +338,16 @@ static gh_node *parse_sequence(reader *r, yaml_event_t *start, int depth)
         seq->items[seq->n++] = item;
     }
     if (anchor_copy)
-        remember_anchor(r, (const yaml_char_t *)anchor_copy, seq);
+        remember_anchor(r, (const yaml_char_t *)anchor_copy, seq, *weight);
     return seq;
 }
 
-/* Consumes *ev (deleting it) and everything nested in it. */
-static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth)
+/* Consumes *ev (deleting it) and everything nested in it. *weight gets the number of
+ * values the node stands for, with aliases counted in full. */
+static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth, size_t *weight)
 {
     gh_node *n = NULL;
+    *weight = 1;
     if (depth > MAX_DEPTH) {
         gh_diag_error(r->diags, mark_at(r->doc, ev->start_mark),
                       "nesting deeper than %d levels; flatten the document", MAX_DEPTH);
@@ -339,7 +366,7 @@ static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth)
             n->quoted = true;
         if (!n->quoted && ev->data.scalar.plain_implicit)
             resolve_plain(n);
-        remember_anchor(r, ev->data.scalar.anchor, n);
+        remember_anchor(r, ev->data.scalar.anchor, n, 1);
         yaml_event_delete(ev);
         return n;
     }
@@ -348,6 +375,7 @@ static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth)
         for (anchor *a = r->anchors; a; a = a->next)
             if (!strcmp(a->name, name)) {
                 n = a->node;
+                *weight = a->weight;
                 break;
             }
         if (!n) {
@@ -361,13 +389,13 @@ static gh_node *parse_node(reader *r, yaml_event_t *ev, int depth)
     }
     case YAML_MAPPING_START_EVENT: {
         yaml_event_t start = *ev; /* keep the marks; the anchor is copied inside */
-        n = parse_mapping(r, &start, depth);
+        n = parse_mapping(r, &start, depth, weight);
         yaml_event_delete(ev);
         return n;
     }
     case YAML_SEQUENCE_START_EVENT: {
         yaml_event_t start = *ev;
-        n = parse_sequence(r, &start, depth);
+        n = parse_sequence(r, &start, depth, weight);
         yaml_event_delete(ev);
         return n;
     }
@@ -432,7 +460,8 @@ int gh_doc_load_buffer(const char *name, const char *text, size_t len, gh_doc **
             yaml_event_delete(&ev);
             continue;
         }
-        root = parse_node(&r, &ev, 0);
+        size_t weight;
+        root = parse_node(&r, &ev, 0, &weight);
     }
     yaml_parser_delete(&r.parser);
     if (r.failed) {
