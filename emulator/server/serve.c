@@ -5,101 +5,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "script/pool.h"
 #include "server/commands.h"
 #include "server/runtime.h"
 #include "server/server.h"
+#include "server/watch.h"
 #include "util/log.h"
 
-/* How often --watch looks at file modification times. Polling (not inotify) because
- * editors replace files by renaming, and a stat of a few files is nothing. */
+/* How often --watch looks at file modification times (see server/watch.h). */
 #define WATCH_INTERVAL_MS 300
 
-typedef struct watched {
-    char **paths;
-    struct timespec *mtimes;
-    off_t *sizes;
-    size_t n;
-} watched;
-
-static void watch_free(watched *w)
+static void watch_module(const char *path, void *ud)
 {
-    for (size_t i = 0; i < w->n; i++)
-        free(w->paths[i]);
-    free(w->paths);
-    free(w->mtimes);
-    free(w->sizes);
-    memset(w, 0, sizeof *w);
-}
-
-static void watch_snapshot(watched *w, const gh_model *m)
-{
-    watch_free(w);
-    w->n = m->nfiles;
-    w->paths = calloc(w->n ? w->n : 1, sizeof *w->paths);
-    w->mtimes = calloc(w->n ? w->n : 1, sizeof *w->mtimes);
-    w->sizes = calloc(w->n ? w->n : 1, sizeof *w->sizes);
-    if (!w->paths || !w->mtimes || !w->sizes)
-        abort();
-    for (size_t i = 0; i < w->n; i++) {
-        w->paths[i] = strdup(m->files[i]);
-        struct stat st;
-        if (stat(w->paths[i], &st) == 0) {
-            w->mtimes[i] = st.st_mtim;
-            w->sizes[i] = st.st_size;
-        }
-    }
-}
-
-/* Starts watching one more file (a module `require` loaded at run time), from its
- * current state. */
-static void watch_add(const char *path, void *ud)
-{
-    watched *w = ud;
-    for (size_t i = 0; i < w->n; i++)
-        if (strcmp(w->paths[i], path) == 0)
-            return;
-    char **paths = realloc(w->paths, (w->n + 1) * sizeof *paths);
-    struct timespec *mtimes = realloc(w->mtimes, (w->n + 1) * sizeof *mtimes);
-    off_t *sizes = realloc(w->sizes, (w->n + 1) * sizeof *sizes);
-    if (!paths || !mtimes || !sizes)
-        abort();
-    w->paths = paths;
-    w->mtimes = mtimes;
-    w->sizes = sizes;
-    w->paths[w->n] = strdup(path);
-    w->mtimes[w->n] = (struct timespec){0, 0};
-    w->sizes[w->n] = -1;
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        w->mtimes[w->n] = st.st_mtim;
-        w->sizes[w->n] = st.st_size;
-    }
-    w->n++;
-}
-
-static bool watch_changed(watched *w)
-{
-    bool changed = false;
-    for (size_t i = 0; i < w->n; i++) {
-        struct stat st;
-        struct timespec mt = {0, 0};
-        off_t size = -1;
-        if (stat(w->paths[i], &st) == 0) {
-            mt = st.st_mtim;
-            size = st.st_size;
-        }
-        if (mt.tv_sec != w->mtimes[i].tv_sec || mt.tv_nsec != w->mtimes[i].tv_nsec ||
-            size != w->sizes[i]) {
-            w->mtimes[i] = mt;
-            w->sizes[i] = size;
-            changed = true;
-        }
-    }
-    return changed;
+    gh_watch_add(ud, path);
 }
 
 static void load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation)
@@ -115,7 +35,7 @@ static void load_options(const gh_cli *cli, gh_load_options *opt, unsigned gener
     opt->generation = generation;
 }
 
-static void reload(gh_live *live, const gh_cli *cli, watched *w, unsigned *generation)
+static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *generation)
 {
     gh_load_options opt;
     load_options(cli, &opt, *generation + 1);
@@ -128,7 +48,7 @@ static void reload(gh_live *live, const gh_cli *cli, watched *w, unsigned *gener
         return;
     }
     ++*generation;
-    watch_snapshot(w, rt->model);
+    gh_watch_set(w, rt->model->files, rt->model->nfiles);
     gh_live_swap(live, rt);
     gh_log(GH_LOG_INFO, "reloaded (generation %u)", *generation);
 }
@@ -167,9 +87,9 @@ int gh_cmd_serve(const gh_cli *cli)
 
     const char *host = rt->model->host ? rt->model->host : "127.0.0.1";
     int port = rt->model->port >= 0 ? rt->model->port : 8080;
-    watched w = {0};
+    gh_watch w = {0};
     if (cli->watch)
-        watch_snapshot(&w, rt->model);
+        gh_watch_set(&w, rt->model->files, rt->model->nfiles);
 
     /* Block the stop signals before civetweb starts its threads (they inherit the
      * mask), so only this thread receives them, through sigtimedwait. */
@@ -187,7 +107,7 @@ int gh_cmd_serve(const gh_cli *cli)
     if (!srv) {
         gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
         gh_live_free(live);
-        watch_free(&w);
+        gh_watch_free(&w);
         return GH_EXIT_RUNTIME;
     }
     printf("listening on http://%s:%d\n", host, gh_server_port(srv));
@@ -204,14 +124,14 @@ int gh_cmd_serve(const gh_cli *cli)
         if (!cli->watch)
             continue;
         const gh_runtime *cur = gh_live_acquire(live);
-        gh_script_pool_each_file(cur->scripts, watch_add, &w);
+        gh_script_pool_each_file(cur->scripts, watch_module, &w);
         gh_live_release(live, cur);
-        if (watch_changed(&w))
+        if (gh_watch_changed(&w))
             reload(live, cli, &w, &generation);
     }
     gh_server_stop(srv);
     gh_live_free(live);
-    watch_free(&w);
+    gh_watch_free(&w);
     fflush(stdout);
     return GH_EXIT_OK;
 }

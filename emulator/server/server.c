@@ -189,9 +189,11 @@ static int on_request(struct mg_connection *conn, void *cbdata)
     gh_response resp = {0};
     const gh_runtime *rt = gh_live_acquire(s->live);
     gh_pipeline_handle(rt, &req, &resp);
-    gh_live_release(s->live, rt);
-
+    /* Hold the runtime until the response is written: its headers and body may point
+     * into the model (gateway-response overrides, mock templates), and a --watch reload
+     * during this request frees the old model on its last release. */
     send_response(conn, &req, &resp, must_close);
+    gh_live_release(s->live, rt);
     if (!gh_log_quiet()) {
         double ms = (double)(gh_clock_mono_ns() - req.start_ns) / 1e6;
         gh_log_access("%s %s %d %.2fms %s", req.method, req.path, resp.status, ms,

@@ -74,6 +74,10 @@ static const struct row {
     {"{\"statusCode\":-1e300}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
     {"{\"statusCode\":9.3e18}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
     {"{\"statusCode\":true}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    /* found by fuzzing: a real outside long long's range was cast to it (UB) */
+    {"{\"statusCode\":1e33}", GH_PROXY_STRICT, NULL, 502, NULL, NULL},
+    {"{\"statusCode\":-1e300}", GH_PROXY_LENIENT, NULL, 502, NULL, NULL},
+    {"{\"statusCode\":599.0}", GH_PROXY_STRICT, NULL, 599, CT, ""},
     {"{\"statusCode\":null,\"body\":\"x\"}", GH_PROXY_STRICT, NULL, 200, CT, "x"},
     /* the function's own Content-Type wins; the body is sent as is */
     {"{\"statusCode\":201,\"headers\":{\"content-type\":\"text/plain\"},\"body\":\"hi\"}",

@@ -213,6 +213,58 @@ static void deep_nesting_is_refused_not_crashed(void **state)
     free(t);
 }
 
+/* "Billion laughs": each level aliases the previous one ten times. Four levels expand
+ * to ~10^5 values and load; nine levels (10^9) used to load too, and then every walk of
+ * the tree (validate's extension scan) ran for hours. Refused at the alias that crosses
+ * the limit, with its position. */
+static char *laughs(int levels)
+{
+    char *t = calloc(1, 64 + (size_t)levels * 128);
+    strcat(t, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i <= levels; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+                 "*a%d, *a%d]\n", i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                 i - 1, i - 1);
+        strcat(t, line);
+    }
+    return t;
+}
+
+static void alias_bombs_are_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        int levels;
+        int rc;       /* 0 loads, -1 refused */
+        unsigned line; /* of the error */
+    } cases[] = {
+        {1, 0, 0},
+        {5, 0, 0},  /* a0..a5 expand to about 1.2 million values: within the limit */
+        {6, -1, 7}, /* a6 adds 11 million: refused on its line */
+        {9, -1, 7},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = laughs(cases[i].levels);
+        gh_diags d = GH_DIAGS_INIT;
+        gh_doc *doc = NULL;
+        assert_int_equal(gh_doc_load_buffer("bomb.yaml", t, strlen(t), &doc, &d), cases[i].rc);
+        if (cases[i].rc == 0) {
+            assert_non_null(doc);
+            assert_int_equal(doc->root->n, (size_t)cases[i].levels + 1);
+            gh_doc_free(doc);
+        } else {
+            assert_int_equal(d.n, 1);
+            assert_non_null(strstr(d.items[0].text, "aliases expand the document past"));
+            char at[32];
+            snprintf(at, sizeof at, "bomb.yaml:%u:", cases[i].line);
+            assert_memory_equal(d.items[0].text, at, strlen(at));
+        }
+        gh_diags_free(&d);
+        free(t);
+    }
+}
+
 static void corpus_definitions_parse(void **state)
 {
     (void)state;
@@ -289,6 +341,7 @@ int main(void)
         cmocka_unit_test(alias_expansion_bomb_is_refused),
         cmocka_unit_test(refs_resolve_json_pointers),
         cmocka_unit_test(deep_nesting_is_refused_not_crashed),
+        cmocka_unit_test(alias_bombs_are_refused),
         cmocka_unit_test(corpus_definitions_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

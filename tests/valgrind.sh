@@ -1,0 +1,171 @@
+#!/bin/sh
+# Runs the gatehouse binary of a non-sanitizer build under valgrind's memcheck: `validate`
+# on every corpus definition, `routes` and `invoke` on the examples, and `serve` answering
+# a mix of requests over loopback until SIGTERM. Fails on any invalid access, use of
+# uninitialised memory, or a definite/indirect leak (civetweb, libc and Lua keep some
+# memory "still reachable" until exit; that is not a leak of ours and is not counted).
+#
+# Usage: tests/valgrind.sh BUILD_DIR   (BUILD_DIR/gatehouse, configured without
+#        GH_SANITIZE: valgrind and ASan cannot share a process)
+# Bounded: every valgrind run has a timeout, every request a --max-time; ~1 minute on 2 cores.
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(cd "${1:?usage: tests/valgrind.sh BUILD_DIR}" && pwd)/gatehouse
+corpus=${GH_CORPUS:-$root/../shared/corpus/definitions} # as test_corpus_validate
+cd "$root"
+
+[ -x "$bin" ] || { echo "valgrind.sh: no binary at $bin" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed" >&2; exit 2; }
+command -v curl >/dev/null || { echo "valgrind.sh: curl is not installed" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/gh-valgrind-XXXXXX)
+server=""
+cleanup() {
+    if [ -n "$server" ]; then kill -KILL "$server" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+VG_EXIT=99
+failures=0
+runs=0
+
+# vg NAME ARGS...: one gatehouse run under memcheck, at most 120 s; it must exit as the
+# same run without valgrind does (this checks memory, not what the commands answer).
+vg() {
+    name=$1
+    shift
+    want=0
+    "$bin" "$@" >/dev/null 2>&1 || want=$?
+    runs=$((runs + 1))
+    log="$work/$runs.log"
+    set +e
+    timeout 120 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+        --error-exitcode=$VG_EXIT --log-file="$log" "$bin" "$@" >"$work/out" 2>"$work/err"
+    rc=$?
+    set -e
+    if [ "$rc" -ne "$want" ] || [ -s "$log" ]; then
+        echo "FAIL $name: exit $rc (want $want)" >&2
+        cat "$log" "$work/err" >&2
+        failures=$((failures + 1))
+    fi
+}
+
+# 1. validate: every corpus definition, and our test definitions (broken ones too).
+if [ -d "$corpus" ]; then
+    for f in "$corpus"/*; do
+        [ -f "$f" ] || continue
+        vg "validate $f" validate "$f"
+    done
+else
+    echo "valgrind.sh: no corpus at $corpus (set GH_CORPUS); validating the repo's own" >&2
+fi
+for f in specs/tests/*.yaml examples/petstore/api.yaml; do
+    vg "validate $f" validate "$f"
+done
+
+# 2. routes and invoke: a function that answers, one that raises, one that does not exist.
+event=specs/tests/events/apigw-proxy-event.json
+vg "routes petstore" routes examples/petstore/api.yaml
+vg "routes overlay" routes examples/petstore/api.yaml --overlay specs/tests/overlay-petstore.yaml
+vg "invoke petstore-pets" invoke petstore-pets --event "$event" examples/petstore/api.yaml
+vg "invoke boom" invoke boom --event "$event" specs/tests/echo.yaml
+vg "invoke unknown" invoke nope --event "$event" specs/tests/echo.yaml
+
+# 3. serve: petstore on the plain host, echo.yaml by its API id, a mix of requests, and
+# a --watch reload halfway (petstore is served from a copy the script edits).
+cp -R examples/petstore "$work/petstore"
+: >"$work/serve.out" # the background job may open it after the first look below
+: >"$work/serve.err"
+runs=$((runs + 1))
+log="$work/serve.log"
+valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+    --error-exitcode=$VG_EXIT --log-file="$log" \
+    "$bin" serve "$work/petstore/api.yaml" specs/tests/echo.yaml \
+    --port 0 --host 127.0.0.1 --threads 8 --watch >"$work/serve.out" 2>"$work/serve.err" &
+server=$!
+port=""
+i=0
+while [ $i -lt 600 ]; do # 60 s: valgrind starts slowly
+    port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$work/serve.out" || true)
+    [ -n "$port" ] && break
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+    i=$((i + 1))
+done
+if [ -z "$port" ]; then
+    echo "FAIL serve: did not start" >&2
+    cat "$log" "$work/serve.err" >&2
+    exit 1
+fi
+
+echo_host="Host: echotest01.execute-api.localhost"
+# req EXPECTED_STATUS METHOD PATH [curl args...]
+req() {
+    want=$1 method=$2 path=$3
+    shift 3
+    got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -X "$method" "$@" \
+        "http://127.0.0.1:$port$path") || got="curl-error"
+    if [ "$got" != "$want" ]; then
+        echo "FAIL serve: $method $path $*: status $got, want $want" >&2
+        failures=$((failures + 1))
+    fi
+}
+req 200 GET /dev/pets
+req 201 POST /dev/pets -H 'Content-Type: application/json' -d '{"type":"dog","price":300}'
+req 200 GET /dev/pets/1
+req 404 GET /dev/pets/999
+req 400 POST /dev/pets -H 'Content-Type: application/json' -d '{"type":'
+req 204 DELETE /dev/pets/1
+req 200 OPTIONS /dev/pets -H 'Origin: http://example.com' -H 'Access-Control-Request-Method: POST'
+req 200 OPTIONS /dev/pets/2 -H 'Origin: http://example.com'
+echo "# edited by tests/valgrind.sh" >>"$work/petstore/api.yaml"
+i=0
+while ! grep -q 'reloaded (generation 2)' "$work/serve.err" && [ $i -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if ! grep -q 'reloaded (generation 2)' "$work/serve.err"; then
+    echo "FAIL serve: no reload within 30 s of an edit" >&2
+    failures=$((failures + 1))
+fi
+req 200 GET /dev/health
+req 200 GET /dev/version
+req 200 GET '/dev/anything/else?x=1&x=2'
+req 403 GET /nostage/pets
+req 200 PATCH /dev/pets # falls to ANY /{proxy+}
+req 200 GET '/default/echo/a%2Fb?q=%20' -H "$echo_host" -H 'Cookie: a=b'
+req 200 POST /default/echo/bin -H "$echo_host" -H 'Content-Type: application/octet-stream' --data-binary @"$event"
+req 502 GET /default/boom -H "$echo_host"
+req 502 GET '/default/shape?case=extra' -H "$echo_host"
+req 200 GET '/default/shape?case=mvh' -H "$echo_host"
+req 500 GET /default/ghost -H "$echo_host"
+req 200 GET /default/items/special -H "$echo_host"
+req 200 GET /default/util -H "$echo_host"
+req 403 GET /default/nothing -H "$echo_host"
+
+kill -TERM "$server"
+set +e
+i=0
+while kill -0 "$server" 2>/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if kill -0 "$server" 2>/dev/null; then
+    echo "FAIL serve: still running 60 s after SIGTERM" >&2
+    failures=$((failures + 1))
+fi
+wait "$server"
+rc=$?
+set -e
+server=""
+if [ "$rc" -ne 0 ] || [ -s "$log" ]; then
+    echo "FAIL serve: exit $rc (want 0)" >&2
+    cat "$log" >&2
+    tail -n 40 "$work/serve.err" >&2
+    failures=$((failures + 1))
+fi
+
+echo "valgrind.sh: $runs runs, $failures failures"
+[ "$failures" -eq 0 ]
