@@ -39,20 +39,20 @@ struct gh_script_pool {
     /* Files `require` has loaded in any state, for --watch (own lock: recorded from
      * inside script runs, read by the serve loop). */
     pthread_mutex_t files_mu;
-    char **files;
+    gh_script_file *files; /* paths malloc'ed */
     size_t nfiles, capfiles;
 };
 
-static void record_file(void *ud, const char *path)
+static void record_file(void *ud, const char *path, const struct stat *st)
 {
     gh_script_pool *p = ud;
     pthread_mutex_lock(&p->files_mu);
     bool known = false;
     for (size_t i = 0; i < p->nfiles && !known; i++)
-        known = strcmp(p->files[i], path) == 0;
+        known = strcmp(p->files[i].path, path) == 0;
     if (!known && p->nfiles == p->capfiles) {
         size_t cap = p->capfiles ? p->capfiles * 2 : 8;
-        char **files = realloc(p->files, cap * sizeof *files);
+        gh_script_file *files = realloc(p->files, cap * sizeof *files);
         if (files) {
             p->files = files;
             p->capfiles = cap;
@@ -61,16 +61,17 @@ static void record_file(void *ud, const char *path)
     if (!known && p->nfiles < p->capfiles) {
         char *copy = strdup(path);
         if (copy)
-            p->files[p->nfiles++] = copy;
+            p->files[p->nfiles++] = (gh_script_file){copy, st->st_mtim, (long long)st->st_size};
     }
     pthread_mutex_unlock(&p->files_mu);
 }
 
-void gh_script_pool_each_file(gh_script_pool *p, void (*fn)(const char *path, void *ud), void *ud)
+void gh_script_pool_each_file(gh_script_pool *p, void (*fn)(const gh_script_file *f, void *ud),
+                              void *ud)
 {
     pthread_mutex_lock(&p->files_mu);
     for (size_t i = 0; i < p->nfiles; i++)
-        fn(p->files[i], ud);
+        fn(&p->files[i], ud);
     pthread_mutex_unlock(&p->files_mu);
 }
 
@@ -204,7 +205,7 @@ void gh_script_pool_free(gh_script_pool *p)
     free(p->states);
     free(p->free_list);
     for (size_t i = 0; i < p->nfiles; i++)
-        free(p->files[i]);
+        free((char *)p->files[i].path);
     free(p->files);
     pthread_cond_destroy(&p->freed);
     pthread_mutex_destroy(&p->mu);

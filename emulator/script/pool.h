@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "spec/model.h"
 #include "util/diag.h"
@@ -55,9 +56,16 @@ gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
                                 gh_script_result *out);
 void gh_script_result_free(gh_script_result *r);
 
+/* A Lua file `require` loaded, with the modification time and size it had when read. */
+typedef struct gh_script_file {
+    const char *path;
+    struct timespec mtime;
+    long long size;
+} gh_script_file;
+
 /* Calls fn for every Lua file `require` has loaded so far in any state (modules are
  * found at run time, not by the loader), so `serve --watch` can reload on their edits. */
-void gh_script_pool_each_file(gh_script_pool *p, void (*fn)(const char *path, void *ud),
+void gh_script_pool_each_file(gh_script_pool *p, void (*fn)(const gh_script_file *f, void *ud),
                               void *ud);
 
 /* Per-state memory cap in bytes (default 64 MiB); set before gh_script_pool_new. */

@@ -44,11 +44,12 @@ static int module_path(const char *name, size_t len, char *out)
 
 /* Reads a regular file into a userdata pushed on the stack (freed by the GC even if a
  * later call raises). Returns 1 with *len set, 0 (nothing pushed) if it is not there. */
-static int read_file(lua_State *L, const char *path, size_t *len)
+static int read_file(lua_State *L, const char *path, size_t *len, struct stat *stat_out)
 {
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return 0;
+    *stat_out = sb; /* before reading: an edit after this point is a change to watch */
     if (sb.st_size > MAX_MODULE_BYTES)
         luaL_error(L, "module file '%s' is larger than %d MiB", path,
                    (int)(MAX_MODULE_BYTES >> 20));
@@ -98,14 +99,15 @@ static int sandbox_require(lua_State *L)
             lua_settop(L, 1);
             const char *path = lua_pushfstring(L, patterns[p], st->dirs[d], rel);
             size_t srclen;
-            if (!read_file(L, path, &srclen))
+            struct stat sb;
+            if (!read_file(L, path, &srclen, &sb))
                 continue;
             const char *chunkname = lua_pushfstring(L, "@%s", path);
             if (luaL_loadbufferx(L, lua_touserdata(L, 3), srclen, chunkname, "t") != LUA_OK)
                 return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name,
                                   path, lua_tostring(L, -1));
             if (st->file_hook.fn)
-                st->file_hook.fn(st->file_hook.ud, path);
+                st->file_hook.fn(st->file_hook.ud, path, &sb);
             lua_pushvalue(L, 1);
             lua_pushvalue(L, 2);
             lua_call(L, 2, 1);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "script/pool.h"
 #include "spec/model.h"
@@ -17,9 +18,10 @@
  * ends, so the hook keeps raising and a script's own pcall cannot swallow the kill. */
 typedef enum { GH_KILL_NONE, GH_KILL_TIMEOUT, GH_KILL_MEMORY } gh_script_kill;
 
-/* Told the path of every file `require` loads, so --watch can reload on its edits. */
+/* Told the path of every file `require` loads, and its stat from just before reading,
+ * so --watch can reload on its edits. */
 typedef struct gh_script_file_hook {
-    void (*fn)(void *ud, const char *path);
+    void (*fn)(void *ud, const char *path, const struct stat *st);
     void *ud;
 } gh_script_file_hook;
 

@@ -17,9 +17,9 @@
 /* How often --watch looks at file modification times (see server/watch.h). */
 #define WATCH_INTERVAL_MS 300
 
-static void watch_module(const char *path, void *ud)
+static void watch_module(const gh_script_file *f, void *ud)
 {
-    gh_watch_add(ud, path);
+    gh_watch_add(ud, f->path, f->mtime, (off_t)f->size);
 }
 
 static void load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation)

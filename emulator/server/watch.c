@@ -57,7 +57,7 @@ void gh_watch_set(gh_watch *w, const char *const *files, size_t n)
     *w = next;
 }
 
-void gh_watch_add(gh_watch *w, const char *path)
+void gh_watch_add(gh_watch *w, const char *path, struct timespec mtime, off_t size)
 {
     for (size_t i = 0; i < w->n; i++)
         if (strcmp(w->paths[i], path) == 0)
@@ -73,7 +73,8 @@ void gh_watch_add(gh_watch *w, const char *path)
         w->sizes = sizes;
     if (!paths || !mtimes || !sizes || !(w->paths[w->n] = strdup(path)))
         abort(); /* out of memory, not user input */
-    stat_file(path, &w->mtimes[w->n], &w->sizes[w->n]);
+    w->mtimes[w->n] = mtime;
+    w->sizes[w->n] = size;
     w->n++;
 }
 

@@ -20,9 +20,9 @@ typedef struct gh_watch {
  * the last gh_watch_changed instead of being stat'ed again: a reload calls this after
  * loading, and an edit made while it loaded must still count as a change. */
 void gh_watch_set(gh_watch *w, const char *const *files, size_t n);
-/* Watches one more file from its current state, unless it is watched already (modules
- * `require` loads at run time, which the model does not list). */
-void gh_watch_add(gh_watch *w, const char *path);
+/* Watches one more file, as it was when last read (mtime, size), unless it is watched
+ * already: modules `require` loads at run time, which the model does not list. */
+void gh_watch_add(gh_watch *w, const char *path, struct timespec mtime, off_t size);
 /* True when some file's time or size differs from what was last recorded (a vanished
  * file counts as changed); records what it sees. */
 bool gh_watch_changed(gh_watch *w);

@@ -213,7 +213,8 @@ static int teardown(void **state)
     (void)state;
     e2e_kill(srv);
     srv = NULL;
-    static const char *const names[] = {"api.yaml", "hello.lua", "busy.lua", "busyfail.lua"};
+    static const char *const names[] = {"api.yaml", "hello.lua", "busy.lua", "busyfail.lua",
+                                        "greet.lua"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[192];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -379,6 +380,21 @@ static void test_inflight_requests_finish_on_old_model(void **state)
     assert_answer("/default/hello", 200, "v2");
 }
 
+/* Modules a handler loads with require are watched too: they are found at run time, not
+ * named by the definition. */
+static void test_required_module_edit_reloads(void **state)
+{
+    (void)state;
+    write_file("greet.lua", "return {word = \"v3\"}\n");
+    write_file("hello.lua", "local greet = require(\"greet\")\n"
+                            "return function() return {statusCode = 200, body = greet.word} end\n");
+    assert_true(poll_answer("/default/hello", 200, "v3"));
+    assert_reloaded(6);
+    write_file("greet.lua", "return {word = \"v4\"}\n");
+    assert_true(poll_answer("/default/hello", 200, "v4"));
+    assert_reloaded(7);
+}
+
 static void test_stop_clean(void **state)
 {
     (void)state;
@@ -401,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_broken_definition_keeps_serving),
         cmocka_unit_test(test_fixed_definition_serves_again),
         cmocka_unit_test(test_inflight_requests_finish_on_old_model),
+        cmocka_unit_test(test_required_module_edit_reloads),
         cmocka_unit_test(test_stop_clean), /* last: stops the server */
     };
     return cmocka_run_group_tests_name("watch", tests, setup, teardown);
