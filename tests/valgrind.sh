@@ -167,5 +167,5 @@ if [ "$rc" -ne 0 ] || [ -s "$log" ]; then
     failures=$((failures + 1))
 fi
 
-echo "valgrind.sh: $runs runs, $failures failures"
+echo "valgrind: $((runs - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
