@@ -5,12 +5,14 @@
 #include "integration/proxy_event.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "integration/context.h"
 #include "integration/media.h"
 #include "util/base64.h"
+#include "util/utf8.h"
 #include "util/url.h"
 
 /* Request headers API Gateway drops before any integration, proxies included
@@ -30,16 +32,25 @@ static int dropped(const char *name)
     return 0;
 }
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-/* jansson refuses invalid UTF-8; request data is whatever the client sent. */
+/* Request data is whatever the client sent. API Gateway reads it as UTF-8 with
+ * replacement (so undeclared binary bodies arrive mangled, as on AWS), and a handler
+ * must be able to json.encode what it was given. */
 static json_t *bytes(const char *s, size_t n)
 {
-    json_t *j = json_stringn(s, n);
-    return j ? j : json_stringn_nocheck(s, n);
+    if (gh_utf8_valid(s, n))
+        return json_stringn_nocheck(s, n);
+    char *fixed = malloc(3 * n + 1);
+    if (!fixed)
+        return json_null();
+    size_t len = gh_utf8_repair(s, n, fixed);
+    json_t *j = json_stringn_nocheck(fixed, len);
+    free(fixed);
+    return j;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? bytes(s, strlen(s)) : json_null();
 }
 
 /* Key in obj matching name case-insensitively (header names), or NULL. */
@@ -58,13 +69,20 @@ static const char *find_key_ci(json_t *obj, const char *name)
  * the single map keeps the last value, the multi map every value in order, both under
  * the first spelling of the name. Header names compare case-insensitively, query names
  * exactly. Both NULL (JSON null) when there are no pairs. */
-static void value_maps(const gh_headers *h, int headers, json_t **single, json_t **multi)
+static void value_maps(gh_arena *a, const gh_headers *h, int headers, json_t **single,
+                       json_t **multi)
 {
     json_t *s = json_object(), *m = json_object();
     for (size_t i = 0; i < h->n; i++) {
         const char *name = h->items[i].name, *value = h->items[i].value;
         if (headers && dropped(name))
             continue;
+        size_t nlen = strlen(name);
+        if (!gh_utf8_valid(name, nlen)) { /* a decoded query name can be any bytes */
+            char *fixed = gh_arena_alloc(a, 3 * nlen + 1);
+            gh_utf8_repair(name, nlen, fixed);
+            name = fixed;
+        }
         const char *key = headers ? find_key_ci(m, name) : (json_object_get(m, name) ? name : NULL);
         if (!key)
             key = name;
@@ -158,14 +176,14 @@ json_t *gh_proxy_event_v1(const gh_invocation *inv)
 
     json_t *single, *multi;
     gh_headers none = {0};
-    value_maps(req ? &req->headers : &none, 1, &single, &multi);
+    value_maps(inv->arena, req ? &req->headers : &none, 1, &single, &multi);
     json_object_set_new(ev, "headers", single);
     json_object_set_new(ev, "multiValueHeaders", multi);
 
     gh_headers query = {0};
     if (req && req->query)
         gh_query_parse(inv->arena, req->query, &query);
-    value_maps(&query, 0, &single, &multi);
+    value_maps(inv->arena, &query, 0, &single, &multi);
     json_object_set_new(ev, "queryStringParameters", single);
     json_object_set_new(ev, "multiValueQueryStringParameters", multi);
 

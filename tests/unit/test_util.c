@@ -12,6 +12,7 @@
 #include "util/http.h"
 #include "util/ids.h"
 #include "util/url.h"
+#include "util/utf8.h"
 
 static void arena_grows_and_resets(void **state)
 {
@@ -107,6 +108,32 @@ static void ids_have_aws_shapes(void **state)
     assert_int_equal(strlen(s), 10);
 }
 
+static void utf8_is_checked_and_repaired(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *out; /* NULL: valid, unchanged */
+    } cases[] = {
+        {"plain", NULL},
+        {"caf\xc3\xa9 \xf0\x9f\x98\x80", NULL},       /* 2- and 4-byte sequences */
+        {"\xc3", "\xef\xbf\xbd"},                       /* truncated */
+        {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},         /* overlong '/' */
+        {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* a surrogate */
+        {"\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* > U+10FFFF */
+        {"a\xff" "b", "a\xef\xbf\xbd" "b"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t n = strlen(cases[i].in);
+        assert_int_equal(gh_utf8_valid(cases[i].in, n), cases[i].out == NULL);
+        char out[64];
+        size_t len = gh_utf8_repair(cases[i].in, n, out);
+        const char *want = cases[i].out ? cases[i].out : cases[i].in;
+        assert_int_equal(len, strlen(want));
+        assert_string_equal(out, want);
+    }
+}
+
 static void fake_clock_moves_only_when_told(void **state)
 {
     (void)state;
@@ -128,6 +155,7 @@ int main(void)
         cmocka_unit_test(url_decoding_matches_aws),
         cmocka_unit_test(ids_have_aws_shapes),
         cmocka_unit_test(fake_clock_moves_only_when_told),
+        cmocka_unit_test(utf8_is_checked_and_repaired),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
