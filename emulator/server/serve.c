@@ -105,7 +105,12 @@ int gh_cmd_serve(const gh_cli *cli)
     char err[512];
     gh_server *srv = gh_server_start(live, &so, err, sizeof err);
     if (!srv) {
-        gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
+        if (strchr(host, ':'))
+            /* Debian's civetweb is built without IPv6 (mg_check_feature(8) is 0). */
+            gh_log(GH_LOG_ERROR, "%s; this build's HTTP server (civetweb) has no IPv6 "
+                   "support: use an IPv4 address such as 127.0.0.1", err);
+        else
+            gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
         gh_live_free(live);
         gh_watch_free(&w);
         return GH_EXIT_RUNTIME;
