@@ -14,16 +14,37 @@
 #include "util/buf.h"
 #include "util/url.h"
 
-/* "dd/MMM/yyyy:HH:mm:ss +0000", the CLF-style time AWS puts in requestTime. */
+/* "dd/MMM/yyyy:HH:mm:ss +0000", the CLF-style time AWS puts in requestTime. Written
+ * digit by digit: every proxy event carries it, and printf cost more than the rest. */
+static char *two_digits(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
 static const char *request_time(gh_arena *a, int64_t ms)
 {
-    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    return gh_arena_printf(a, "%02d/%s/%04d:%02d:%02d:%02d +0000", tm.tm_mday, mon[tm.tm_mon],
-                           tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    char *out = gh_arena_alloc(a, sizeof "dd/MMM/yyyy:HH:mm:ss +0000"), *p = out;
+    p = two_digits(p, tm.tm_mday);
+    *p++ = '/';
+    memcpy(p, mon + 3 * tm.tm_mon, 3);
+    p += 3;
+    *p++ = '/';
+    p = two_digits(p, (tm.tm_year + 1900) / 100);
+    p = two_digits(p, (tm.tm_year + 1900) % 100);
+    *p++ = ':';
+    p = two_digits(p, tm.tm_hour);
+    *p++ = ':';
+    p = two_digits(p, tm.tm_min);
+    *p++ = ':';
+    p = two_digits(p, tm.tm_sec);
+    memcpy(p, " +0000", sizeof " +0000");
+    return out;
 }
 
 /* The first DNS label of the host the client used: AWS's domainPrefix

@@ -95,6 +95,30 @@ const char *gh_lambda_function_name(const gh_invocation *inv)
     return gh_lambda_function_for_stage(inv->arena, inv->integration, inv->stage);
 }
 
+/* parts[0..n) joined in one arena allocation. These names are built on every
+ * invocation, where printf's format parsing cost more than the rest of the context. */
+static char *join(gh_arena *a, const char *const *parts, size_t n)
+{
+    size_t len[8], total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += len[i] = strlen(parts[i]);
+    char *out = gh_arena_alloc(a, total + 1), *p = out;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(p, parts[i], len[i]);
+        p += len[i];
+    }
+    *p = '\0';
+    return out;
+}
+
+/* Writes v as `width` decimal digits, zero-padded (v < 10^width). */
+static char *put_digits(char *p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + width;
+}
+
 void gh_lambda_context_init(const gh_invocation *inv, const gh_function *fn,
                             gh_lambda_context *ctx)
 {
@@ -108,26 +132,37 @@ void gh_lambda_context_init(const gh_invocation *inv, const gh_function *fn,
     const char *q = inv->integration && inv->integration->lambda_function
                         ? qualifier_for_stage(a, inv->integration, inv->stage)
                         : NULL;
-    ctx->invoked_function_arn = gh_arena_printf(a, "arn:aws:lambda:%s:%s:function:%s%s%s", region,
-                                                account, fn->name, q ? ":" : "", q ? q : "");
+    const char *arn[] = {"arn:aws:lambda:", region, ":", account, ":function:", fn->name,
+                         q ? ":" : "", q ? q : ""};
+    ctx->invoked_function_arn = join(a, arn, sizeof arn / sizeof *arn);
     char *id = gh_arena_alloc(a, GH_UUID_LEN + 1);
     gh_uuid4(id);
     ctx->aws_request_id = id;
-    ctx->log_group_name = gh_arena_printf(a, "/aws/lambda/%s", fn->name);
-    unsigned char rnd[16];
-    gh_random_bytes(rnd, sizeof rnd);
-    char hex[33];
-    for (int i = 0; i < 16; i++) {
-        static const char digits[] = "0123456789abcdef";
-        hex[2 * i] = digits[rnd[i] >> 4];
-        hex[2 * i + 1] = digits[rnd[i] & 15];
-    }
-    hex[32] = '\0';
+    const char *group[] = {"/aws/lambda/", fn->name};
+    ctx->log_group_name = join(a, group, 2);
+    /* "yyyy/mm/dd/[$LATEST]" and 32 random hex digits. */
+    static const char latest[] = "[$LATEST]";
+    char *stream = gh_arena_alloc(a, 11 + sizeof latest - 1 + 32 + 1), *p = stream;
     time_t t = (time_t)((inv->req ? inv->req->time_ms : 0) / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    ctx->log_stream_name = gh_arena_printf(a, "%04d/%02d/%02d/[$LATEST]%s", tm.tm_year + 1900,
-                                           tm.tm_mon + 1, tm.tm_mday, hex);
+    p = put_digits(p, (tm.tm_year + 1900) % 10000, 4);
+    *p++ = '/';
+    p = put_digits(p, tm.tm_mon + 1, 2);
+    *p++ = '/';
+    p = put_digits(p, tm.tm_mday, 2);
+    *p++ = '/';
+    memcpy(p, latest, sizeof latest - 1);
+    p += sizeof latest - 1;
+    unsigned char rnd[16];
+    gh_random_bytes(rnd, sizeof rnd);
+    for (int i = 0; i < 16; i++) {
+        static const char digits[] = "0123456789abcdef";
+        *p++ = digits[rnd[i] >> 4];
+        *p++ = digits[rnd[i] & 15];
+    }
+    *p = '\0';
+    ctx->log_stream_name = stream;
     ctx->memory_limit_mb = fn->memory_mb > 0 ? fn->memory_mb : 128;
     ctx->environment = &fn->environment;
 }

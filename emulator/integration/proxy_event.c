@@ -18,16 +18,23 @@
 /* Request headers API Gateway drops before any integration, proxies included
  * (aws-api-gateway.md §1.4, recorded); Content-Length is recomputed for the backend and
  * never appears in a recorded event. */
-static const char *const dropped_headers[] = {
-    "Connection", "Content-Length",   "Content-MD5", "Expect",  "Max-Forwards",
-    "Proxy-Authenticate", "Server",   "TE",          "Transfer-Encoding", "Trailer",
-    "Upgrade",    "WWW-Authenticate",
+static const struct {
+    const char *name;
+    size_t len;
+} dropped_headers[] = {
+#define H(n) {n, sizeof n - 1}
+    H("Connection"), H("Content-Length"), H("Content-MD5"), H("Expect"),
+    H("Max-Forwards"), H("Proxy-Authenticate"), H("Server"), H("TE"),
+    H("Transfer-Encoding"), H("Trailer"), H("Upgrade"), H("WWW-Authenticate"),
+#undef H
 };
 
+/* Runs for every request header: the length test spares most case-folding compares. */
 static int dropped(const char *name)
 {
+    size_t len = strlen(name);
     for (size_t i = 0; i < sizeof dropped_headers / sizeof *dropped_headers; i++)
-        if (strcasecmp(name, dropped_headers[i]) == 0)
+        if (dropped_headers[i].len == len && strcasecmp(name, dropped_headers[i].name) == 0)
             return 1;
     return 0;
 }
@@ -91,8 +98,10 @@ static void value_maps(gh_arena *a, const gh_headers *h, int headers, json_t **s
             arr = json_array();
             json_object_set_new(m, key, arr);
         }
-        json_array_append_new(arr, bytes(value, strlen(value)));
-        json_object_set_new(s, key, bytes(value, strlen(value)));
+        /* One string in both maps: jansson strings are immutable and refcounted. */
+        json_t *v = bytes(value, strlen(value));
+        json_array_append(arr, v);
+        json_object_set_new(s, key, v);
     }
     if (json_object_size(m) == 0) {
         json_decref(s);
@@ -105,10 +114,14 @@ static void value_maps(gh_arena *a, const gh_headers *h, int headers, json_t **s
     *multi = m;
 }
 
+/* Keys are literals (valid UTF-8 by construction), so the _nocheck setters skip
+ * jansson's per-key UTF-8 scan; values still go through str_or_null. */
+#define SET(obj, key, value) json_object_set_new_nocheck(obj, key, value)
+
 json_t *gh_proxy_request_context(const gh_invocation *inv)
 {
     json_t *rc = json_object();
-#define CTX(key) json_object_set_new(rc, key, str_or_null(gh_context_get(inv, key)))
+#define CTX(key) SET(rc, key, str_or_null(gh_context_get(inv, key)))
     CTX("accountId");
     CTX("apiId");
     CTX("deploymentId");
@@ -116,30 +129,39 @@ json_t *gh_proxy_request_context(const gh_invocation *inv)
     CTX("domainPrefix");
     CTX("extendedRequestId");
     CTX("httpMethod");
-#undef CTX
-    /* identity: every key present, null unless IAM/Cognito/API keys fill it (recorded). */
-    static const char *const identity_keys[] = {
-        "accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
-        "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId",
-        "principalOrgId", "sourceIp", "user", "userAgent", "userArn",
+    /* identity: every key present, null unless IAM/Cognito/API keys fill it (recorded).
+     * The $context name is spelled out beside each key so no name is formatted per
+     * request. */
+    static const struct {
+        const char *key, *var;
+    } identity[] = {
+        {"accessKey", "identity.accessKey"},
+        {"accountId", "identity.accountId"},
+        {"caller", "identity.caller"},
+        {"cognitoAuthenticationProvider", "identity.cognitoAuthenticationProvider"},
+        {"cognitoAuthenticationType", "identity.cognitoAuthenticationType"},
+        {"cognitoIdentityId", "identity.cognitoIdentityId"},
+        {"cognitoIdentityPoolId", "identity.cognitoIdentityPoolId"},
+        {"principalOrgId", "identity.principalOrgId"},
+        {"sourceIp", "identity.sourceIp"},
+        {"user", "identity.user"},
+        {"userAgent", "identity.userAgent"},
+        {"userArn", "identity.userArn"},
     };
     json_t *id = json_object();
-    for (size_t i = 0; i < sizeof identity_keys / sizeof *identity_keys; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "identity.%s", identity_keys[i]);
-        json_object_set_new(id, identity_keys[i], str_or_null(gh_context_get(inv, name)));
-    }
-    json_object_set_new(rc, "identity", id);
-    json_object_set_new(rc, "path", str_or_null(gh_context_get(inv, "path")));
-    json_object_set_new(rc, "protocol", str_or_null(gh_context_get(inv, "protocol")));
-    json_object_set_new(rc, "requestId", str_or_null(gh_context_get(inv, "requestId")));
-    json_object_set_new(rc, "requestTime", str_or_null(gh_context_get(inv, "requestTime")));
+    for (size_t i = 0; i < sizeof identity / sizeof *identity; i++)
+        SET(id, identity[i].key, str_or_null(gh_context_get(inv, identity[i].var)));
+    SET(rc, "identity", id);
+    CTX("path");
+    CTX("protocol");
+    CTX("requestId");
+    CTX("requestTime");
     /* A number in the event, unlike the string $context.requestTimeEpoch renders. */
-    json_object_set_new(rc, "requestTimeEpoch",
-                        inv->req ? json_integer(inv->req->time_ms) : json_null());
-    json_object_set_new(rc, "resourceId", str_or_null(gh_context_get(inv, "resourceId")));
-    json_object_set_new(rc, "resourcePath", str_or_null(gh_context_get(inv, "resourcePath")));
-    json_object_set_new(rc, "stage", str_or_null(gh_context_get(inv, "stage")));
+    SET(rc, "requestTimeEpoch", inv->req ? json_integer(inv->req->time_ms) : json_null());
+    CTX("resourceId");
+    CTX("resourcePath");
+    CTX("stage");
+#undef CTX
     return rc;
 }
 
@@ -170,42 +192,42 @@ json_t *gh_proxy_event_v1(const gh_invocation *inv)
 {
     const gh_request *req = inv->req;
     json_t *ev = json_object();
-    json_object_set_new(ev, "resource", str_or_null(inv->resource ? inv->resource->path : NULL));
-    json_object_set_new(ev, "path", str_or_null(inv->path));
-    json_object_set_new(ev, "httpMethod", str_or_null(req ? req->method : NULL));
+    SET(ev, "resource", str_or_null(inv->resource ? inv->resource->path : NULL));
+    SET(ev, "path", str_or_null(inv->path));
+    SET(ev, "httpMethod", str_or_null(req ? req->method : NULL));
 
     json_t *single, *multi;
     gh_headers none = {0};
     value_maps(inv->arena, req ? &req->headers : &none, 1, &single, &multi);
-    json_object_set_new(ev, "headers", single);
-    json_object_set_new(ev, "multiValueHeaders", multi);
+    SET(ev, "headers", single);
+    SET(ev, "multiValueHeaders", multi);
 
     gh_headers query = {0};
     if (req && req->query)
         gh_query_parse(inv->arena, req->query, &query);
     value_maps(inv->arena, &query, 0, &single, &multi);
-    json_object_set_new(ev, "queryStringParameters", single);
-    json_object_set_new(ev, "multiValueQueryStringParameters", multi);
+    SET(ev, "queryStringParameters", single);
+    SET(ev, "multiValueQueryStringParameters", multi);
 
-    json_object_set_new(ev, "pathParameters", path_parameters(inv));
-    json_object_set_new(ev, "stageVariables", stage_variables(inv));
-    json_object_set_new(ev, "requestContext", gh_proxy_request_context(inv));
+    SET(ev, "pathParameters", path_parameters(inv));
+    SET(ev, "stageVariables", stage_variables(inv));
+    SET(ev, "requestContext", gh_proxy_request_context(inv));
 
     /* Body: null when empty; base64 with isBase64Encoded when the request Content-Type
      * is one of the API's binaryMediaTypes (lambda-proxy-binary-media). */
     int binary = 0;
     if (!req || !req->body || !req->body_len) {
-        json_object_set_new(ev, "body", json_null());
+        SET(ev, "body", json_null());
     } else {
         const char *type = gh_media_type(inv->arena, gh_headers_get(&req->headers, "Content-Type"));
         binary = gh_media_is_binary(inv->api, type);
         if (binary) {
             char *b64 = gh_base64_encode(inv->arena, req->body, req->body_len);
-            json_object_set_new(ev, "body", json_string(b64));
+            SET(ev, "body", json_string(b64));
         } else {
-            json_object_set_new(ev, "body", bytes(req->body, req->body_len));
+            SET(ev, "body", bytes(req->body, req->body_len));
         }
     }
-    json_object_set_new(ev, "isBase64Encoded", json_boolean(binary));
+    SET(ev, "isBase64Encoded", json_boolean(binary));
     return ev;
 }

@@ -32,13 +32,66 @@ gh_script_state *gh_script_state_of(lua_State *L)
     return st;
 }
 
+/* Each call builds an event and a result as hundreds of small Lua objects that the
+ * generational collector frees soon after, so small blocks are recycled per state (a
+ * state runs on one thread at a time): a list pop instead of malloc, a push instead of
+ * free. A block in class c is always malloc'ed at the full class size, so any request
+ * of that class fits it; larger blocks go straight to realloc/free. */
+#define SMALL_MAX (GH_SMALL_STEP * GH_SMALL_CLASSES)
+/* Blocks kept per class beyond this go back to malloc, so a burst does not pin memory. */
+#define SMALL_KEEP 1024
+
+static size_t small_class(size_t n)
+{
+    return (n - 1) / GH_SMALL_STEP;
+}
+
+static void release(gh_script_state *st, void *ptr, size_t osize)
+{
+    if (osize && osize <= SMALL_MAX) {
+        size_t c = small_class(osize);
+        if (st->small_count[c] < SMALL_KEEP) {
+            memcpy(ptr, &st->small_free[c], sizeof(void *));
+            st->small_free[c] = ptr;
+            st->small_count[c]++;
+            return;
+        }
+    }
+    free(ptr);
+}
+
+static void *small_get(gh_script_state *st, size_t nsize)
+{
+    size_t c = small_class(nsize);
+    void *p = st->small_free[c];
+    if (p) {
+        memcpy(&st->small_free[c], p, sizeof(void *));
+        st->small_count[c]--;
+        return p;
+    }
+    return malloc((c + 1) * GH_SMALL_STEP);
+}
+
+static void small_drain(gh_script_state *st)
+{
+    for (size_t c = 0; c < GH_SMALL_CLASSES; c++) {
+        while (st->small_free[c]) {
+            void *p = st->small_free[c];
+            memcpy(&st->small_free[c], p, sizeof(void *));
+            free(p);
+        }
+        st->small_count[c] = 0;
+    }
+}
+
 static void *state_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     gh_script_state *st = ud;
     if (!ptr)
         osize = 0; /* osize then only tells the kind of object */
     if (nsize == 0) {
-        free(ptr);
+        if (ptr)
+            release(st, ptr, osize);
         st->used -= osize;
         return NULL;
     }
@@ -50,7 +103,20 @@ static void *state_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
             return NULL;
         }
     }
-    void *p = realloc(ptr, nsize);
+    void *p;
+    if (ptr && osize > SMALL_MAX && nsize > SMALL_MAX) {
+        p = realloc(ptr, nsize);
+    } else if (ptr && osize && nsize <= SMALL_MAX && small_class(osize) == small_class(nsize)) {
+        p = ptr; /* the block already has its class's full size */
+    } else {
+        /* New block, or a move between classes or across SMALL_MAX; the old block stays
+         * valid until the new one exists, as Lua requires on failure. */
+        p = nsize <= SMALL_MAX ? small_get(st, nsize) : malloc(nsize);
+        if (p && ptr) {
+            memcpy(p, ptr, osize < nsize ? osize : nsize);
+            release(st, ptr, osize);
+        }
+    }
     if (!p)
         return NULL;
     st->used = st->used - osize + nsize;
@@ -300,6 +366,7 @@ void gh_script_state_free(gh_script_state *st)
         st->kill = GH_KILL_TIMEOUT;
         lua_close(st->L);
     }
+    small_drain(st);
     free(st->handlers);
     free(st->traceback);
     free(st);

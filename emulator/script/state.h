@@ -25,6 +25,10 @@ typedef struct gh_script_file_hook {
     void *ud;
 } gh_script_file_hook;
 
+/* Small-block cache of the allocator: classes of 16, 32, ... 256 bytes. */
+#define GH_SMALL_STEP 16
+#define GH_SMALL_CLASSES 16
+
 typedef struct gh_script_state {
     lua_State *L;
     size_t used;             /* bytes the allocator has handed out */
@@ -38,6 +42,10 @@ typedef struct gh_script_state {
     size_t ndirs;
     char *traceback;         /* from the message handler of the last failed run (malloc) */
     gh_script_file_hook file_hook; /* fn may be NULL */
+    /* Freed small blocks kept for reuse, one list per GH_SMALL_STEP-byte size class
+     * (state_alloc in state.c); not counted in `used`, which counts live bytes only. */
+    void *small_free[GH_SMALL_CLASSES];
+    unsigned small_count[GH_SMALL_CLASSES];
 } gh_script_state;
 
 /* Builds a state: sandbox, `require`, and every script compiled and its top level run.
