@@ -18,7 +18,6 @@
 
 static const char null_sentinel;    /* address is json.null */
 static const char array_marker;     /* registry key of the array metatable */
-static const char null_meta_cache;  /* registry key of the shared null-member metatables */
 static const char box_type[] = "gatehouse.json.box";
 
 void gh_lua_push_null(lua_State *L)
@@ -46,77 +45,6 @@ static void push_array_meta(lua_State *L)
 
 static void push_value(lua_State *L, const json_t *v, int depth);
 
-/* Builds the metatable recording obj's null members: { [&null_sentinel] = {key=true} }. */
-static void build_null_meta(lua_State *L, const json_t *v, int nulls)
-{
-    const char *key;
-    size_t klen;
-    json_t *member;
-    /* Stack: meta | nullkeys */
-    lua_createtable(L, 0, 1);
-    lua_createtable(L, 0, nulls);
-    json_object_keylen_foreach((json_t *)v, key, klen, member) {
-        if (json_is_null(member)) {
-            lua_pushlstring(L, key, klen);
-            lua_pushboolean(L, 1);
-            lua_rawset(L, -3);
-        }
-    }
-    lua_rawsetp(L, -2, &null_sentinel);
-}
-
-/* Pushes the null-member metatable for object v. Every proxy event has the same null
- * members (identity's ten, the absent maps and body), so the metatable is shared per
- * set of null keys: a registry table maps the keys, joined with NUL, to it. That saves
- * two tables and a string per null member on every call. The cache is bounded: JSON a
- * script decodes may have any shapes. */
-#define NULL_META_MAX 64
-static void push_null_meta(lua_State *L, const json_t *v, int nulls)
-{
-    char sig[512];
-    size_t n = 0;
-    const char *key;
-    size_t klen;
-    json_t *member;
-    json_object_keylen_foreach((json_t *)v, key, klen, member) {
-        if (!json_is_null(member))
-            continue;
-        if (n + klen + 1 > sizeof sig) {
-            build_null_meta(L, v, nulls); /* too long a signature: not cached */
-            return;
-        }
-        memcpy(sig + n, key, klen);
-        n += klen;
-        sig[n++] = '\0';
-    }
-    /* Stack: cache | sig */
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &null_meta_cache) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_createtable(L, 0, 8);
-        lua_pushvalue(L, -1);
-        lua_rawsetp(L, LUA_REGISTRYINDEX, &null_meta_cache);
-    }
-    lua_pushlstring(L, sig, n);
-    if (lua_rawget(L, -2) == LUA_TTABLE) {
-        lua_remove(L, -2);
-        return;
-    }
-    lua_pop(L, 1);
-    build_null_meta(L, v, nulls);
-    /* Stack: cache | meta; the entry count lives at cache[0]. */
-    lua_rawgeti(L, -2, 0);
-    lua_Integer count = lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    if (count < NULL_META_MAX) {
-        lua_pushinteger(L, count + 1);
-        lua_rawseti(L, -3, 0);
-        lua_pushlstring(L, sig, n);
-        lua_pushvalue(L, -2);
-        lua_rawset(L, -4);
-    }
-    lua_remove(L, -2);
-}
-
 static void push_object(lua_State *L, const json_t *v, int depth)
 {
     const char *key;
@@ -135,7 +63,17 @@ static void push_object(lua_State *L, const json_t *v, int depth)
     }
     if (!nulls)
         return;
-    push_null_meta(L, v, nulls);
+    /* Stack: obj | meta | nullkeys */
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, nulls);
+    json_object_keylen_foreach((json_t *)v, key, klen, member) {
+        if (json_is_null(member)) {
+            lua_pushlstring(L, key, klen);
+            lua_pushboolean(L, 1);
+            lua_rawset(L, -3);
+        }
+    }
+    lua_rawsetp(L, -2, &null_sentinel);
     lua_setmetatable(L, -2);
 }
 
@@ -143,9 +81,8 @@ static void push_value(lua_State *L, const json_t *v, int depth)
 {
     if (depth > MAX_DEPTH)
         luaL_error(L, "JSON nested deeper than %d levels", MAX_DEPTH);
-    /* Three slots per level: a table, a key and a value; finding or building the null
-     * metatable takes five more above the table. */
-    luaL_checkstack(L, 6, "JSON nested too deeply");
+    /* Three slots per level: a table, a key and a value (plus the null metatables). */
+    luaL_checkstack(L, 4, "JSON nested too deeply");
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         push_object(L, v, depth);
