@@ -92,8 +92,11 @@ static const char *target_of(gh_arena *a, const gh_model *m, const gh_api *api,
     return in->uri ? in->uri : "";
 }
 
+/* API, stage, method, path, integration, target; the API column only shows when several
+ * definitions are loaded. */
+#define NCOLS 6
 typedef struct row {
-    const char *cols[5];
+    const char *cols[NCOLS];
 } row;
 
 static void collect(gh_arena *a, const gh_model *m, const gh_api *api, const gh_stage *st,
@@ -110,11 +113,12 @@ static void collect(gh_arena *a, const gh_model *m, const gh_api *api, const gh_
         }
         const gh_method *mt = &r->methods[i];
         row *rw = &(*rows)[(*n)++];
-        rw->cols[0] = st->name;
-        rw->cols[1] = mt->verb;
-        rw->cols[2] = r->path;
-        rw->cols[3] = integ_name(mt->integration->type);
-        rw->cols[4] = target_of(a, m, api, st, mt->integration);
+        rw->cols[0] = api->id;
+        rw->cols[1] = st->name;
+        rw->cols[2] = mt->verb;
+        rw->cols[3] = r->path;
+        rw->cols[4] = integ_name(mt->integration->type);
+        rw->cols[5] = target_of(a, m, api, st, mt->integration);
     }
     for (size_t i = 0; i < r->nliterals; i++)
         collect(a, m, api, st, r->literals[i], rows, n, cap);
@@ -133,14 +137,15 @@ int gh_cmd_routes(const gh_cli *cli)
     if (!rt)
         return GH_EXIT_FAILURE;
     gh_arena *a = gh_arena_new(16 * 1024);
-    row header = {{"STAGE", "METHOD", "PATH", "INTEGRATION", "TARGET"}};
+    row header = {{"API", "STAGE", "METHOD", "PATH", "INTEGRATION", "TARGET"}};
     row *rows = NULL;
     size_t n = 0, cap = 0;
     const gh_model *m = rt->model;
     for (size_t i = 0; i < m->napis; i++)
         collect(a, m, &m->apis[i], m->apis[i].default_stage, m->apis[i].root, &rows, &n, &cap);
-    size_t width[5];
-    for (int c = 0; c < 5; c++) {
+    int first = m->napis > 1 ? 0 : 1;
+    size_t width[NCOLS];
+    for (int c = first; c < NCOLS; c++) {
         width[c] = strlen(header.cols[c]);
         for (size_t i = 0; i < n; i++)
             if (strlen(rows[i].cols[c]) > width[c])
@@ -148,9 +153,9 @@ int gh_cmd_routes(const gh_cli *cli)
     }
     for (size_t i = 0; i <= n; i++) {
         const row *rw = i == 0 ? &header : &rows[i - 1];
-        for (int c = 0; c < 4; c++)
+        for (int c = first; c < NCOLS - 1; c++)
             printf("%-*s  ", (int)width[c], rw->cols[c]);
-        printf("%s\n", rw->cols[4]);
+        printf("%s\n", rw->cols[NCOLS - 1]);
     }
     gh_arena_free(a);
     gh_runtime_free(rt);
