@@ -57,7 +57,8 @@ int gh_lambda_proxy_run(gh_invocation *inv)
                                    GH_INTERNAL_ERROR_MESSAGE, "%s", "no Lua runtime is running");
 
     const char *trace = trace_id(inv);
-    json_t *event = gh_proxy_event_v1(inv);
+    /* Built in the request's arena and pushed into Lua as it is: no JSON in between. */
+    const gh_value *event = gh_proxy_event_v1_value(inv);
     gh_lambda_context ctx;
     gh_lambda_context_init(inv, fn, &ctx);
 
@@ -70,8 +71,8 @@ int gh_lambda_proxy_run(gh_invocation *inv)
         gateway_gives_up = 1;
     }
     gh_script_result r;
-    gh_script_status st = gh_script_call(inv->scripts, fn->script, event, &ctx, timeout, &r);
-    json_decref(event);
+    gh_script_status st =
+        gh_script_call_value(inv->scripts, fn->script, event, &ctx, timeout, &r);
 
     int rc;
     if (st == GH_SCRIPT_OK) {

@@ -13,11 +13,11 @@ int gh_lua_mock_run(gh_invocation *inv)
     if (!inv->scripts)
         return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
                                    GH_INTERNAL_ERROR_MESSAGE, "%s", "no Lua runtime is running");
-    json_t *event = gh_proxy_event_v1(inv);
+    const gh_value *event = gh_proxy_event_v1_value(inv);
     int timeout = in->timeout_ms > 0 ? in->timeout_ms : 29000;
     gh_script_result r;
-    gh_script_status st = gh_script_call(inv->scripts, in->mock_script, event, NULL, timeout, &r);
-    json_decref(event);
+    gh_script_status st =
+        gh_script_call_value(inv->scripts, in->mock_script, event, NULL, timeout, &r);
     int rc;
     const char *script = inv->model && (size_t)in->mock_script < inv->model->nscripts
                              ? inv->model->scripts[in->mock_script].path

@@ -4,8 +4,6 @@
  * integration). Every top-level key is always present; an absent map is null, never {}. */
 #include "integration/proxy_event.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -41,45 +39,38 @@ static int dropped(const char *name)
 
 /* Request data is whatever the client sent. API Gateway reads it as UTF-8 with
  * replacement (so undeclared binary bodies arrive mangled, as on AWS), and a handler
- * must be able to json.encode what it was given. */
-static json_t *bytes(const char *s, size_t n)
+ * must be able to json.encode what it was given. Valid text is borrowed, not copied:
+ * it lives in the request's arena or the model, as long as the event. */
+static const gh_value *bytes(gh_arena *a, const char *s, size_t n)
 {
     if (gh_utf8_valid(s, n))
-        return json_stringn_nocheck(s, n);
-    char *fixed = malloc(3 * n + 1);
-    if (!fixed)
-        return json_null();
-    size_t len = gh_utf8_repair(s, n, fixed);
-    json_t *j = json_stringn_nocheck(fixed, len);
-    free(fixed);
-    return j;
+        return gh_value_strn(a, s, n);
+    char *fixed = gh_arena_alloc(a, 3 * n + 1);
+    return gh_value_strn(a, fixed, gh_utf8_repair(s, n, fixed));
 }
 
-static json_t *str_or_null(const char *s)
+static const gh_value *str_or_null(gh_arena *a, const char *s)
 {
-    return s ? bytes(s, strlen(s)) : json_null();
+    return s ? bytes(a, s, strlen(s)) : gh_value_null();
 }
 
-/* Key in obj matching name case-insensitively (header names), or NULL. */
-static const char *find_key_ci(json_t *obj, const char *name)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        if (strcasecmp(key, name) == 0)
-            return key;
-    }
-    return NULL;
-}
+/* One name of a value map: its first spelling, its last value, every value in order. */
+typedef struct group {
+    const char *name;
+    size_t len;
+    const gh_value *last;
+    gh_value *all;
+} group;
 
 /* Builds the single- and multi-value maps from (name, value) pairs in arrival order:
  * the single map keeps the last value, the multi map every value in order, both under
- * the first spelling of the name. Header names compare case-insensitively, query names
- * exactly. Both NULL (JSON null) when there are no pairs. */
-static void value_maps(gh_arena *a, const gh_headers *h, int headers, json_t **single,
-                       json_t **multi)
+ * the first spelling of the name and in order of first appearance. Header names compare
+ * case-insensitively, query names exactly. Both null when there are no pairs. */
+static void value_maps(gh_arena *a, const gh_headers *h, int headers, const gh_value **single,
+                       const gh_value **multi)
 {
-    json_t *s = json_object(), *m = json_object();
+    group *groups = h->n ? gh_arena_alloc(a, h->n * sizeof *groups) : NULL;
+    size_t ngroups = 0;
     for (size_t i = 0; i < h->n; i++) {
         const char *name = h->items[i].name, *value = h->items[i].value;
         if (headers && dropped(name))
@@ -87,41 +78,44 @@ static void value_maps(gh_arena *a, const gh_headers *h, int headers, json_t **s
         size_t nlen = strlen(name);
         if (!gh_utf8_valid(name, nlen)) { /* a decoded query name can be any bytes */
             char *fixed = gh_arena_alloc(a, 3 * nlen + 1);
-            gh_utf8_repair(name, nlen, fixed);
+            nlen = gh_utf8_repair(name, nlen, fixed);
             name = fixed;
         }
-        const char *key = headers ? find_key_ci(m, name) : (json_object_get(m, name) ? name : NULL);
-        if (!key)
-            key = name;
-        json_t *arr = json_object_get(m, key);
-        if (!arr) {
-            arr = json_array();
-            json_object_set_new(m, key, arr);
+        group *g = NULL;
+        for (size_t j = 0; j < ngroups && !g; j++)
+            if (groups[j].len == nlen && (headers ? strncasecmp(groups[j].name, name, nlen)
+                                                  : memcmp(groups[j].name, name, nlen)) == 0)
+                g = &groups[j];
+        if (!g) {
+            g = &groups[ngroups++];
+            *g = (group){name, nlen, NULL, gh_value_array(a, 1)};
         }
-        /* One string in both maps: jansson strings are immutable and refcounted. */
-        json_t *v = bytes(value, strlen(value));
-        json_array_append(arr, v);
-        json_object_set_new(s, key, v);
+        /* One string node in both maps: the tree is immutable once built. */
+        g->last = bytes(a, value, strlen(value));
+        gh_value_append(a, g->all, g->last);
     }
-    if (json_object_size(m) == 0) {
-        json_decref(s);
-        json_decref(m);
-        *single = json_null();
-        *multi = json_null();
+    if (!ngroups) {
+        *single = gh_value_null();
+        *multi = gh_value_null();
         return;
+    }
+    gh_value *s = gh_value_object(a, ngroups), *m = gh_value_object(a, ngroups);
+    for (size_t j = 0; j < ngroups; j++) {
+        gh_value_setn(a, s, groups[j].name, groups[j].len, groups[j].last);
+        gh_value_setn(a, m, groups[j].name, groups[j].len, groups[j].all);
     }
     *single = s;
     *multi = m;
 }
 
-/* Keys are literals (valid UTF-8 by construction), so the _nocheck setters skip
- * jansson's per-key UTF-8 scan; values still go through str_or_null. */
-#define SET(obj, key, value) json_object_set_new_nocheck(obj, key, value)
+/* Keys are literals: valid UTF-8 by construction, their length known at compile time. */
+#define SET(obj, key, value) gh_value_setn(a, obj, key, sizeof key - 1, value)
 
-json_t *gh_proxy_request_context(const gh_invocation *inv)
+const gh_value *gh_proxy_request_context_value(const gh_invocation *inv)
 {
-    json_t *rc = json_object();
-#define CTX(key) SET(rc, key, str_or_null(gh_context_get(inv, key)))
+    gh_arena *a = inv->arena;
+    gh_value *rc = gh_value_object(a, 17);
+#define CTX(key) SET(rc, key, str_or_null(a, gh_context_get(inv, key)))
     CTX("accountId");
     CTX("apiId");
     CTX("deploymentId");
@@ -148,16 +142,17 @@ json_t *gh_proxy_request_context(const gh_invocation *inv)
         {"userAgent", "identity.userAgent"},
         {"userArn", "identity.userArn"},
     };
-    json_t *id = json_object();
-    for (size_t i = 0; i < sizeof identity / sizeof *identity; i++)
-        SET(id, identity[i].key, str_or_null(gh_context_get(inv, identity[i].var)));
+    size_t nid = sizeof identity / sizeof *identity;
+    gh_value *id = gh_value_object(a, nid);
+    for (size_t i = 0; i < nid; i++)
+        gh_value_set(a, id, identity[i].key, str_or_null(a, gh_context_get(inv, identity[i].var)));
     SET(rc, "identity", id);
     CTX("path");
     CTX("protocol");
     CTX("requestId");
     CTX("requestTime");
     /* A number in the event, unlike the string $context.requestTimeEpoch renders. */
-    SET(rc, "requestTimeEpoch", inv->req ? json_integer(inv->req->time_ms) : json_null());
+    SET(rc, "requestTimeEpoch", inv->req ? gh_value_int(a, inv->req->time_ms) : gh_value_null());
     CTX("resourceId");
     CTX("resourcePath");
     CTX("stage");
@@ -165,69 +160,78 @@ json_t *gh_proxy_request_context(const gh_invocation *inv)
     return rc;
 }
 
-static json_t *path_parameters(const gh_invocation *inv)
+json_t *gh_proxy_request_context(const gh_invocation *inv)
 {
+    return gh_value_to_json(gh_proxy_request_context_value(inv));
+}
+
+static const gh_value *path_parameters(const gh_invocation *inv)
+{
+    gh_arena *a = inv->arena;
     if (!inv->npath_params)
-        return json_null();
-    json_t *o = json_object();
-    for (size_t i = 0; i < inv->npath_params; i++) {
-        const char *v = inv->path_params[i].value;
-        json_object_set_new(o, inv->path_params[i].name, bytes(v, strlen(v)));
-    }
+        return gh_value_null();
+    gh_value *o = gh_value_object(a, inv->npath_params);
+    for (size_t i = 0; i < inv->npath_params; i++)
+        gh_value_set(a, o, inv->path_params[i].name, str_or_null(a, inv->path_params[i].value));
     return o;
 }
 
-static json_t *stage_variables(const gh_invocation *inv)
+static const gh_value *stage_variables(const gh_invocation *inv)
 {
+    gh_arena *a = inv->arena;
     if (!inv->stage || !inv->stage->variables.n)
-        return json_null();
-    json_t *o = json_object();
+        return gh_value_null();
+    gh_value *o = gh_value_object(a, inv->stage->variables.n);
     for (size_t i = 0; i < inv->stage->variables.n; i++)
-        json_object_set_new(o, inv->stage->variables.items[i].key,
-                            json_string(inv->stage->variables.items[i].value));
+        gh_value_set(a, o, inv->stage->variables.items[i].key,
+                     str_or_null(a, inv->stage->variables.items[i].value));
     return o;
 }
 
-json_t *gh_proxy_event_v1(const gh_invocation *inv)
+const gh_value *gh_proxy_event_v1_value(const gh_invocation *inv)
 {
     const gh_request *req = inv->req;
-    json_t *ev = json_object();
-    SET(ev, "resource", str_or_null(inv->resource ? inv->resource->path : NULL));
-    SET(ev, "path", str_or_null(inv->path));
-    SET(ev, "httpMethod", str_or_null(req ? req->method : NULL));
+    gh_arena *a = inv->arena;
+    gh_value *ev = gh_value_object(a, 14);
+    SET(ev, "resource", str_or_null(a, inv->resource ? inv->resource->path : NULL));
+    SET(ev, "path", str_or_null(a, inv->path));
+    SET(ev, "httpMethod", str_or_null(a, req ? req->method : NULL));
 
-    json_t *single, *multi;
+    const gh_value *single, *multi;
     gh_headers none = {0};
-    value_maps(inv->arena, req ? &req->headers : &none, 1, &single, &multi);
+    value_maps(a, req ? &req->headers : &none, 1, &single, &multi);
     SET(ev, "headers", single);
     SET(ev, "multiValueHeaders", multi);
 
     gh_headers query = {0};
     if (req && req->query)
-        gh_query_parse(inv->arena, req->query, &query);
-    value_maps(inv->arena, &query, 0, &single, &multi);
+        gh_query_parse(a, req->query, &query);
+    value_maps(a, &query, 0, &single, &multi);
     SET(ev, "queryStringParameters", single);
     SET(ev, "multiValueQueryStringParameters", multi);
 
     SET(ev, "pathParameters", path_parameters(inv));
     SET(ev, "stageVariables", stage_variables(inv));
-    SET(ev, "requestContext", gh_proxy_request_context(inv));
+    SET(ev, "requestContext", gh_proxy_request_context_value(inv));
 
     /* Body: null when empty; base64 with isBase64Encoded when the request Content-Type
      * is one of the API's binaryMediaTypes (lambda-proxy-binary-media). */
     int binary = 0;
     if (!req || !req->body || !req->body_len) {
-        SET(ev, "body", json_null());
+        SET(ev, "body", gh_value_null());
     } else {
-        const char *type = gh_media_type(inv->arena, gh_headers_get(&req->headers, "Content-Type"));
+        const char *type = gh_media_type(a, gh_headers_get(&req->headers, "Content-Type"));
         binary = gh_media_is_binary(inv->api, type);
-        if (binary) {
-            char *b64 = gh_base64_encode(inv->arena, req->body, req->body_len);
-            SET(ev, "body", json_string(b64));
-        } else {
-            SET(ev, "body", bytes(req->body, req->body_len));
-        }
+        if (binary)
+            SET(ev, "body", gh_value_str(a, gh_base64_encode(a, req->body, req->body_len)));
+        else
+            SET(ev, "body", bytes(a, req->body, req->body_len));
     }
-    SET(ev, "isBase64Encoded", json_boolean(binary));
+    SET(ev, "isBase64Encoded", gh_value_bool(binary));
     return ev;
+}
+
+json_t *gh_proxy_event_v1(const gh_invocation *inv)
+{
+    return gh_value_to_json(gh_proxy_event_v1_value(inv));
 }

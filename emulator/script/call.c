@@ -16,6 +16,7 @@
 typedef struct call_args {
     int ref;
     const json_t *event;
+    const gh_value *tree; /* pushed instead of event when set */
     const gh_lambda_context *ctx;
     int64_t deadline;
     json_t *result;
@@ -62,7 +63,10 @@ static int run(lua_State *L)
     call_args *a = lua_touserdata(L, 1);
     lua_settop(L, 0);
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
-    gh_lua_push_json(L, a->event);
+    if (a->tree)
+        gh_lua_push_value(L, a->tree);
+    else
+        gh_lua_push_json(L, a->event);
     push_context(L, a->ctx, a->deadline);
     lua_call(L, 2, 1);
     a->result = gh_lua_to_json(L, -1);
@@ -133,8 +137,8 @@ static void describe_error(lua_State *L, gh_script_result *out)
 }
 
 gh_script_status gh_script_state_call(gh_script_state *st, int script, const json_t *event,
-                                      const gh_lambda_context *ctx, int timeout_ms,
-                                      gh_script_result *out)
+                                      const gh_value *tree, const gh_lambda_context *ctx,
+                                      int timeout_ms, gh_script_result *out)
 {
     lua_State *L = st->L;
     int64_t start = gh_clock_mono_ms();
@@ -148,7 +152,7 @@ gh_script_status gh_script_state_call(gh_script_state *st, int script, const jso
     if (timeout_ms <= 0)
         timeout_ms = DEFAULT_TIMEOUT_MS;
 
-    call_args a = {st->handlers[script], event, ctx, start + timeout_ms, NULL};
+    call_args a = {st->handlers[script], event, tree, ctx, start + timeout_ms, NULL};
     gh_script_state_arm(st, a.deadline);
     st->env = ctx ? ctx->environment : NULL;
     free(st->traceback);

@@ -1,4 +1,5 @@
-/* JSON (jansson) <-> Lua values, the one place values cross the C/Lua boundary.
+/* JSON (jansson) <-> Lua values, the one place values cross the C/Lua boundary; the
+ * arena value trees of util/value.h (the proxy event) go in the same way as JSON would.
  *
  * JSON null needs care: a nil cannot sit in a Lua table. In arrays a null becomes the
  * light userdata json.null (a nil would cut the sequence). In objects a null member reads
@@ -43,9 +44,57 @@ static void push_array_meta(lua_State *L)
     }
 }
 
-static void push_value(lua_State *L, const json_t *v, int depth);
+/* ---- JSON or value tree -> Lua ----
+ * Two walkers, one per source tree, over the same helpers, so both give the same Lua
+ * values: nesting limit, array marker, null-member metatable. */
 
-static void push_object(lua_State *L, const json_t *v, int depth)
+/* Checked on entering each level. Three slots per level: a table, a key and a value
+ * (plus the null metatables). */
+static void enter_level(lua_State *L, int depth)
+{
+    if (depth > MAX_DEPTH)
+        luaL_error(L, "JSON nested deeper than %d levels", MAX_DEPTH);
+    luaL_checkstack(L, 4, "JSON nested too deeply");
+}
+
+/* The array table on top gets the shared marker metatable. */
+static void mark_array(lua_State *L)
+{
+    push_array_meta(L);
+    lua_setmetatable(L, -2);
+}
+
+/* A size hint for lua_createtable, which takes an int. */
+static int size_hint(size_t n)
+{
+    return n > (size_t)0x7fffffff ? 0 : (int)n;
+}
+
+/* The object table on top gets a metatable listing its null members: open it with
+ * nulls_begin, add each key with null_key, attach with nulls_end.
+ * Stack: obj | meta | nullkeys */
+static void nulls_begin(lua_State *L, int nulls)
+{
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, nulls);
+}
+
+static void null_key(lua_State *L, const char *key, size_t klen)
+{
+    lua_pushlstring(L, key, klen);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+}
+
+static void nulls_end(lua_State *L)
+{
+    lua_rawsetp(L, -2, &null_sentinel);
+    lua_setmetatable(L, -2);
+}
+
+static void push_json(lua_State *L, const json_t *v, int depth);
+
+static void push_json_object(lua_State *L, const json_t *v, int depth)
 {
     const char *key;
     size_t klen;
@@ -58,44 +107,34 @@ static void push_object(lua_State *L, const json_t *v, int depth)
             continue;
         }
         lua_pushlstring(L, key, klen);
-        push_value(L, member, depth + 1);
+        push_json(L, member, depth + 1);
         lua_rawset(L, -3);
     }
     if (!nulls)
         return;
-    /* Stack: obj | meta | nullkeys */
-    lua_createtable(L, 0, 1);
-    lua_createtable(L, 0, nulls);
+    nulls_begin(L, nulls);
     json_object_keylen_foreach((json_t *)v, key, klen, member) {
-        if (json_is_null(member)) {
-            lua_pushlstring(L, key, klen);
-            lua_pushboolean(L, 1);
-            lua_rawset(L, -3);
-        }
+        if (json_is_null(member))
+            null_key(L, key, klen);
     }
-    lua_rawsetp(L, -2, &null_sentinel);
-    lua_setmetatable(L, -2);
+    nulls_end(L);
 }
 
-static void push_value(lua_State *L, const json_t *v, int depth)
+static void push_json(lua_State *L, const json_t *v, int depth)
 {
-    if (depth > MAX_DEPTH)
-        luaL_error(L, "JSON nested deeper than %d levels", MAX_DEPTH);
-    /* Three slots per level: a table, a key and a value (plus the null metatables). */
-    luaL_checkstack(L, 4, "JSON nested too deeply");
+    enter_level(L, depth);
     switch (json_typeof(v)) {
     case JSON_OBJECT:
-        push_object(L, v, depth);
+        push_json_object(L, v, depth);
         break;
     case JSON_ARRAY: {
         size_t n = json_array_size(v);
-        lua_createtable(L, n > (size_t)0x7fffffff ? 0 : (int)n, 0);
+        lua_createtable(L, size_hint(n), 0);
         for (size_t i = 0; i < n; i++) {
-            push_value(L, json_array_get(v, i), depth + 1);
+            push_json(L, json_array_get(v, i), depth + 1);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
-        push_array_meta(L);
-        lua_setmetatable(L, -2);
+        mark_array(L);
         break;
     }
     case JSON_STRING:
@@ -125,7 +164,72 @@ void gh_lua_push_json(lua_State *L, const json_t *v)
         lua_pushnil(L);
         return;
     }
-    push_value(L, v, 0);
+    push_json(L, v, 0);
+}
+
+static void push_tree(lua_State *L, const gh_value *v, int depth);
+
+static void push_tree_object(lua_State *L, const gh_value *v, int depth)
+{
+    size_t n = v->u.obj.n;
+    const gh_value_member *m = v->u.obj.members;
+    int nulls = 0;
+    lua_createtable(L, 0, size_hint(n));
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].value->kind == GH_VALUE_NULL) {
+            nulls++;
+            continue;
+        }
+        lua_pushlstring(L, m[i].key, m[i].klen);
+        push_tree(L, m[i].value, depth + 1);
+        lua_rawset(L, -3);
+    }
+    if (!nulls)
+        return;
+    nulls_begin(L, nulls);
+    for (size_t i = 0; i < n; i++)
+        if (m[i].value->kind == GH_VALUE_NULL)
+            null_key(L, m[i].key, m[i].klen);
+    nulls_end(L);
+}
+
+static void push_tree(lua_State *L, const gh_value *v, int depth)
+{
+    enter_level(L, depth);
+    switch (v->kind) {
+    case GH_VALUE_OBJECT:
+        push_tree_object(L, v, depth);
+        break;
+    case GH_VALUE_ARRAY:
+        lua_createtable(L, size_hint(v->u.arr.n), 0);
+        for (size_t i = 0; i < v->u.arr.n; i++) {
+            push_tree(L, v->u.arr.items[i], depth + 1);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        mark_array(L);
+        break;
+    case GH_VALUE_STRING:
+        lua_pushlstring(L, v->u.str.s, v->u.str.len);
+        break;
+    case GH_VALUE_INT:
+        lua_pushinteger(L, (lua_Integer)v->u.i);
+        break;
+    case GH_VALUE_BOOL:
+        lua_pushboolean(L, v->u.b);
+        break;
+    case GH_VALUE_NULL:
+        gh_lua_push_null(L);
+        break;
+    }
+}
+
+void gh_lua_push_value(lua_State *L, const gh_value *v)
+{
+    if (!v || v->kind == GH_VALUE_NULL) {
+        lua_pushnil(L);
+        return;
+    }
+    push_tree(L, v, 0);
 }
 
 /* ---- Lua -> JSON ----

@@ -7,11 +7,17 @@
 #include <jansson.h>
 #include <lua.h>
 
+#include "util/value.h"
+
 /* Pushes v onto L. Must run inside a protected call. NULL or a top-level JSON null
  * pushes nil. Inside a value, a null object member reads as nil (its key is kept in the
  * table's metatable, so it is written back as null) and a null array element is the
  * json.null sentinel of the gatehouse module. */
 void gh_lua_push_json(lua_State *L, const json_t *v);
+/* Pushes an arena value tree exactly as gh_lua_push_json pushes gh_value_to_json(v)
+ * (nulls, array marker and all), without building the JSON. Must run inside a
+ * protected call. */
+void gh_lua_push_value(lua_State *L, const gh_value *v);
 /* The json.null sentinel (a light userdata), and whether the value at idx is it. */
 void gh_lua_push_null(lua_State *L);
 int gh_lua_is_null(lua_State *L, int idx);

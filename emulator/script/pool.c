@@ -263,9 +263,10 @@ static void rebuild(gh_script_pool *p, size_t i)
     p->states[i] = fresh;
 }
 
-gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
-                                const gh_lambda_context *ctx, int timeout_ms,
-                                gh_script_result *out)
+/* Both public calls: the event is JSON or, when tree is set, a value tree. */
+static gh_script_status call(gh_script_pool *p, int script, const json_t *event,
+                             const gh_value *tree, const gh_lambda_context *ctx, int timeout_ms,
+                             gh_script_result *out)
 {
     if (timeout_ms <= 0)
         timeout_ms = 3000; /* Lambda's default, as gh_script_state_call uses */
@@ -290,11 +291,25 @@ gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
     long waited = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     int left = timeout_ms - (int)waited;
     gh_script_status s =
-        gh_script_state_call(p->states[i], script, event, ctx, left > 1 ? left : 1, out);
+        gh_script_state_call(p->states[i], script, event, tree, ctx, left > 1 ? left : 1, out);
     if (p->states[i]->kill != GH_KILL_NONE)
         rebuild(p, i);
     checkin(p, i);
     return s;
+}
+
+gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
+                                const gh_lambda_context *ctx, int timeout_ms,
+                                gh_script_result *out)
+{
+    return call(p, script, event, NULL, ctx, timeout_ms, out);
+}
+
+gh_script_status gh_script_call_value(gh_script_pool *p, int script, const gh_value *event,
+                                      const gh_lambda_context *ctx, int timeout_ms,
+                                      gh_script_result *out)
+{
+    return call(p, script, NULL, event, ctx, timeout_ms, out);
 }
 
 void gh_script_result_free(gh_script_result *r)

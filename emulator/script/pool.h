@@ -1,7 +1,8 @@
 /* The embedded Lua runtime: a small pool of lua_States (about two per core, not one per
  * civetweb thread), each holding every script of one model precompiled. A call checks a
  * state out, runs one function under an instruction-count timeout and a memory cap, and
- * returns it. Values cross the boundary as JSON (jansson) through script/convert.h. */
+ * returns it. Values cross the boundary as JSON (jansson) or arena value trees through
+ * script/convert.h. */
 #ifndef GH_SCRIPT_POOL_H
 #define GH_SCRIPT_POOL_H
 #include <jansson.h>
@@ -11,6 +12,7 @@
 
 #include "spec/model.h"
 #include "util/diag.h"
+#include "util/value.h"
 
 typedef struct gh_script_pool gh_script_pool;
 
@@ -54,6 +56,12 @@ void gh_script_pool_free(gh_script_pool *p);
 gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
                                 const gh_lambda_context *ctx, int timeout_ms,
                                 gh_script_result *out);
+/* The same with the event as an arena value tree (the proxy event), pushed into Lua
+ * directly; the handler sees exactly what gh_script_call(gh_value_to_json(event))
+ * would give it. `event` is borrowed. */
+gh_script_status gh_script_call_value(gh_script_pool *p, int script, const gh_value *event,
+                                      const gh_lambda_context *ctx, int timeout_ms,
+                                      gh_script_result *out);
 void gh_script_result_free(gh_script_result *r);
 
 /* A Lua file `require` loaded, with the modification time and size it had when read. */

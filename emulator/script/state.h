@@ -63,10 +63,11 @@ void gh_script_state_arm(gh_script_state *st, int64_t deadline_ms);
  * st->traceback and leaves the error value as it was. */
 void gh_script_state_push_msgh(lua_State *L);
 
-/* Runs script `script`'s handler with (event, context); see gh_script_call. Afterwards
- * the stack is empty; st->kill tells whether the state should be rebuilt. */
+/* Runs script `script`'s handler with (event, context), the event given either as JSON
+ * or, when tree is non-NULL, as a value tree; see gh_script_call. Afterwards the stack
+ * is empty; st->kill tells whether the state should be rebuilt. */
 gh_script_status gh_script_state_call(gh_script_state *st, int script, const json_t *event,
-                                      const gh_lambda_context *ctx, int timeout_ms,
-                                      gh_script_result *out);
+                                      const gh_value *tree, const gh_lambda_context *ctx,
+                                      int timeout_ms, gh_script_result *out);
 
 #endif

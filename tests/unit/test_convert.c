@@ -1,4 +1,5 @@
-/* script/convert: JSON <-> Lua values, round trips, nulls, numbers, bytes, errors. */
+/* script/convert: JSON <-> Lua values, round trips, nulls, numbers, bytes, errors; value
+ * trees (util/value.h) pushed as their JSON form would be. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 typedef struct {
     const json_t *in;
+    const gh_value *tree; /* pushed instead of in when set */
     const char *code; /* a chunk returning function(v) ... end, or a value-returning chunk */
     json_t *out;
 } job;
@@ -25,7 +27,10 @@ static int run_job(lua_State *L)
     if (luaL_loadstring(L, j->code) != LUA_OK)
         return lua_error(L);
     lua_call(L, 0, 1);
-    if (j->in) {
+    if (j->tree) {
+        gh_lua_push_value(L, j->tree);
+        lua_call(L, 1, 1);
+    } else if (j->in) {
         gh_lua_push_json(L, j->in);
         lua_call(L, 1, 1);
     }
@@ -34,11 +39,12 @@ static int run_job(lua_State *L)
 }
 
 /* Returns the converted value, or NULL with *err set to the Lua error message. */
-static json_t *eval(const json_t *in, const char *code, char *err, size_t errsize)
+static json_t *eval_either(const json_t *in, const gh_value *tree, const char *code, char *err,
+                           size_t errsize)
 {
     lua_State *L = luaL_newstate();
     luaL_openlibs(L);
-    job j = {in, code, NULL};
+    job j = {in, tree, code, NULL};
     lua_pushcfunction(L, run_job);
     lua_pushlightuserdata(L, &j);
     int rc = lua_pcall(L, 1, 0, 0);
@@ -46,6 +52,11 @@ static json_t *eval(const json_t *in, const char *code, char *err, size_t errsiz
         snprintf(err, errsize, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
     lua_close(L);
     return rc == LUA_OK ? j.out : NULL;
+}
+
+static json_t *eval(const json_t *in, const char *code, char *err, size_t errsize)
+{
+    return eval_either(in, NULL, code, err, errsize);
 }
 
 static json_t *parse(const char *text)
@@ -214,6 +225,86 @@ static void big_tables_convert(void **state)
     json_decref(out);
 }
 
+/* What a handler sees of a value tree, probed from Lua: the echo (nulls written back, []
+ * kept) and the facts a script can test. */
+static const char probe[] =
+    "return function(v) return {echo = v,"
+    " body_is_nil = v.body == nil, body_in_pairs = (function() for k in pairs(v) do"
+    "   if k == 'body' then return true end end return false end)(),"
+    " hole = type(v.list[2]), len = #v.list, empty_len = #v.empty,"
+    " empty_marked = getmetatable(v.empty) ~= nil, obj_marked = getmetatable(v.none) ~= nil,"
+    " bin = #v.bin, n = v.n + 1, t = v.t and 1 or 0, f = v.f and 1 or 0,"
+    " deep = v.nest.a[1].b, deep_null = v.nest.a[1].c == nil} end";
+
+static void value_trees_push_like_their_json(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(1024);
+    static const char bin[] = "a\0\xff\xfe" "b"; /* a NUL and bytes that are not UTF-8 */
+    gh_value *root = gh_value_object(a, 0);
+    gh_value_set(a, root, "body", gh_value_null());
+    gh_value *list = gh_value_array(a, 0);
+    gh_value_append(a, list, gh_value_str(a, "x"));
+    gh_value_append(a, list, gh_value_null());
+    gh_value_append(a, list, gh_value_str(a, "z"));
+    gh_value_set(a, root, "list", list);
+    gh_value_set(a, root, "empty", gh_value_array(a, 0));
+    gh_value_set(a, root, "none", gh_value_object(a, 2));
+    gh_value_set(a, root, "bin", gh_value_strn(a, bin, sizeof bin - 1));
+    gh_value_set(a, root, "n", gh_value_int(a, 9007199254740993LL));
+    gh_value_set(a, root, "t", gh_value_bool(true));
+    gh_value_set(a, root, "f", gh_value_bool(false));
+    gh_value *inner = gh_value_object(a, 1), *arr = gh_value_array(a, 1);
+    gh_value_set(a, inner, "b", gh_value_str(a, "deep"));
+    gh_value_set(a, inner, "c", gh_value_null());
+    gh_value_append(a, arr, inner);
+    gh_value *nest = gh_value_object(a, 1);
+    gh_value_set(a, nest, "a", arr);
+    gh_value_set(a, root, "nest", nest);
+
+    json_t *json = gh_value_to_json(root);
+    json_t *via_json = eval_either(json, NULL, probe, NULL, 0);
+    json_t *via_tree = eval_either(NULL, root, probe, NULL, 0);
+    assert_non_null(via_json);
+    assert_non_null(via_tree);
+    assert_true(json_equal(via_json, via_tree));
+    /* And they are what the converter promises, not merely alike. */
+    json_t *expect = parse("{\"body_is_nil\": true, \"body_in_pairs\": false, \"hole\": \"userdata\","
+                           " \"len\": 3, \"empty_len\": 0, \"empty_marked\": true,"
+                           " \"obj_marked\": false, \"bin\": 5, \"n\": 9007199254740994,"
+                           " \"t\": 1, \"f\": 0, \"deep\": \"deep\", \"deep_null\": true}");
+    json_t *echo = json_object_get(via_tree, "echo");
+    assert_true(json_equal(echo, json));
+    json_object_del(via_tree, "echo");
+    assert_true(json_equal(via_tree, expect));
+    /* A top-level null is nil, like a NULL or null json_t. */
+    json_t *nil = eval_either(NULL, gh_value_null(), "return function(v) return v == nil end", NULL, 0);
+    assert_true(json_is_true(nil));
+
+    json_decref(nil);
+    json_decref(expect);
+    json_decref(json);
+    json_decref(via_json);
+    json_decref(via_tree);
+    gh_arena_free(a);
+}
+
+static void deep_value_trees_are_refused_not_crashed(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(1024);
+    gh_value *root = gh_value_array(a, 1), *cur = root;
+    for (int i = 0; i < 300; i++) {
+        gh_value *next = gh_value_array(a, 1);
+        gh_value_append(a, cur, next);
+        cur = next;
+    }
+    char err[256] = "";
+    assert_null(eval_either(NULL, root, "return function(v) return v end", err, sizeof err));
+    assert_non_null(strstr(err, "deeper than 200"));
+    gh_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +314,8 @@ int main(void)
         cmocka_unit_test(strings_keep_every_byte),
         cmocka_unit_test(deep_input_is_refused_not_crashed),
         cmocka_unit_test(big_tables_convert),
+        cmocka_unit_test(value_trees_push_like_their_json),
+        cmocka_unit_test(deep_value_trees_are_refused_not_crashed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

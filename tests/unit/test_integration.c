@@ -1,5 +1,6 @@
 /* integration/integration (dispatch), lambda_proxy and lua_mock, run against a fake Lua
- * runtime: this file defines gh_script_call / gh_script_result_free itself, so the
+ * runtime: this file defines gh_script_call, gh_script_call_value and
+ * gh_script_result_free itself, so the
  * linker takes these instead of script/pool.o (nothing else of the pool is referenced by
  * the integration layer). The fake replays a scripted outcome and records its inputs. */
 #include <setjmp.h>
@@ -48,6 +49,17 @@ gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
         out->traceback = strdup("stack traceback:\n\thandler.lua:3: in function <handler.lua:1>");
     }
     return out->status;
+}
+
+/* The proxy paths pass the event as a value tree; recorded as its JSON form. */
+gh_script_status gh_script_call_value(gh_script_pool *p, int script, const gh_value *event,
+                                      const gh_lambda_context *ctx, int timeout_ms,
+                                      gh_script_result *out)
+{
+    json_t *json = gh_value_to_json(event);
+    gh_script_status s = gh_script_call(p, script, json, ctx, timeout_ms, out);
+    json_decref(json);
+    return s;
 }
 
 void gh_script_result_free(gh_script_result *r)
