@@ -48,12 +48,27 @@ typedef enum {
     GH_GW__COUNT
 } gh_gw_type;
 
+/* A mapping template as written in the definition. Later layers may attach a compiled
+ * form; `mark` is where the template string starts. */
+typedef struct gh_template {
+    const char *media_type;
+    const char *text;
+    size_t len;
+    gh_mark mark;
+    const void *compiled; /* VTL: the gh_vtl parsed at load (model arena); never NULL once
+                           * loaded, unless lua */
+    bool lua;             /* a Lua template (x-gatehouse-*Templates): `script` runs it */
+    int script;           /* lua: index into model->scripts */
+} gh_template;
+
 /* An x-amazon-apigateway-gateway-responses entry. */
 typedef struct gh_gw_override {
     bool set;
     int status;          /* 0 = keep the type's default status */
     gh_kvs parameters;   /* "gatewayresponse.header.X" -> "'literal'" | "method.request..." | ... */
     gh_kvs templates;    /* media type -> template text */
+    gh_template *compiled; /* the same templates, parsed (ncompiled == templates.n) */
+    size_t ncompiled;
     gh_mark mark;
 } gh_gw_override;
 
@@ -72,15 +87,6 @@ typedef enum {
     GH_PASSTHROUGH_NEVER,
 } gh_passthrough;
 
-/* A mapping template as written in the definition. Later layers may attach a compiled
- * form; `mark` is where the template string starts. */
-typedef struct gh_template {
-    const char *media_type;
-    const char *text;
-    size_t len;
-    gh_mark mark;
-    const void *compiled; /* owned by the model (template layer); NULL until it has one */
-} gh_template;
 
 typedef struct gh_integ_response {
     const char *pattern;   /* selection pattern as written; NULL for "default" */
@@ -103,6 +109,8 @@ typedef struct gh_integration {
     const char *lambda_function;
     const char *lambda_qualifier;
     gh_kvs request_parameters;   /* "integration.request.header.X" -> expression */
+    const char **cache_key_parameters; /* "method.request.path.id", ...: parsed for caching */
+    size_t ncache_key_parameters;
     gh_template *request_templates;
     size_t nrequest_templates;
     gh_passthrough passthrough;

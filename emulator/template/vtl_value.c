@@ -1,0 +1,469 @@
+/* VTL values (vtl_value.h): construction, Java-style printing and comparison, and the
+ * bridge to jansson. Printing is where AWS's output is decided byte by byte, so the
+ * rules of Java's toString are followed exactly (AbstractCollection, AbstractMap,
+ * Double.toString) and JSON lists print as json-smart prints them. */
+#include "template/vtl_value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+gh_vval gh_v_null(void)
+{
+    return (gh_vval){.kind = GH_V_NULL};
+}
+
+gh_vval gh_v_bool(bool b)
+{
+    return (gh_vval){.kind = GH_V_BOOL, .u.b = b};
+}
+
+gh_vval gh_v_int(int64_t i)
+{
+    return (gh_vval){.kind = GH_V_INT, .u.i = i};
+}
+
+gh_vval gh_v_double(double d)
+{
+    return (gh_vval){.kind = GH_V_DOUBLE, .u.d = d};
+}
+
+gh_vval gh_v_strn(const char *s, size_t len)
+{
+    if (!s)
+        return gh_v_null();
+    return (gh_vval){.kind = GH_V_STRING, .u.str = {s, len}};
+}
+
+gh_vval gh_v_str(const char *s)
+{
+    return s ? gh_v_strn(s, strlen(s)) : gh_v_null();
+}
+
+gh_vval gh_v_strdup(gh_arena *a, const char *s, size_t len)
+{
+    return gh_v_strn(gh_arena_strndup(a, s ? s : "", len), len);
+}
+
+gh_vval gh_v_host(const gh_vhost_class *cls, void *self)
+{
+    return (gh_vval){.kind = GH_V_HOST, .u.host = {cls, self}};
+}
+
+gh_vval gh_v_list(gh_arena *a, size_t hint, bool json)
+{
+    gh_vlist *l = gh_arena_calloc(a, sizeof *l);
+    l->json = json;
+    if (hint) {
+        l->items = gh_arena_alloc(a, hint * sizeof *l->items);
+        l->cap = hint;
+    }
+    return (gh_vval){.kind = GH_V_LIST, .u.list = l};
+}
+
+gh_vval gh_v_map(gh_arena *a, size_t hint, bool json)
+{
+    gh_vmap *m = gh_arena_calloc(a, sizeof *m);
+    m->json = json;
+    if (hint) {
+        m->items = gh_arena_alloc(a, hint * sizeof *m->items);
+        m->cap = hint;
+    }
+    return (gh_vval){.kind = GH_V_MAP, .u.map = m};
+}
+
+/* Arena arrays cannot realloc: grow by copying into a block twice the size. */
+static void *grow(gh_arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *p = gh_arena_alloc(a, ncap * size);
+    if (n)
+        memcpy(p, items, n * size);
+    *cap = ncap;
+    return p;
+}
+
+void gh_vlist_add(gh_arena *a, gh_vlist *l, gh_vval v)
+{
+    if (l->n == l->cap)
+        l->items = grow(a, l->items, l->n, &l->cap, sizeof *l->items);
+    l->items[l->n++] = v;
+}
+
+gh_vmap_entry *gh_vmap_find(const gh_vmap *m, const char *key, size_t klen)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->items[i].klen == klen && memcmp(m->items[i].key, key, klen) == 0)
+            return &m->items[i];
+    return NULL;
+}
+
+gh_vval gh_vmap_put(gh_arena *a, gh_vmap *m, const char *key, size_t klen, gh_vval v)
+{
+    gh_vmap_entry *e = gh_vmap_find(m, key, klen);
+    if (e) {
+        gh_vval old = e->value;
+        e->value = v;
+        return old;
+    }
+    if (m->n == m->cap)
+        m->items = grow(a, m->items, m->n, &m->cap, sizeof *m->items);
+    m->items[m->n++] = (gh_vmap_entry){key, klen, v};
+    return gh_v_null();
+}
+
+gh_vval gh_vmap_remove(gh_vmap *m, const char *key, size_t klen)
+{
+    gh_vmap_entry *e = gh_vmap_find(m, key, klen);
+    if (!e)
+        return gh_v_null();
+    gh_vval old = e->value;
+    size_t i = (size_t)(e - m->items);
+    memmove(&m->items[i], &m->items[i + 1], (m->n - i - 1) * sizeof *m->items);
+    m->n--;
+    return old;
+}
+
+bool gh_v_truthy(gh_vval v)
+{
+    if (v.kind == GH_V_NULL)
+        return false;
+    if (v.kind == GH_V_BOOL)
+        return v.u.b;
+    return true;
+}
+
+static bool is_number(gh_vval v)
+{
+    return v.kind == GH_V_INT || v.kind == GH_V_DOUBLE;
+}
+
+static double as_double(gh_vval v)
+{
+    return v.kind == GH_V_INT ? (double)v.u.i : v.u.d;
+}
+
+static bool str_equal(gh_vval a, gh_vval b)
+{
+    return a.u.str.len == b.u.str.len && memcmp(a.u.str.s, b.u.str.s, a.u.str.len) == 0;
+}
+
+bool gh_v_equal(gh_vval a, gh_vval b)
+{
+    if (a.kind == GH_V_NULL || b.kind == GH_V_NULL) {
+        gh_vval other = a.kind == GH_V_NULL ? b : a;
+        return other.kind == GH_V_NULL || (other.kind == GH_V_STRING && other.u.str.len == 0);
+    }
+    if (is_number(a) && is_number(b)) {
+        if (a.kind == GH_V_INT && b.kind == GH_V_INT)
+            return a.u.i == b.u.i;
+        return as_double(a) == as_double(b);
+    }
+    if (a.kind == b.kind) {
+        switch (a.kind) {
+        case GH_V_BOOL: return a.u.b == b.u.b;
+        case GH_V_STRING: return str_equal(a, b);
+        case GH_V_LIST:
+            if (a.u.list->n != b.u.list->n)
+                return false;
+            for (size_t i = 0; i < a.u.list->n; i++)
+                if (!gh_v_equal(a.u.list->items[i], b.u.list->items[i]))
+                    return false;
+            return true;
+        case GH_V_MAP:
+            if (a.u.map->n != b.u.map->n)
+                return false;
+            for (size_t i = 0; i < a.u.map->n; i++) {
+                const gh_vmap_entry *e = &a.u.map->items[i];
+                const gh_vmap_entry *f = gh_vmap_find(b.u.map, e->key, e->klen);
+                if (!f || !gh_v_equal(e->value, f->value))
+                    return false;
+            }
+            return true;
+        case GH_V_HOST: return a.u.host.self == b.u.host.self && a.u.host.cls == b.u.host.cls;
+        default: return false;
+        }
+    }
+    /* Velocity compares objects of different classes by their toString(). */
+    gh_buf x = GH_BUF_INIT, y = GH_BUF_INIT;
+    gh_v_print(NULL, a, &x);
+    gh_v_print(NULL, b, &y);
+    bool eq = x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
+    gh_buf_free(&x);
+    gh_buf_free(&y);
+    return eq;
+}
+
+bool gh_v_compare(gh_vval a, gh_vval b, int *cmp)
+{
+    if (is_number(a) && is_number(b)) {
+        if (a.kind == GH_V_INT && b.kind == GH_V_INT)
+            *cmp = a.u.i < b.u.i ? -1 : a.u.i > b.u.i;
+        else {
+            double x = as_double(a), y = as_double(b);
+            if (isnan(x) || isnan(y))
+                return false;
+            *cmp = x < y ? -1 : x > y;
+        }
+        return true;
+    }
+    if (a.kind == GH_V_STRING && b.kind == GH_V_STRING) {
+        size_t n = a.u.str.len < b.u.str.len ? a.u.str.len : b.u.str.len;
+        int c = n ? memcmp(a.u.str.s, b.u.str.s, n) : 0;
+        if (c == 0)
+            c = a.u.str.len < b.u.str.len ? -1 : a.u.str.len > b.u.str.len;
+        *cmp = c < 0 ? -1 : c > 0;
+        return true;
+    }
+    return false;
+}
+
+/* Java's Double.toString: the shortest decimal that reads back as d, in plain notation
+ * for 1e-3 <= |d| < 1e7 (always with a fractional digit: "1.0") and otherwise as
+ * computerized scientific notation ("1.0E10", "1.5E-5"). */
+void gh_v_print_double(double d, gh_buf *out)
+{
+    if (isnan(d)) {
+        gh_buf_puts(out, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        gh_buf_puts(out, d < 0 ? "-Infinity" : "Infinity");
+        return;
+    }
+    if (d == 0) {
+        gh_buf_puts(out, signbit(d) ? "-0.0" : "0.0");
+        return;
+    }
+    char digits[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(digits, sizeof digits, "%.*e", prec - 1, d);
+        if (strtod(digits, NULL) == d)
+            break;
+    }
+    /* digits is "-d.ddde+XX": split into sign, significant digits and exponent. */
+    const char *p = digits;
+    bool neg = *p == '-';
+    if (neg)
+        p++;
+    char sig[20];
+    size_t ns = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            sig[ns++] = *p;
+    while (ns > 1 && sig[ns - 1] == '0')
+        ns--;
+    int exp = atoi(p + 1);
+    if (neg)
+        gh_buf_putc(out, '-');
+    double mag = fabs(d);
+    if (mag >= 1e-3 && mag < 1e7) {
+        if (exp >= 0) {
+            for (int i = 0; i <= exp; i++)
+                gh_buf_putc(out, (size_t)i < ns ? sig[i] : '0');
+            gh_buf_putc(out, '.');
+            if ((size_t)exp + 1 >= ns)
+                gh_buf_putc(out, '0');
+            else
+                gh_buf_append(out, sig + exp + 1, ns - (size_t)exp - 1);
+        } else {
+            gh_buf_puts(out, "0.");
+            for (int i = 0; i < -exp - 1; i++)
+                gh_buf_putc(out, '0');
+            gh_buf_append(out, sig, ns);
+        }
+        return;
+    }
+    gh_buf_putc(out, sig[0]);
+    gh_buf_putc(out, '.');
+    if (ns > 1)
+        gh_buf_append(out, sig + 1, ns - 1);
+    else
+        gh_buf_putc(out, '0');
+    gh_buf_printf(out, "E%d", exp);
+}
+
+static void print_json_string(const char *s, size_t len, gh_buf *out)
+{
+    gh_buf_putc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': gh_buf_puts(out, "\\\""); break;
+        case '\\': gh_buf_puts(out, "\\\\"); break;
+        case '\n': gh_buf_puts(out, "\\n"); break;
+        case '\r': gh_buf_puts(out, "\\r"); break;
+        case '\t': gh_buf_puts(out, "\\t"); break;
+        case '\b': gh_buf_puts(out, "\\b"); break;
+        case '\f': gh_buf_puts(out, "\\f"); break;
+        default:
+            if (c < 0x20)
+                gh_buf_printf(out, "\\u%04x", c);
+            else
+                gh_buf_putc(out, (char)c);
+        }
+    }
+    gh_buf_putc(out, '"');
+}
+
+void gh_v_print_json(gh_vval v, gh_buf *out)
+{
+    switch (v.kind) {
+    case GH_V_NULL:
+    case GH_V_HOST: gh_buf_puts(out, "null"); break;
+    case GH_V_BOOL: gh_buf_puts(out, v.u.b ? "true" : "false"); break;
+    case GH_V_INT: gh_buf_printf(out, "%lld", (long long)v.u.i); break;
+    case GH_V_DOUBLE: gh_v_print_double(v.u.d, out); break;
+    case GH_V_STRING: print_json_string(v.u.str.s, v.u.str.len, out); break;
+    case GH_V_LIST:
+        gh_buf_putc(out, '[');
+        for (size_t i = 0; i < v.u.list->n; i++) {
+            if (i)
+                gh_buf_putc(out, ',');
+            gh_v_print_json(v.u.list->items[i], out);
+        }
+        gh_buf_putc(out, ']');
+        break;
+    case GH_V_MAP:
+        gh_buf_putc(out, '{');
+        for (size_t i = 0; i < v.u.map->n; i++) {
+            const gh_vmap_entry *e = &v.u.map->items[i];
+            if (i)
+                gh_buf_putc(out, ',');
+            print_json_string(e->key, e->klen, out);
+            gh_buf_putc(out, ':');
+            gh_v_print_json(e->value, out);
+        }
+        gh_buf_putc(out, '}');
+        break;
+    }
+}
+
+/* An element inside a collection: Java prints a null element as "null". */
+static void print_inner(gh_vtl_rt *rt, gh_vval v, gh_buf *out)
+{
+    if (v.kind == GH_V_NULL)
+        gh_buf_puts(out, "null");
+    else
+        gh_v_print(rt, v, out);
+}
+
+void gh_v_print(gh_vtl_rt *rt, gh_vval v, gh_buf *out)
+{
+    switch (v.kind) {
+    case GH_V_NULL: break;
+    case GH_V_BOOL: gh_buf_puts(out, v.u.b ? "true" : "false"); break;
+    case GH_V_INT: gh_buf_printf(out, "%lld", (long long)v.u.i); break;
+    case GH_V_DOUBLE: gh_v_print_double(v.u.d, out); break;
+    case GH_V_STRING: gh_buf_append(out, v.u.str.s, v.u.str.len); break;
+    case GH_V_LIST:
+        if (v.u.list->json) {
+            gh_v_print_json(v, out);
+            break;
+        }
+        gh_buf_putc(out, '[');
+        for (size_t i = 0; i < v.u.list->n; i++) {
+            if (i)
+                gh_buf_puts(out, ", ");
+            print_inner(rt, v.u.list->items[i], out);
+        }
+        gh_buf_putc(out, ']');
+        break;
+    case GH_V_MAP:
+        gh_buf_putc(out, '{');
+        for (size_t i = 0; i < v.u.map->n; i++) {
+            const gh_vmap_entry *e = &v.u.map->items[i];
+            if (i)
+                gh_buf_puts(out, ", ");
+            gh_buf_append(out, e->key, e->klen);
+            gh_buf_putc(out, '=');
+            print_inner(rt, e->value, out);
+        }
+        gh_buf_putc(out, '}');
+        break;
+    case GH_V_HOST:
+        if (v.u.host.cls && v.u.host.cls->print)
+            v.u.host.cls->print(rt, v.u.host.self, out);
+        break;
+    }
+}
+
+const char *gh_v_to_text(gh_vtl_rt *rt, gh_arena *a, gh_vval v, size_t *len)
+{
+    if (v.kind == GH_V_STRING) {
+        *len = v.u.str.len;
+        return gh_arena_strndup(a, v.u.str.s, v.u.str.len);
+    }
+    gh_buf b = GH_BUF_INIT;
+    gh_v_print(rt, v, &b);
+    *len = b.len;
+    char *s = gh_arena_strndup(a, b.data ? b.data : "", b.len);
+    gh_buf_free(&b);
+    return s;
+}
+
+gh_vval gh_v_from_json(gh_arena *a, const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        gh_vval m = gh_v_map(a, json_object_size(j), true);
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v)
+        {
+            size_t klen = strlen(k);
+            gh_vmap_put(a, m.u.map, gh_arena_strndup(a, k, klen), klen, gh_v_from_json(a, v));
+        }
+        return m;
+    }
+    case JSON_ARRAY: {
+        gh_vval l = gh_v_list(a, json_array_size(j), true);
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) gh_vlist_add(a, l.u.list, gh_v_from_json(a, v));
+        return l;
+    }
+    case JSON_STRING:
+        return gh_v_strn(gh_arena_strndup(a, json_string_value(j), json_string_length(j)),
+                         json_string_length(j));
+    case JSON_INTEGER: return gh_v_int(json_integer_value(j));
+    case JSON_REAL: return gh_v_double(json_real_value(j));
+    case JSON_TRUE: return gh_v_bool(true);
+    case JSON_FALSE: return gh_v_bool(false);
+    default: return gh_v_null();
+    }
+}
+
+json_t *gh_v_to_json(gh_vval v)
+{
+    switch (v.kind) {
+    case GH_V_BOOL: return json_boolean(v.u.b);
+    case GH_V_INT: return json_integer(v.u.i);
+    case GH_V_DOUBLE: return isfinite(v.u.d) ? json_real(v.u.d) : json_null();
+    case GH_V_STRING: return json_stringn_nocheck(v.u.str.s, v.u.str.len);
+    case GH_V_LIST: {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < v.u.list->n; i++)
+            json_array_append_new(arr, gh_v_to_json(v.u.list->items[i]));
+        return arr;
+    }
+    case GH_V_MAP: {
+        json_t *obj = json_object();
+        for (size_t i = 0; i < v.u.map->n; i++) {
+            const gh_vmap_entry *e = &v.u.map->items[i];
+            json_object_setn_new_nocheck(obj, e->key, e->klen, gh_v_to_json(e->value));
+        }
+        return obj;
+    }
+    default: return json_null();
+    }
+}
+
+const char *gh_v_kind_name(gh_vkind k)
+{
+    static const char *const names[] = {"null",   "a boolean", "an integer", "a number",
+                                        "a string", "a list",  "a map",      "an object"};
+    return (unsigned)k < sizeof names / sizeof *names ? names[k] : "a value";
+}
