@@ -1,0 +1,433 @@
+/* template/vtl: the VTL engine (lexer, parser, evaluator) as AWS's Velocity 1.7 renders.
+ * Tables of template + globals (JSON) -> exact output; syntax errors with their line:col;
+ * runtime limits; a host object for get/call/print dispatch. None of these cases uses a
+ * Java string/list/map method (those are vtl_methods.c's, tested there). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "template/vtl.h"
+
+/* ---- a host object: $obj.name, $obj.inner (a map), $obj.twice(n), $obj.boom() ---- */
+typedef struct {
+    gh_vval inner;
+} test_host;
+
+static bool host_get(gh_vtl_rt *rt, void *self, const char *name, gh_vval *out)
+{
+    (void)rt;
+    test_host *h = self;
+    if (!strcmp(name, "name")) {
+        *out = gh_v_str("widget");
+        return true;
+    }
+    if (!strcmp(name, "inner")) {
+        *out = h->inner;
+        return true;
+    }
+    return false;
+}
+
+static bool host_call(gh_vtl_rt *rt, void *self, const char *name, const gh_vval *args,
+                      size_t nargs, gh_vval *out)
+{
+    (void)self;
+    if (!strcmp(name, "twice") && nargs == 1 && args[0].kind == GH_V_INT) {
+        *out = gh_v_int(args[0].u.i * 2);
+        return true;
+    }
+    if (!strcmp(name, "boom"))
+        return gh_vtl_fail(rt, "boom called");
+    return false;
+}
+
+static void host_print(gh_vtl_rt *rt, void *self, gh_buf *out)
+{
+    (void)rt, (void)self;
+    gh_buf_puts(out, "<obj>");
+}
+
+static const gh_vhost_class HOST = {"obj", host_get, host_call, host_print};
+
+typedef struct {
+    int rc;
+    char out[4096];
+    gh_vtl_rt rt;
+    gh_vtl_error err;
+    bool compiled;
+} result;
+
+static result run(const char *tpl, const char *globals_json, size_t max_output)
+{
+    static result r;
+    memset(&r, 0, sizeof r);
+    gh_arena *model = gh_arena_new(4096), *req = gh_arena_new(4096);
+    gh_vtl *t = gh_vtl_compile(model, tpl, strlen(tpl), &r.err);
+    r.compiled = t != NULL;
+    if (t) {
+        json_t *j = json_loads(globals_json ? globals_json : "{}", 0, NULL);
+        assert_non_null(j);
+        gh_vval g = gh_v_from_json(req, j);
+        json_decref(j);
+        test_host *h = gh_arena_calloc(req, sizeof *h);
+        h->inner = gh_v_map(req, 0, false);
+        gh_vmap_put(req, g.u.map, "obj", 3, gh_v_host(&HOST, h));
+        r.rt.arena = req;
+        r.rt.globals = g.u.map;
+        r.rt.max_output = max_output;
+        gh_buf out = GH_BUF_INIT;
+        r.rc = gh_vtl_render(t, &r.rt, &out);
+        assert_non_null(out.data);
+        snprintf(r.out, sizeof r.out, "%s", out.data);
+        gh_buf_free(&out);
+    }
+    gh_arena_free(req);
+    gh_arena_free(model);
+    return r;
+}
+
+typedef struct {
+    const char *tpl, *globals, *want;
+} render_case;
+
+static void check_renders(const render_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        result r = run(c[i].tpl, c[i].globals, 0);
+        if (!r.compiled)
+            fail_msg("case %zu %s: syntax error %u:%u %s", i, c[i].tpl, r.err.line, r.err.col,
+                     r.err.message);
+        if (r.rc != 0)
+            fail_msg("case %zu %s: runtime error %s", i, c[i].tpl, r.rt.error);
+        if (strcmp(r.out, c[i].want) != 0)
+            fail_msg("case %zu %s: got [%s] want [%s]", i, c[i].tpl, r.out, c[i].want);
+    }
+}
+
+#define CHECK(table) check_renders(table, sizeof table / sizeof *table)
+
+static void references(void **state)
+{
+    (void)state;
+    static const render_case c[] = {
+        {"$x", "{\"x\":\"a\"}", "a"},
+        {"${x}y", "{\"x\":\"a\"}", "ay"},
+        {"$!x|$!{x}|$x|${x}", "{}", "|||"},
+        {"[$missing]", "{}", "[]"},
+        {"$a.b.c", "{\"a\":{\"b\":{\"c\":7}}}", "7"},
+        {"$a.b.nope.deeper", "{\"a\":{\"b\":{}}}", ""},
+        {"$a[0]-$a[-1]", "{\"a\":[1,2,3]}", "1-3"}, /* '-' ends nothing: ident stops at ']' */
+        {"$m['k'] $m[\"k\"] $m.k", "{\"m\":{\"k\":\"v\"}}", "v v v"},
+        {"$l[1].n", "{\"l\":[{\"n\":1},{\"n\":2}]}", "2"},
+        {"$a.b", "{\"a\":\"str\"}", ""},         /* string has no getter here (shim) */
+        {"$x.", "{\"x\":1}", "1."},               /* DOT needs a letter after it */
+        {"$x.1", "{\"x\":1}", "1.1"},
+        {"$foo-bar", "{\"foo-bar\":\"h\",\"foo\":\"no\"}", "h"}, /* 1.7 idents allow '-' */
+        {"${foo}-bar", "{\"foo\":\"f\"}", "f-bar"},
+        {"$ 5 $5 $ $", "{}", "$ 5 $5 $ $"},
+        {"\"price\": \"$5\"", "{}", "\"price\": \"$5\""},
+        {"${x", "{\"x\":1}", "${x"},
+        {"$n $d $b $l $m", "{\"n\":-3,\"d\":1.5,\"b\":true,\"l\":[1,\"a\"],\"m\":{\"a\":1}}",
+         "-3 1.5 true [1,\"a\"] {a=1}"},
+        {"$obj|$obj.name|$obj.twice(21)|$obj.nope|$obj.nope()", "{}", "<obj>|widget|42||"},
+        {"$obj['name']", "{}", "widget"},
+        {"$nothing.method('x').more()", "{}", ""},
+        {"$s.anyMethod()", "{\"s\":\"x\"}", ""},
+        {"email@example.com", "{}", "email@example.com"},
+    };
+    CHECK(c);
+}
+
+static void text_comments_escapes(void **state)
+{
+    (void)state;
+    static const render_case c[] = {
+        {"#1 a#b # c #", "{}", "#1 a#b # c #"},
+        {"#notadirective and #foo(1, 2)", "{}", "#notadirective and #foo(1, 2)"},
+        {"#foo(unclosed", "{}", "#foo(unclosed"},
+        {"a## comment\nb", "{}", "ab"},
+        {"a##c", "{}", "a"},
+        {"a#* block\n comment *#b", "{}", "ab"},
+        {"a#* c *#\nb", "{}", "a\nb"},
+        {"#[[$x #if(]]#", "{\"x\":1}", "$x #if("},
+        {"\\$x \\$y", "{\"x\":1}", "$x \\$y"},
+        {"\\\\$x", "{\"x\":1}", "\\1"},
+        {"\\\\\\$x", "{\"x\":1}", "\\$x"},
+        {"\\#if(true)x\\#end", "{}", "#if(true)x#end"},
+        {"\\\\#if(true)x#end", "{}", "\\x"},
+        {"\\#foo \\n a\\b", "{}", "\\#foo \\n a\\b"},
+    };
+    CHECK(c);
+}
+
+static void directives(void **state)
+{
+    (void)state;
+    static const render_case c[] = {
+        {"#set($x = 1)$x", "{}", "1"},
+        {"#set( $x = \"a\" )#set($y = $x)$y", "{}", "a"},
+        {"#{set}($x = 2)$x", "{}", "2"},
+        {"#set($m = {})#set($m.k = 'v')$m.k $m", "{}", "v {k=v}"},
+        {"#set($a.b.c = 5)$a", "{\"a\":{\"b\":{}}}", "{b={c=5}}"},
+        {"#set($m['k'] = 1)$m", "{\"m\":{}}", "{k=1}"},
+        {"#set($l[1] = 9)$l", "{\"l\":[1,2]}", "[1,9]"},
+        {"#set($obj.inner.k = 'x')$obj.inner", "{}", "{k=x}"},
+        {"#set($x = 1)#set($x = $nothing)$x", "{}", "1"}, /* null RHS: unchanged */
+        {"#set($nothing.k = 1)ok", "{}", "ok"},
+        {"#if(true)y#end", "{}", "y"},
+        {"#if($x)y#{else}n#end", "{}", "n"},
+        {"#if($x == 1)a#elseif($x == 2)b#elseif($x == 3)c#else d#end", "{\"x\":3}", "c"},
+        {"#if($x == 1)a#elseif($x == 2)b#else d#end", "{\"x\":9}", " d"},
+        {"#{if}(true)a#{end}b", "{}", "ab"},
+        {"#if(false)a#else#if(true)b#end#end", "{}", "b"},
+        {"#if($e)e#end#if($z)z#end#if($s)s#end", "{\"e\":[],\"z\":0,\"s\":\"\"}", "ezs"},
+        {"#if(!$x)no#end#if(not $x)no#end", "{}", "nono"},
+        {"#foreach($i in [1..3])$i#end", "{}", "123"},
+        {"#foreach($i in [3..1])$i#end", "{}", "321"},
+        {"#foreach($i in [-1..1])$i,#end", "{}", "-1,0,1,"},
+        {"#set($n = 2)#foreach($i in [0..$n])$i#end", "{}", "012"},
+        {"#foreach($v in $m)$v;#end", "{\"m\":{\"a\":1,\"b\":2}}", "1;2;"},
+        {"#foreach($x in $l)$foreach.index/$foreach.count/$velocityCount/$foreach.hasNext/"
+         "$foreach.first/$foreach.last #end",
+         "{\"l\":[\"a\",\"b\"]}",
+         "0/1/1/true/true/false 1/2/2/false/false/true "},
+        {"#foreach($x in $l)$x#if($foreach.hasNext),#end#end", "{\"l\":[1,2,3]}", "1,2,3"},
+        {"#foreach($x in $nothing)x#end.", "{}", "."},
+        {"#foreach($x in [1..5])#if($x == 3)#break#end$x#end", "{}", "12"},
+        {"#set($x = 'keep')#foreach($x in [1..2])$x#end$x", "{}", "12keep"},
+        {"#foreach($x in [1..2])#end[$x]", "{}", "[]"},
+        {"#foreach($a in [1..2])#foreach($b in [1..2])$a$b $foreach.parent.index #end#end", "{}",
+         "11 0 12 0 21 1 22 1 "},
+        {"a#stop b", "{}", "a"},
+        {"#foreach($i in [1..3])$i#if($i == 2)#stop#end#end after", "{}", "12"},
+        {"#define($b)[$x]#end#set($x = 1)$b#set($x = 2)$b", "{}", "[1][2]"},
+        {"#macro(hi $who $n)Hi $who $n!#end#hi('Bob' 3)#hi($name, 4)", "{\"name\":\"Al\"}",
+         "Hi Bob 3!Hi Al 4!"},
+        {"#later()#macro(later)L#end", "{}", "L"},
+        {"#macro(m $a)[$a]#end#m()", "{}", "[]"},
+        {"#macro(m $a)#set($a = 'in')#set($g = 'global')$a#end#m(1)$g|$!a|", "{}", "inglobal||"},
+        {"#macro(fact $n)#if($n > 0)$n#set($m = $n - 1)#fact($m)#end#end#fact(3)", "{}", "321"},
+    };
+    CHECK(c);
+}
+
+static void expressions(void **state)
+{
+    (void)state;
+    static const render_case c[] = {
+        {"#set($x = 1 + 2 * 3)$x", "{}", "7"},
+        {"#set($x = (1 + 2) * 3)$x", "{}", "9"},
+        {"#set($x = 7 / 2)$x #set($y = -7 / 2)$y #set($z = 7 % 3)$z", "{}", "3-31"}, /* #set eats the blank after a reference */
+        {"#set($x = 7.0 / 2)$x #set($y = 1.5 * 2)$y", "{}", "3.53.0"},
+        {"#set($x = 1 / 0)[$x]#set($y = 1 % 0)[$y]", "{}", "[][]"},
+        {"#set($x = 5 - 2 - 1)$x", "{}", "2"},
+        {"#set($x = $n + 1)$x", "{\"n\":41}", "42"},
+        {"#set($x = 9223372036854775807 + 1)$x", "{}", "9.223372036854776E18"},
+        {"#set($x = 'a' + 1)$x #set($y = 1 + \"b\")$y #set($z = 'a' + 'b')$z", "{}", "a11bab"},
+        {"#set($x = $nothing + 1)[$x]", "{}", "[]"},
+        {"#if(1 < 2 && 2 <= 2 && 3 > 2 && 3 >= 3)y#end", "{}", "y"},
+        {"#if(1 lt 2 and 2 le 2 and 3 gt 2 and 3 ge 3)y#end", "{}", "y"},
+        {"#if(1 == 1.0 && 'a' != 'b' && 1 eq 1 && 1 ne 2)y#end", "{}", "y"},
+        {"#if(false || true)y#end#if(false or false)n#end", "{}", "y"},
+        {"#if($u == $null)null#end#if($u == '')empty#end", "{}", "nullempty"},
+        {"#if('a' < 'b')lt#end", "{}", "lt"},
+        {"#if(!true || !!true)y#end", "{}", "y"},
+        {"#set($s = \"v=$x\")$s", "{\"x\":5}", "v=5"},
+        {"#set($s = 'v=$x')$s", "{\"x\":5}", "v=$x"},
+        {"#set($s = \"#if($x)yes#end\")$s", "{\"x\":1}", "yes"},
+        {"#set($s = \"a\\\"b\")$s", "{}", "a\\\"b"},
+        {"#set($l = [1, 'two', [3], $x])$l", "{\"x\":true}", "[1, two, [3], true]"},
+        {"#set($l = [])$l|#set($r = [1..3])$r", "{}", "[]|[1, 2, 3]"},
+        {"#set($m = {\"k\": 1, 'j': [2], 3: $x})$m", "{\"x\":\"y\"}", "{k=1, j=[2], 3=y}"},
+        {"#set($d = 1.5e3)$d|#set($e = .5)$e", "{}", "1500.0|0.5"},
+        {"#set($x = true)$x|#set($y = !$x)$y", "{}", "true|false"},
+        {"#set($x = $obj.twice($n))$x", "{\"n\":4}", "8"},
+    };
+    CHECK(c);
+}
+
+/* Velocity 1.7's whitespace rules (Parser.jjt): see vtl_parse.c. */
+static void whitespace_gobbling(void **state)
+{
+    (void)state;
+    static const render_case c[] = {
+        {"#set($a = 1)\nx", "{}", "x"},
+        {"#set($a = 1)  \nx", "{}", "x"},
+        {"#set($a = 1) x", "{}", " x"},
+        {"#set($a = 1)\r\nx", "{}", "x"},
+        {"{\n  #set($a = 1)\n  \"a\": $a\n}", "{}", "{\n    \"a\": 1\n}"},
+        {"#set($a = 1)\n  #set($b = 2)\n$a$b", "{}", "12"},
+        {"x  #set($a = 1)y", "{}", "x  y"},
+        {"$a  #set($b = 1)|", "{\"a\":\"A\"}", "A|"},
+        {"#if(true)\nyes\n#end\nafter", "{}", "yes\nafter"},
+        {"  #if(true)\n  yes\n  #end\n", "{}", "    yes\n  "},
+        {"#if(false)\na\n#else\nb\n#end\n", "{}", "b\n"},
+        {"#if(false)\na\n#elseif(true)\nb\n#end\n", "{}", "b\n"},
+        {"#if(true) x #end y", "{}", " x  y"},
+        {"#foreach($i in [1..2])\n$i\n#end\n", "{}", "1\n2\n"},
+        {"[\n#foreach($i in [1..2])\n  {\"i\": $i}#if($foreach.hasNext),#end\n\n#end\n]", "{}",
+         "[\n  {\"i\": 1},\n  {\"i\": 2}\n]"},
+        {"#foreach($i in [1..2])\n  #set($x = $i)\n  $x\n#end", "{}", "  1\n  2\n"},
+        {"a\n## comment\nb", "{}", "a\nb"},
+        {"a\n  ## comment\nb", "{}", "a\n  b"},
+        {"#stop\nx", "{}", ""},
+        {"#foreach($i in [1..3])#if($i == 2)#break\n#end$i#end", "{}", "1"},
+        {"#macro(m)M#end\n#m()\nx", "{}", "Mx"},
+        {"#define($b)B#end\n$b", "{}", "B"},
+        {"#end", NULL, NULL}, /* sentinel: never reached (see syntax_errors) */
+    };
+    check_renders(c, sizeof c / sizeof *c - 1);
+}
+
+typedef struct {
+    const char *tpl;
+    unsigned line, col;
+    const char *msg;
+} error_case;
+
+static void syntax_errors(void **state)
+{
+    (void)state;
+    static const error_case c[] = {
+        {"#if(true)\nx", 1, 1, "#if at 1:1 is never closed; add #end"},
+        {"a\n\n#if($x)\nb", 3, 1, "#if at 3:1 is never closed; add #end"},
+        {"ok\n  #foreach($i in $l)", 2, 3, "#foreach at 2:3 is never closed; add #end"},
+        {"x #end", 1, 3, "unexpected #end"},
+        {"#else", 1, 1, "unexpected #else"},
+        {"#set($x = )", 1, 11, "unexpected ')'"},
+        {"#set($x = 'abc)", 1, 11, "unterminated string literal"},
+        {"#set($x = \"abc)", 1, 11, "unterminated string literal"},
+        {"line\n#set($x 1)", 2, 9, "#set needs '='"},
+        {"#if $x", 1, 1, "#if needs its arguments in parentheses"},
+        {"#foreach($i $l)#end", 1, 13, "#foreach needs 'in'"},
+        {"$a.b(1", 1, 5, "'(' is never closed"},
+        {"#set($x = [1, 2)", 1, 16, "unexpected ')'"},
+        {"#set($x = (1 + 2)", 1, 1, "#set( is never closed"},
+        {"#* open", 1, 1, "comment #* is never closed"},
+        {"#[[ open", 1, 1, "#[[ is never closed"},
+        {"#set($x.m() = 1)", 1, 8, "cannot assign to a method call"},
+        {"#foreach($i in [1..2])#else#end", 1, 23, "#else is only allowed inside #if"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        result r = run(c[i].tpl, NULL, 0);
+        if (r.compiled)
+            fail_msg("case %zu %s: compiled", i, c[i].tpl);
+        if (r.err.line != c[i].line || r.err.col != c[i].col || !strstr(r.err.message, c[i].msg))
+            fail_msg("case %zu %s: got %u:%u %s; want %u:%u %s", i, c[i].tpl, r.err.line,
+                     r.err.col, r.err.message, c[i].line, c[i].col, c[i].msg);
+    }
+}
+
+static char *repeat(const char *prefix, const char *unit, size_t n, const char *suffix)
+{
+    size_t pl = strlen(prefix), ul = strlen(unit), sl = strlen(suffix);
+    char *s = malloc(pl + ul * n + sl + 1);
+    memcpy(s, prefix, pl);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + pl + i * ul, unit, ul);
+    memcpy(s + pl + ul * n, suffix, sl + 1);
+    return s;
+}
+
+static void limits(void **state)
+{
+    (void)state;
+    /* 100k '(' or '[' or nested #if: a syntax error, not a blown stack */
+    const char *units[] = {"(", "[", "#if(true)", "$a.b(", "!", "{1:", "#foreach($i in $l)"};
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+        const char *prefix = units[i][0] == '#' ? "" : "#set($x = ";
+        char *s = repeat(prefix, units[i], 300000 / strlen(units[i]) - 10, "");
+        gh_arena *a = gh_arena_new(1024);
+        gh_vtl_error err;
+        gh_vtl *t = gh_vtl_compile(a, s, strlen(s), &err);
+        bool ok = !t && strstr(err.message, "nesting deeper than 64");
+        gh_arena_free(a);
+        free(s);
+        if (!ok)
+            fail_msg("unit %s: %s", units[i], t ? "compiled" : err.message);
+    }
+    /* too big to be a mapping template */
+    char *big = repeat("", "x", GH_VTL_MAX_TEMPLATE_BYTES + 1, "");
+    gh_arena *a = gh_arena_new(1024);
+    gh_vtl_error err;
+    assert_null(gh_vtl_compile(a, big, strlen(big), &err));
+    assert_non_null(strstr(err.message, "300 KB"));
+    gh_arena_free(a);
+    free(big);
+
+    result r = run("ok\n#macro(r $n)#r($n)#end#r(1)", NULL, 0);
+    assert_int_equal(r.rc, -1);
+    assert_true(r.rt.failed);
+    assert_non_null(strstr(r.rt.error, "macro #r nests more than 64"));
+    assert_int_equal(r.rt.error_line, 2);
+
+    r = run("#define($b)$b#end$b", NULL, 0);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.rt.error, "refers to itself"));
+
+    r = run("#foreach($i in [1..5000])x#end", NULL, 0);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(strlen(r.out), GH_VTL_MAX_FOREACH); /* truncated, not an error */
+
+    r = run("#foreach($i in [1..100])0123456789#end", NULL, 500);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.rt.error, "output exceeds 500 bytes"));
+    assert_true(strlen(r.out) <= 500);
+
+    r = run("a\n  $obj.boom()", NULL, 0);
+    assert_int_equal(r.rc, -1);
+    assert_string_equal(r.rt.error, "boom called");
+    assert_int_equal(r.rt.error_line, 2);
+    assert_int_equal(r.rt.error_col, 7);
+
+    r = run("#set($l = [1])\n$l[3]", NULL, 0);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.rt.error, "index 3 is out of range"));
+    assert_int_equal(r.rt.error_line, 2);
+
+    r = run("#set($obj.k = 1)", NULL, 0);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.rt.error, "read-only"));
+
+    r = run("#set($r = [1..2000000])", NULL, 0);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.rt.error, "range has more than"));
+}
+
+/* The tree is immutable: one compile, many renders with different globals. */
+static void compile_once_render_many(void **state)
+{
+    (void)state;
+    gh_arena *model = gh_arena_new(1024);
+    gh_vtl_error err;
+    const char *src = "#set($y = $x * 2)$y";
+    gh_vtl *t = gh_vtl_compile(model, src, strlen(src), &err);
+    assert_non_null(t);
+    for (int i = 0; i < 3; i++) {
+        gh_arena *req = gh_arena_new(512);
+        gh_vtl_rt rt = {.arena = req, .globals = gh_v_map(req, 1, false).u.map};
+        gh_vmap_put(req, rt.globals, "x", 1, gh_v_int(i));
+        gh_buf out = GH_BUF_INIT;
+        assert_int_equal(gh_vtl_render(t, &rt, &out), 0);
+        char want[8];
+        snprintf(want, sizeof want, "%d", i * 2);
+        assert_string_equal(out.data, want);
+        gh_buf_free(&out);
+        gh_arena_free(req);
+    }
+    gh_arena_free(model);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(references),          cmocka_unit_test(text_comments_escapes),
+        cmocka_unit_test(directives),          cmocka_unit_test(expressions),
+        cmocka_unit_test(whitespace_gobbling), cmocka_unit_test(syntax_errors),
+        cmocka_unit_test(limits),              cmocka_unit_test(compile_once_render_many),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
