@@ -313,6 +313,7 @@ static vtl_node *parse_call(vtl_parser *p, size_t pos, const char *w, size_t wn)
     uint32_t n = 0;
     gh_vtl_error scratch;
     gh_vtl_error *keep = p->err;
+    unsigned depth = p->depth; /* a failed parse returns early, without unwinding it */
     p->err = &scratch;
     for (;;) {
         vtl_skip_ws(p);
@@ -327,6 +328,7 @@ static vtl_node *parse_call(vtl_parser *p, size_t pos, const char *w, size_t wn)
             /* not a call after all: "#foo(" in plain text prints as it is */
             p->err = keep;
             p->failed = false;
+            p->depth = depth;
             p->pos = save;
             return NULL;
         }

@@ -148,6 +148,8 @@ static void text_comments_escapes(void **state)
         {"#1 a#b # c #", "{}", "#1 a#b # c #"},
         {"#notadirective and #foo(1, 2)", "{}", "#notadirective and #foo(1, 2)"},
         {"#foo(unclosed", "{}", "#foo(unclosed"},
+        {"#a([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ #a([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "{}",
+         "#a([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ #a([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["},
         {"a## comment\nb", "{}", "ab"},
         {"a##c", "{}", "a"},
         {"a#* block\n comment *#b", "{}", "ab"},
