@@ -9,6 +9,7 @@
  * writes into them through the evaluator's ordinary #set on a property chain, and
  * mapping.c applies what they hold after the whole template rendered, as AWS does
  * (apigateway-override-request-response-parameters). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "integration/context.h"
@@ -142,4 +143,59 @@ gh_vval gh_aws_stage_variables(gh_invocation *inv)
         gh_vmap_put(a, m.u.map, kv->key, strlen(kv->key), gh_v_str(kv->value));
     }
     return m;
+}
+
+/* Copies every entry of the override map `m` into h, in the order they were set; a
+ * list value gives one header per element (a multi-value override). */
+static void collect(gh_vtl_rt *rt, gh_vmap *parent, const char *name, gh_headers *h)
+{
+    gh_vmap_entry *e = gh_vmap_find(parent, name, strlen(name));
+    if (!e || e->value.kind != GH_V_MAP)
+        return;
+    gh_vmap *m = e->value.u.map;
+    for (size_t i = 0; i < m->n; i++) {
+        const char *key = gh_arena_strndup(rt->arena, m->items[i].key, m->items[i].klen);
+        gh_vval v = m->items[i].value;
+        size_t len;
+        if (v.kind == GH_V_NULL)
+            continue;
+        if (v.kind == GH_V_LIST) {
+            for (size_t k = 0; k < v.u.list->n; k++)
+                gh_headers_add(rt->arena, h, key,
+                               gh_v_to_text(rt, rt->arena, v.u.list->items[k], &len));
+            continue;
+        }
+        gh_headers_add(rt->arena, h, key, gh_v_to_text(rt, rt->arena, v, &len));
+    }
+}
+
+/* $context.responseOverride.status: an integer, or a string holding one. A status outside
+ * 100-599 is ignored (reference §5.8 [?]: not confirmed on AWS). */
+static int status_of(gh_vmap *resp)
+{
+    gh_vmap_entry *e = gh_vmap_find(resp, "status", 6);
+    if (!e)
+        return 0;
+    long s = 0;
+    if (e->value.kind == GH_V_INT) {
+        s = e->value.u.i >= 100 && e->value.u.i <= 599 ? (long)e->value.u.i : 0;
+    } else if (e->value.kind == GH_V_STRING && e->value.u.str.len > 0 &&
+               e->value.u.str.len < 8) {
+        char buf[8], *end;
+        memcpy(buf, e->value.u.str.s, e->value.u.str.len);
+        buf[e->value.u.str.len] = '\0';
+        s = strtol(buf, &end, 10);
+        if (*end)
+            s = 0;
+    }
+    return s >= 100 && s <= 599 ? (int)s : 0;
+}
+
+void gh_aws_context_overrides(gh_vtl_rt *rt, gh_aws_context *ctx, gh_mapping_out *out)
+{
+    collect(rt, ctx->request_override, "header", &out->request_header_overrides);
+    collect(rt, ctx->request_override, "querystring", &out->request_query_overrides);
+    collect(rt, ctx->request_override, "path", &out->request_path_overrides);
+    collect(rt, ctx->response_override, "header", &out->response_header_overrides);
+    out->status_override = status_of(ctx->response_override);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "integration/invocation.h"
+#include "template/mapping.h"
 #include "template/vtl.h"
 
 extern const gh_vhost_class gh_aws_input_class;
@@ -30,6 +31,11 @@ typedef struct gh_aws_context {
     gh_vmap *response_override; /* {header={}}, plus status once a template sets it */
 } gh_aws_context;
 gh_vval gh_aws_context_new(gh_invocation *inv, gh_aws_context **ctx);
+
+/* After a render: copies what the template set in the override maps into out (header,
+ * querystring, path and response header lists in the order set, a list value giving one
+ * entry per element; status_override when a status in 100-599 was set). */
+void gh_aws_context_overrides(gh_vtl_rt *rt, gh_aws_context *ctx, gh_mapping_out *out);
 
 /* $stageVariables: the stage's variables as a map (empty map when none). */
 gh_vval gh_aws_stage_variables(gh_invocation *inv);
