@@ -1,0 +1,52 @@
+/* The variables API Gateway gives mapping templates (reference §5.1-5.4), as VTL values
+ * built per render from the invocation: $input and $util and $context are host objects
+ * (vtl_value.h), $stageVariables a plain map. mapping.c puts them in a render's globals
+ * and reads the overrides back afterwards; Lua templates reach the same objects. */
+#ifndef GH_AWS_VARS_H
+#define GH_AWS_VARS_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "integration/invocation.h"
+#include "template/mapping.h"
+#include "template/vtl.h"
+
+extern const gh_vhost_class gh_aws_input_class;
+extern const gh_vhost_class gh_aws_util_class;
+extern const gh_vhost_class gh_aws_context_class;
+
+/* $input over body (len bytes; empty renders as "{}", §5.1). response: the body is an
+ * integration response (only changes the wording of a parse error). From inv->arena. */
+gh_vval gh_aws_input_new(gh_invocation *inv, const char *body, size_t len, bool response);
+
+/* $util (stateless). */
+gh_vval gh_aws_util(void);
+
+/* $context: leaf values from gh_context_get; identity, authorizer, error (and their
+ * nested objects) as host objects; requestOverride / responseOverride as real maps that
+ * #set writes into. The maps live in *ctx so the caller reads them after the render. */
+typedef struct gh_aws_context {
+    gh_invocation *inv;
+    gh_vmap *request_override;  /* {header={}, querystring={}, path={}} */
+    gh_vmap *response_override; /* {header={}}, plus status once a template sets it */
+} gh_aws_context;
+gh_vval gh_aws_context_new(gh_invocation *inv, gh_aws_context **ctx);
+
+/* After a render: copies what the template set in the override maps into out (header,
+ * querystring, path and response header lists in the order set, a list value giving one
+ * entry per element; status_override when a status in 100-599 was set). */
+void gh_aws_context_overrides(gh_vtl_rt *rt, gh_aws_context *ctx, gh_mapping_out *out);
+
+/* $stageVariables: the stage's variables as a map (empty map when none). */
+gh_vval gh_aws_stage_variables(gh_invocation *inv);
+
+/* $util.escapeJavaScript: commons-lang 2.6 StringEscapeUtils.escapeJavaScript over the
+ * UTF-16 units of s (UTF-8 in, malformed bytes read as U+FFFD). Appends to out. */
+void gh_aws_escape_javascript(const char *s, size_t len, gh_buf *out);
+
+/* $util.urlDecode: java.net.URLDecoder.decode(s, "UTF-8"). NULL (with *error) where
+ * Java throws IllegalArgumentException on a malformed escape. */
+char *gh_aws_url_decode(gh_arena *a, const char *s, size_t len, size_t *out_len,
+                        const char **error);
+
+#endif
