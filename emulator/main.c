@@ -272,8 +272,9 @@ int main(int argc, char **argv)
         case OPT_GATEWAY_RESPONSE: {
             gh_gw_type t;
             if (!gh_gw_type_from_name(optarg, &t))
-                rc = usage_error(cmd, "unknown gateway response type '%s'; expected one of "
-                                      "AWS's, such as MISSING_AUTHENTICATION_TOKEN or DEFAULT_4XX",
+                rc = usage_error(cmd,
+                                 "unknown gateway response type '%s'; expected one of "
+                                 "AWS's, such as MISSING_AUTHENTICATION_TOKEN or DEFAULT_4XX",
                                  optarg);
             cli.gateway_response = optarg;
             break;

@@ -5,9 +5,8 @@
 
 #include "integration/media.h"
 
-gh_pick gh_template_pick_request(const gh_integration *in, const char *content_type,
-                                 gh_arena *a, const gh_template **out,
-                                 const char **media_type)
+gh_pick gh_template_pick_request(const gh_integration *in, const char *content_type, gh_arena *a,
+                                 const gh_template **out, const char **media_type)
 {
     /* A missing Content-Type counts as application/json (§5.5). */
     const char *type = gh_media_type(a, content_type);

@@ -15,9 +15,8 @@ typedef enum {
 /* The request template for a Content-Type header value (NULL or empty: application/json;
  * parameters such as "; charset=utf-8" ignored; media types compared case-insensitively).
  * *media_type gets the normalised type looked up (from a). */
-gh_pick gh_template_pick_request(const gh_integration *in, const char *content_type,
-                                 gh_arena *a, const gh_template **out,
-                                 const char **media_type);
+gh_pick gh_template_pick_request(const gh_integration *in, const char *content_type, gh_arena *a,
+                                 const gh_template **out, const char **media_type);
 
 /* The response template for an Accept header value: the first media type of Accept
  * (absent: application/json), else the first template defined; NULL when r has none

@@ -26,8 +26,8 @@
 typedef struct result {
     const char *body;
     size_t len;
-    json_t *overrides;  /* "$context.requestOverride.header.X" -> value, in set order */
-    json_t *info;       /* the --json object's other fields */
+    json_t *overrides; /* "$context.requestOverride.header.X" -> value, in set order */
+    json_t *info;      /* the --json object's other fields */
 } result;
 
 /* Reads a whole file ("-": stdin) into the arena. NULL when it cannot be read. */
@@ -141,8 +141,8 @@ static void add_overrides(json_t *o, const char *what, const gh_headers *h)
 }
 
 /* Renders t; fills res or prints why it failed. */
-static int render(gh_invocation *inv, const gh_template *t, gh_mapping_kind kind,
-                  const char *body, size_t len, result *res)
+static int render(gh_invocation *inv, const gh_template *t, gh_mapping_kind kind, const char *body,
+                  size_t len, result *res)
 {
     gh_mapping_out out;
     memset(&out, 0, sizeof out);
@@ -166,8 +166,8 @@ static int render(gh_invocation *inv, const gh_template *t, gh_mapping_kind kind
 static void describe(result *res, const char *what, const gh_template *t, gh_arena *a)
 {
     json_object_set_new(res->info, "template", json_string(what));
-    json_object_set_new(res->info, "mediaType", t->media_type ? json_string(t->media_type)
-                                                              : json_null());
+    json_object_set_new(res->info, "mediaType",
+                        t->media_type ? json_string(t->media_type) : json_null());
     json_object_set_new(res->info, "position", json_string(position(a, t->mark)));
 }
 
@@ -207,10 +207,12 @@ static int request_template(const gh_cli *cli, gh_invocation *inv, result *res)
         return -1;
     }
     if (p == GH_PICK_PASSTHROUGH) {
-        fprintf(stderr, "passthrough: no request template for %s; passthroughBehavior %s "
-                        "passes the body through unchanged\n",
+        fprintf(stderr,
+                "passthrough: no request template for %s; passthroughBehavior %s "
+                "passes the body through unchanged\n",
                 type, gh_passthrough_name(in->passthrough));
-        json_object_set_new(res->info, "passthrough", json_string(gh_passthrough_name(in->passthrough)));
+        json_object_set_new(res->info, "passthrough",
+                            json_string(gh_passthrough_name(in->passthrough)));
         res->body = inv->req->body ? inv->req->body : "";
         res->len = inv->req->body_len;
         return 0;
@@ -257,16 +259,18 @@ static int response_template(const gh_cli *cli, gh_invocation *inv, result *res)
                answer(inv, GH_GW_API_CONFIGURATION_ERROR));
         return -1;
     }
-    const char *what = r->pattern && r->pattern[0]
-                           ? gh_arena_printf(inv->arena, "integration response %d (selectionPattern '%s')",
-                                             r->status, r->pattern)
-                           : gh_arena_printf(inv->arena, "integration response %d (default)", r->status);
+    const char *what =
+        r->pattern && r->pattern[0]
+            ? gh_arena_printf(inv->arena, "integration response %d (selectionPattern '%s')",
+                              r->status, r->pattern)
+            : gh_arena_printf(inv->arena, "integration response %d (default)", r->status);
     json_object_set_new(res->info, "status", json_integer(r->status));
     const gh_template *t =
         gh_template_pick_response(r, gh_headers_get(&inv->req->headers, "Accept"), inv->arena);
     if (!t) {
-        fprintf(stderr, "passthrough: %s at %s has no template; the integration's body passes "
-                        "through unchanged\n",
+        fprintf(stderr,
+                "passthrough: %s at %s has no template; the integration's body passes "
+                "through unchanged\n",
                 what, position(inv->arena, r->mark));
         json_object_set_new(res->info, "passthrough", json_true());
         res->body = cli->integration_body;
@@ -294,9 +298,9 @@ static int gateway_template(const gh_cli *cli, gh_invocation *inv, result *res)
         gh_template t = {.media_type = kv->key, .mark = kv->mark};
         describe(res, what, &t, inv->arena);
     } else {
-        json_object_set_new(res->info, "template",
-                            json_string(gh_arena_printf(inv->arena, "%s (AWS's built-in default)",
-                                                        what)));
+        json_object_set_new(
+            res->info, "template",
+            json_string(gh_arena_printf(inv->arena, "%s (AWS's built-in default)", what)));
     }
     inv->fail_type = type;
     inv->fail_message = NULL;
@@ -329,11 +333,12 @@ static int file_template(const gh_cli *cli, gh_invocation *inv, result *res)
                 err.message);
         return -1;
     }
-    gh_template t = {.text = text, .len = len, .mark = {cli->template_file, 1, 1},
-                     .compiled = vtl};
+    gh_template t = {.text = text, .len = len, .mark = {cli->template_file, 1, 1}, .compiled = vtl};
     bool response = cli->integration_body != NULL;
-    describe(res, response ? "template file, as a response template"
-                           : "template file, as a request template", &t, inv->arena);
+    describe(res,
+             response ? "template file, as a response template"
+                      : "template file, as a request template",
+             &t, inv->arena);
     if (response)
         return render(inv, &t, GH_MAPPING_RESPONSE, cli->integration_body,
                       cli->integration_body_len, res);
@@ -347,8 +352,7 @@ static void print_text(const result *res)
     const json_t *mt = json_object_get(res->info, "mediaType");
     if (what)
         fprintf(stderr, "template: %s%s%s%s%s\n", what, json_is_string(mt) ? ", " : "",
-                json_is_string(mt) ? json_string_value(mt) : "", pos ? ", " : "",
-                pos ? pos : "");
+                json_is_string(mt) ? json_string_value(mt) : "", pos ? ", " : "", pos ? pos : "");
     const json_t *headers = json_object_get(res->info, "headers");
     if (headers) {
         fprintf(stderr, "status: %lld\n",
@@ -360,7 +364,8 @@ static void print_text(const result *res)
     }
     const char *k;
     const json_t *v;
-    json_object_foreach(res->overrides, k, v) {
+    json_object_foreach(res->overrides, k, v)
+    {
         if (json_is_integer(v))
             fprintf(stderr, "override: %s = %lld\n", k, (long long)json_integer_value(v));
         else
@@ -420,8 +425,8 @@ int gh_cmd_render(const gh_cli *cli)
     if (c.integration_body) {
         c.integration_body_len = strlen(c.integration_body);
     } else if (c.integration_body_file) {
-        c.integration_body = slurp(a, c.integration_body_file, "--integration-body-file",
-                                   &c.integration_body_len);
+        c.integration_body =
+            slurp(a, c.integration_body_file, "--integration-body-file", &c.integration_body_len);
         if (!c.integration_body)
             goto done;
     } else {
