@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "server/commands.h"
+#include "spec/model.h"
 #include "util/log.h"
 
 static const char usage_main[] =
@@ -17,6 +18,7 @@ static const char usage_main[] =
     "  validate DEF...           load the definitions and list every problem\n"
     "  routes DEF...             print the routing table of the default stage\n"
     "  invoke FUNCTION DEF...    run one Lua Lambda function with an event\n"
+    "  render DEF... METHOD PATH render a mapping template for a request\n"
     "\n"
     "`gatehouse COMMAND --help` describes a command; `gatehouse --version` prints the\n"
     "version. Exit codes: 0 ok, 1 the definition or the function failed, 2 usage error,\n"
@@ -55,8 +57,37 @@ static const char usage_invoke[] =
     "in FILE (`-` reads stdin; default {}) and prints its result as JSON. A failing\n"
     "function prints Lambda's error object and exits 1.\n";
 
+static const char usage_render[] =
+    "usage: gatehouse render DEF... [METHOD PATH] [options]\n"
+    "\n"
+    "Routes the request METHOD PATH (as sent to serve: /STAGE/path?query) as the server\n"
+    "would, renders the mapping template it chooses and prints the result on stdout, byte\n"
+    "for byte; stderr says which template (file:line:col, media type) and any\n"
+    "$context.requestOverride / responseOverride it set. By default: the integration\n"
+    "request template chosen by the request's Content-Type (or the passthrough).\n"
+    "\n"
+    "  -H, --header 'N: V'          a request header; repeatable\n"
+    "  -d, --data BODY              the request body\n"
+    "  --data-file FILE             the request body from FILE (`-` reads stdin)\n"
+    "  --content-type T             the request's Content-Type (picks the template)\n"
+    "  --response KEY               the integration response template instead: KEY is\n"
+    "                               `default`, a status, or a Lambda error message / backend\n"
+    "                               status matched by selectionPattern; chosen by Accept\n"
+    "  --integration-body B         $input.body of a response template (default empty)\n"
+    "  --integration-body-file F    the same from a file (`-` reads stdin)\n"
+    "  --gateway-response TYPE      that gateway response (MISSING_AUTHENTICATION_TOKEN, ...)\n"
+    "  --template FILE              a VTL file of yours instead, against the request\n"
+    "  --json                       print {template, position, mediaType, body, overrides}\n"
+    "  --overlay FILE, --stage NAME as for serve\n"
+    "\n"
+    "METHOD PATH may be left out with --gateway-response or --template: the request is\n"
+    "then GET /{default stage}/. Exit 0 rendered, 1 the definition does not load, the\n"
+    "request does not route, or the template fails, 2 usage error.\n";
+
 enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, OPT_EVENT,
-       OPT_THREADS, OPT_HELP, OPT_VERSION };
+       OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_DATA_FILE, OPT_CONTENT_TYPE, OPT_RESPONSE,
+       OPT_INTEGRATION_BODY, OPT_INTEGRATION_BODY_FILE, OPT_GATEWAY_RESPONSE, OPT_TEMPLATE,
+       OPT_JSON };
 
 static const struct option long_options[] = {
     {"overlay", required_argument, NULL, OPT_OVERLAY},
@@ -69,6 +100,16 @@ static const struct option long_options[] = {
     {"event", required_argument, NULL, OPT_EVENT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"header", required_argument, NULL, 'H'},
+    {"data", required_argument, NULL, 'd'},
+    {"data-file", required_argument, NULL, OPT_DATA_FILE},
+    {"content-type", required_argument, NULL, OPT_CONTENT_TYPE},
+    {"response", required_argument, NULL, OPT_RESPONSE},
+    {"integration-body", required_argument, NULL, OPT_INTEGRATION_BODY},
+    {"integration-body-file", required_argument, NULL, OPT_INTEGRATION_BODY_FILE},
+    {"gateway-response", required_argument, NULL, OPT_GATEWAY_RESPONSE},
+    {"template", required_argument, NULL, OPT_TEMPLATE},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0},
 };
 
@@ -84,6 +125,9 @@ static const command commands[] = {
     {"validate", usage_validate, gh_cmd_validate, "overlay stage"},
     {"routes", usage_routes, gh_cmd_routes, "overlay stage"},
     {"invoke", usage_invoke, gh_cmd_invoke, "overlay stage event"},
+    {"render", usage_render, gh_cmd_render,
+     "overlay stage header data data-file content-type response integration-body "
+     "integration-body-file gateway-response template json"},
 };
 
 static int usage_error(const command *c, const char *fmt, const char *arg)
@@ -113,6 +157,43 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+static bool is_method(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < 'A' || *s > 'Z')
+            return false;
+    return true;
+}
+
+/* render: METHOD PATH are the last two arguments when they look like a request line
+ * (an upper-case verb, a path from the root), and the flags must make one choice. */
+static int render_args(const command *cmd, gh_cli *cli, const char **pos, size_t *npos)
+{
+    if (*npos >= 2 && is_method(pos[*npos - 2]) && pos[*npos - 1][0] == '/') {
+        cli->method = pos[*npos - 2];
+        cli->path = pos[*npos - 1];
+        *npos -= 2;
+    }
+    int modes = !!cli->response + !!cli->gateway_response + !!cli->template_file;
+    if (modes > 1)
+        return usage_error(cmd, "%s", "--response, --gateway-response and --template each "
+                                      "name a template: give one");
+    if (cli->data && cli->data_file)
+        return usage_error(cmd, "%s", "give the body with -d or --data-file, not both");
+    if (cli->integration_body && cli->integration_body_file)
+        return usage_error(cmd, "%s", "give --integration-body or --integration-body-file, "
+                                      "not both");
+    if ((cli->integration_body || cli->integration_body_file) && !cli->response &&
+        !cli->template_file)
+        return usage_error(cmd, "%s", "--integration-body is the input of a response "
+                                      "template: add --response (or --template)");
+    if (!cli->path && !cli->gateway_response && !cli->template_file)
+        return usage_error(cmd, "%s", "name the request: METHOD PATH, e.g. GET /dev/pets/1");
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -135,13 +216,14 @@ int main(int argc, char **argv)
     gh_cli cli = {.port = -1};
     const char **positional = calloc((size_t)argc, sizeof *positional);
     const char **overlays = calloc((size_t)argc, sizeof *overlays);
+    const char **headers = calloc((size_t)argc, sizeof *headers);
     size_t npos = 0;
     int rc = -1;
     optind = 2;
     opterr = 0;
     int c;
     /* Leading '-' keeps positionals in order among options (serve api.yaml --port 0). */
-    while (rc < 0 && (c = getopt_long(argc, argv, "-", long_options, NULL)) != -1) {
+    while (rc < 0 && (c = getopt_long(argc, argv, "-H:d:", long_options, NULL)) != -1) {
         long v;
         if (c == 1) {
             positional[npos++] = optarg;
@@ -176,6 +258,29 @@ int main(int argc, char **argv)
         case OPT_WATCH: cli.watch = true; break;
         case OPT_QUIET: cli.quiet = true; break;
         case OPT_EVENT: cli.event_file = optarg; break;
+        case 'H':
+            if (!strchr(optarg, ':') || optarg[0] == ':')
+                rc = usage_error(cmd, "-H needs 'Name: value', not '%s'", optarg);
+            headers[cli.nheaders++] = optarg;
+            break;
+        case 'd': cli.data = optarg; break;
+        case OPT_DATA_FILE: cli.data_file = optarg; break;
+        case OPT_CONTENT_TYPE: cli.content_type = optarg; break;
+        case OPT_RESPONSE: cli.response = optarg; break;
+        case OPT_INTEGRATION_BODY: cli.integration_body = optarg; break;
+        case OPT_INTEGRATION_BODY_FILE: cli.integration_body_file = optarg; break;
+        case OPT_GATEWAY_RESPONSE: {
+            gh_gw_type t;
+            if (!gh_gw_type_from_name(optarg, &t))
+                rc = usage_error(cmd,
+                                 "unknown gateway response type '%s'; expected one of "
+                                 "AWS's, such as MISSING_AUTHENTICATION_TOKEN or DEFAULT_4XX",
+                                 optarg);
+            cli.gateway_response = optarg;
+            break;
+        }
+        case OPT_TEMPLATE: cli.template_file = optarg; break;
+        case OPT_JSON: cli.json = true; break;
         case OPT_PORT:
             if (parse_int(optarg, 0, 65535, &v) < 0)
                 rc = usage_error(cmd, "--port needs a number from 0 to 65535, not '%s'", optarg);
@@ -196,12 +301,15 @@ int main(int argc, char **argv)
             else
                 cli.function = positional[first_def++];
         }
+        if (cmd->run == gh_cmd_render)
+            rc = render_args(cmd, &cli, positional, &npos);
         if (rc < 0 && npos <= first_def)
             rc = usage_error(cmd, "%s", "name at least one definition file");
         if (rc < 0) {
             cli.defs = positional + first_def;
             cli.ndefs = npos - first_def;
             cli.overlays = overlays;
+            cli.headers = headers;
             if (cli.quiet)
                 gh_log_set_quiet(1);
             rc = cmd->run(&cli);
@@ -209,5 +317,6 @@ int main(int argc, char **argv)
     }
     free(positional);
     free(overlays);
+    free(headers);
     return rc;
 }

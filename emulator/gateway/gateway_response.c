@@ -225,3 +225,13 @@ void gh_gw_render(gh_invocation *inv)
         gh_headers_set(a, &resp->headers, "x-amz-apigw-id", inv->req->extended_id);
     }
 }
+
+const gh_gw_override *gh_gw_override_for(const gh_api *api, gh_gw_type t)
+{
+    return override_for(api, t);
+}
+
+const gh_kv *gh_gw_template_for(const gh_gw_override *ov)
+{
+    return pick_template(ov);
+}

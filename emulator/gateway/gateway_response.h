@@ -17,4 +17,11 @@ const char *gh_gw_error_type(gh_gw_type t);
  * the Host): built-in defaults only. */
 void gh_gw_render(gh_invocation *inv);
 
+/* The configured response gh_gw_render applies to t: t's own entry, else DEFAULT_4XX /
+ * DEFAULT_5XX by t's status class; NULL when the built-in default answers. */
+const gh_gw_override *gh_gw_override_for(const gh_api *api, gh_gw_type t);
+/* The template of ov that gh_gw_render uses (application/json, else the first); NULL
+ * when ov is NULL or has none. */
+const gh_kv *gh_gw_template_for(const gh_gw_override *ov);
+
 #endif

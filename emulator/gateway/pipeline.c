@@ -139,28 +139,55 @@ static phase_result integrate(pctx *c)
 }
 
 /* In AWS's order (reference §1.1). Later phases go between route and forwarding:
- * API key, authorizer, usage plan, request validation, cache lookup. */
+ * API key, authorizer, usage plan, request validation, cache lookup. Every phase before
+ * `integrate` decides what the integration (and its templates) will see, which is what
+ * gh_pipeline_resolve runs. */
 static const phase_fn phases[] = {
     check_size, resolve_api, resolve_stage, method_override, route, forwarded_headers, integrate,
 };
+#define NPHASES (sizeof phases / sizeof *phases)
+
+static void start(pctx *c, const gh_runtime *rt, gh_request *req, gh_response *resp)
+{
+    memset(c, 0, sizeof *c);
+    c->rt = rt;
+    c->req = req;
+    c->verb = req->method ? req->method : "GET";
+    c->inv.req = req;
+    c->inv.resp = resp;
+    c->inv.arena = req->arena;
+    c->inv.model = rt->model;
+    c->inv.scripts = rt->scripts;
+    c->inv.path = req->path ? req->path : "/";
+    c->inv.stage_path = c->inv.path;
+    const char *host = gh_headers_get(&req->headers, "Host");
+    c->inv.domain_name = host ? host : (req->host ? req->host : "localhost");
+}
+
+static phase_result run_phases(pctx *c, size_t n)
+{
+    phase_result res = PHASE_CONTINUE;
+    for (size_t i = 0; res == PHASE_CONTINUE && i < n; i++)
+        res = phases[i](c);
+    return res;
+}
+
+int gh_pipeline_resolve(const gh_runtime *rt, gh_request *req, gh_invocation *inv)
+{
+    pctx c;
+    start(&c, rt, req, inv->resp);
+    /* Every phase but the last, integrate. */
+    phase_result res = run_phases(&c, NPHASES - 1);
+    *inv = c.inv;
+    return res == PHASE_CONTINUE ? 0 : -1;
+}
 
 void gh_pipeline_handle(const gh_runtime *rt, gh_request *req, gh_response *resp)
 {
     memset(resp, 0, sizeof *resp);
-    pctx c = {.rt = rt, .req = req, .verb = req->method ? req->method : "GET"};
-    c.inv.req = req;
-    c.inv.resp = resp;
-    c.inv.arena = req->arena;
-    c.inv.model = rt->model;
-    c.inv.scripts = rt->scripts;
-    c.inv.path = req->path ? req->path : "/";
-    c.inv.stage_path = c.inv.path;
-    const char *host = gh_headers_get(&req->headers, "Host");
-    c.inv.domain_name = host ? host : (req->host ? req->host : "localhost");
-
-    phase_result res = PHASE_CONTINUE;
-    for (size_t i = 0; res == PHASE_CONTINUE && i < sizeof phases / sizeof *phases; i++)
-        res = phases[i](&c);
+    pctx c;
+    start(&c, rt, req, resp);
+    phase_result res = run_phases(&c, NPHASES);
     if (res != PHASE_DONE)
         gh_gw_render(&c.inv);
 

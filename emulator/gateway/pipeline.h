@@ -2,6 +2,7 @@
  * ending the request with a named gateway response. */
 #ifndef GH_PIPELINE_H
 #define GH_PIPELINE_H
+#include "integration/invocation.h"
 #include "script/pool.h"
 #include "spec/model.h"
 #include "util/http.h"
@@ -15,5 +16,13 @@ typedef struct gh_runtime {
 /* Handles one request completely: resp is always filled (status, headers, body), with
  * x-amzn-RequestId and friends. All memory from req->arena. */
 void gh_pipeline_handle(const gh_runtime *rt, gh_request *req, gh_response *resp);
+
+/* Runs every phase before the integration (resolve the API, stage and route, forwarding
+ * headers, ...) exactly as gh_pipeline_handle does, and fills *inv with what they
+ * resolved: what the integration and its templates would see. inv->resp is kept (it
+ * may be NULL). Returns 0, or -1 when a phase ended the request: inv->fail_type and
+ * inv->log_detail say why, and gh_gw_render(inv) would give the client's answer.
+ * For tools (`gatehouse render`); the server uses gh_pipeline_handle. */
+int gh_pipeline_resolve(const gh_runtime *rt, gh_request *req, gh_invocation *inv);
 
 #endif

@@ -25,11 +25,29 @@ typedef struct gh_cli {
     bool quiet;
     const char *function;   /* invoke */
     const char *event_file; /* invoke; "-" is stdin */
+
+    /* render: the request (METHOD PATH; NULL when not named), its -H "Name: value"
+     * headers in order, its body (-d, or --data-file, "-" is stdin), and what to render. */
+    const char *method;
+    const char *path;             /* as sent to serve: "/dev/pets/1?x=1" */
+    const char **headers;
+    size_t nheaders;
+    const char *data;
+    const char *data_file;
+    const char *content_type;     /* replaces the request's Content-Type */
+    const char *response;         /* --response: "default", a status, or a text to select by */
+    const char *integration_body; /* --integration-body (or the file's content) */
+    size_t integration_body_len;
+    const char *integration_body_file;
+    const char *gateway_response; /* a gateway response type name */
+    const char *template_file;    /* --template: an ad-hoc VTL file */
+    bool json;
 } gh_cli;
 
 int gh_cmd_serve(const gh_cli *cli);
 int gh_cmd_validate(const gh_cli *cli);
 int gh_cmd_routes(const gh_cli *cli);
 int gh_cmd_invoke(const gh_cli *cli);
+int gh_cmd_render(const gh_cli *cli);
 
 #endif

@@ -263,6 +263,59 @@ static void body_limit(void **state)
     gh_arena_free(w.arena);
 }
 
+/* gh_pipeline_resolve (for `gatehouse render`) resolves exactly what gh_pipeline_handle
+ * hands the integration, never calls it, and fails where handle answers a 403. */
+static void resolve_agrees_with_handle(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const pcase *pc = &cases[i];
+        gh_request req;
+        gh_response resp;
+        handle(&w, &pc->c, &req, &resp);
+        gh_invocation handled = seen;
+        bool reached = calls == 1;
+
+        gh_request req2;
+        memset(&req2, 0, sizeof req2);
+        req2.arena = w.arena;
+        req2.method = pc->c.method;
+        req2.path = pc->c.path;
+        if (pc->c.host) {
+            gh_headers_add(w.arena, &req2.headers, "Host", pc->c.host);
+            req2.host = req.host;
+        }
+        if (pc->c.override)
+            gh_headers_add(w.arena, &req2.headers, "X-HTTP-Method-Override", pc->c.override);
+        gh_response resp2 = {0};
+        gh_invocation inv = {.resp = &resp2};
+        calls = 0;
+        int rc = gh_pipeline_resolve(&w.rt, &req2, &inv);
+        assert_int_equal(calls, 0);
+        if (rc != (reached ? 0 : -1)) {
+            print_error("case %zu: %s %s resolve %d\n", i, pc->c.method, pc->c.path, rc);
+            fail();
+        }
+        assert_ptr_equal(inv.resp, &resp2);
+        if (!reached) {
+            assert_int_equal(inv.fail_type, GH_GW_MISSING_AUTHENTICATION_TOKEN);
+            assert_non_null(inv.log_detail);
+            continue;
+        }
+        assert_ptr_equal(inv.resource, handled.resource);
+        assert_ptr_equal(inv.method, handled.method);
+        assert_ptr_equal(inv.integration, handled.integration);
+        assert_ptr_equal(inv.stage, handled.stage);
+        assert_string_equal(inv.path, handled.path);
+        assert_string_equal(inv.stage_path, handled.stage_path);
+        assert_string_equal(req2.method, req.method);
+        assert_string_equal(gh_headers_get(&req2.headers, "X-Forwarded-Proto"), "http");
+    }
+    gh_arena_free(w.arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +323,7 @@ int main(void)
         cmocka_unit_test(invocation_fields),
         cmocka_unit_test(unknown_api_and_custom_responses),
         cmocka_unit_test(body_limit),
+        cmocka_unit_test(resolve_agrees_with_handle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
