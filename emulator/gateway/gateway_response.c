@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "integration/context.h"
+#include "template/mapping.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 #define MSG_VAR "$context.error.messageString"
 
@@ -162,15 +164,46 @@ static const gh_gw_override *override_for(const gh_api *api, gh_gw_type t)
     return NULL;
 }
 
-/* Templates are keyed by media type; AWS serves application/json when present. */
-static const gh_kv *pick_template(const gh_gw_override *ov)
+/* Templates are keyed by media type; AWS serves application/json when present. Returns
+ * the index into ov->templates (and ov->compiled, which holds them in the same order),
+ * or -1 when there is none. */
+static long pick_template(const gh_gw_override *ov)
 {
     if (!ov || ov->templates.n == 0)
-        return NULL;
+        return -1;
     for (size_t i = 0; i < ov->templates.n; i++)
         if (strcmp(ov->templates.items[i].key, "application/json") == 0)
-            return &ov->templates.items[i];
-    return &ov->templates.items[0];
+            return (long)i;
+    return 0;
+}
+
+/* Renders template i of ov: through the mapping engine when loading compiled the
+ * templates (so $context.error.*, $input.params(...) and directives all work), else by
+ * simple substitution. A template that fails to render sends an empty body and logs. */
+static void render_template(gh_invocation *inv, const gh_gw_override *ov, size_t i)
+{
+    const char *text = ov->templates.items[i].value;
+    if (i < ov->ncompiled && ov->compiled) {
+        const gh_request *req = inv->req;
+        gh_mapping_out out;
+        if (gh_mapping_render(inv, &ov->compiled[i], GH_MAPPING_GATEWAY,
+                              req && req->body ? req->body : "", req && req->body ? req->body_len : 0,
+                              &out) == 0) {
+            inv->resp->body = out.body;
+            inv->resp->body_len = out.len;
+            return;
+        }
+        gh_log(GH_LOG_WARN, "gateway response template %s failed: %s (request %s)",
+               ov->templates.items[i].key, out.error ? out.error : "unknown error",
+               req ? req->request_id : "-");
+        inv->resp->body = "";
+        inv->resp->body_len = 0;
+        return;
+    }
+    size_t len = 0;
+    char *body = gh_template_render_simple(inv, text, strlen(text), &len);
+    inv->resp->body = body;
+    inv->resp->body_len = body ? len : 0;
 }
 
 #define HEADER_PREFIX "gatewayresponse.header."
@@ -195,13 +228,10 @@ void gh_gw_render(gh_invocation *inv)
 
     resp->headers.n = 0;
     const char *content_type = "application/json";
-    const gh_kv *tpl = pick_template(ov);
-    if (tpl) {
-        size_t len = 0;
-        char *body = gh_template_render_simple(inv, tpl->value, strlen(tpl->value), &len);
-        resp->body = body;
-        resp->body_len = body ? len : 0;
-        content_type = tpl->key;
+    long tpl = pick_template(ov);
+    if (tpl >= 0) {
+        render_template(inv, ov, (size_t)tpl);
+        content_type = ov->templates.items[tpl].key;
     } else {
         render_default_body(inv, d, inv->fail_message);
     }

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "integration/param_map.h"
 #include "util/buf.h"
 #include "util/url.h"
 
@@ -207,6 +208,15 @@ const char *gh_param_source(const gh_invocation *inv, const char *expr)
             return query_get(inv, rest + 22, 1);
         if (strncmp(rest, "path.", 5) == 0)
             return path_get(inv, rest + 5);
+        /* The body as sent, or the JSONPath "a.b" inside it (reference §5.7). */
+        if (strcmp(rest, "body") == 0)
+            return inv->req ? gh_param_body_value(inv->arena, inv->req->body, inv->req->body_len,
+                                                  NULL)
+                            : NULL;
+        if (strncmp(rest, "body.", 5) == 0)
+            return inv->req ? gh_param_body_value(inv->arena, inv->req->body, inv->req->body_len,
+                                                  rest + 5)
+                            : NULL;
         return NULL;
     }
     if (strncmp(expr, "stageVariables.", 15) == 0)

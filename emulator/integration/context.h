@@ -15,7 +15,8 @@ const char *gh_context_get(const gh_invocation *inv, const char *name);
 /* Resolves a parameter-mapping source expression: "'literal'",
  * "method.request.header.X", "method.request.querystring.X", "method.request.path.X",
  * "method.request.multivalueheader.X", "method.request.multivaluequerystring.X",
- * "stageVariables.X", "context.X". NULL when the source has no value. */
+ * "method.request.body", "method.request.body.<JSONPath>", "stageVariables.X",
+ * "context.X". NULL when the source has no value. */
 const char *gh_param_source(const gh_invocation *inv, const char *expr);
 
 /* Renders text replacing $context.x, ${context.x}, $stageVariables.x,

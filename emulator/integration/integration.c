@@ -31,7 +31,7 @@ static const runner runners[] = {
     [GH_INTEG_NONE] = run_none,
     [GH_INTEG_MOCK] = gh_mock_run,
     [GH_INTEG_AWS_PROXY] = gh_lambda_proxy_run,
-    [GH_INTEG_AWS] = run_unserved,
+    [GH_INTEG_AWS] = gh_lambda_aws_run, /* Lambda URIs; other services are `broken` */
     [GH_INTEG_HTTP] = run_unserved,
     [GH_INTEG_HTTP_PROXY] = run_unserved,
 };

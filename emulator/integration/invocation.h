@@ -35,6 +35,17 @@ typedef struct gh_invocation {
     const char *fail_message;       /* $context.error.message; NULL: the type's default */
     const char *log_detail;         /* why, for the log line (never the body) */
     int64_t integration_latency_ms;
+
+    /* The integration request of a non-proxy integration (request_mapping.h): headers,
+     * query string and path parameters mapped from requestParameters and the request
+     * template's $context.requestOverride, and the body the template rendered (or the
+     * method request body passed through). For the HTTP and AWS-service integrations. */
+    gh_headers integ_headers;
+    gh_headers integ_query;
+    gh_header *integ_path;
+    size_t ninteg_path;
+    const char *integ_body;
+    size_t integ_body_len;
 } gh_invocation;
 
 #endif

@@ -10,19 +10,6 @@
 #include "util/ids.h"
 #include "util/log.h"
 
-/* The trace id API Gateway adds to the backend request (X-Amzn-Trace-Id, §1.4) and
- * returns on Lambda responses (§1.5); a client-sent one is kept. */
-static const char *trace_id(gh_invocation *inv)
-{
-    const char *t = gh_headers_get(&inv->req->headers, "X-Amzn-Trace-Id");
-    if (t)
-        return t;
-    char *id = gh_arena_alloc(inv->arena, GH_TRACE_ID_LEN + 1);
-    gh_trace_id(id, inv->req->time_ms);
-    gh_headers_add(inv->arena, &inv->req->headers, "X-Amzn-Trace-Id", id);
-    return id;
-}
-
 static void log_script_failure(const gh_invocation *inv, const gh_function *fn,
                                const gh_script_result *r)
 {
@@ -37,26 +24,11 @@ static void log_script_failure(const gh_invocation *inv, const gh_function *fn,
 int gh_lambda_proxy_run(gh_invocation *inv)
 {
     const gh_integration *in = inv->integration;
-    const char *name = gh_lambda_function_name(inv);
-    if (!name || !*name)
-        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
-                                   GH_INTERNAL_ERROR_MESSAGE,
-                                   "integration URI '%s' names no Lambda function",
-                                   in->uri ? in->uri : "");
-    const gh_function *fn = gh_api_function(inv->api, name);
+    const gh_function *fn = gh_lambda_resolve(inv);
     if (!fn)
-        /* Lambda rejects the Invoke (ResourceNotFoundException): API Gateway answers 500
-         * (services-apigateway-errors). */
-        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
-                                   GH_INTERNAL_ERROR_MESSAGE,
-                                   "Lambda function '%s' does not exist; declare it under "
-                                   "x-gatehouse.functions with a Lua handler",
-                                   name);
-    if (!inv->scripts)
-        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
-                                   GH_INTERNAL_ERROR_MESSAGE, "%s", "no Lua runtime is running");
+        return -1;
 
-    const char *trace = trace_id(inv);
+    const char *trace = gh_lambda_trace_id(inv);
     /* Built in the request's arena and pushed into Lua as it is: no JSON in between. */
     const gh_value *event = gh_proxy_event_v1_value(inv);
     gh_lambda_context ctx;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "integration/runners.h"
 #include "util/ids.h"
 
 #define STAGE_VAR_OPEN "${stageVariables."
@@ -165,4 +166,42 @@ void gh_lambda_context_init(const gh_invocation *inv, const gh_function *fn,
     ctx->log_stream_name = stream;
     ctx->memory_limit_mb = fn->memory_mb > 0 ? fn->memory_mb : 128;
     ctx->environment = &fn->environment;
+}
+
+const gh_function *gh_lambda_resolve(gh_invocation *inv)
+{
+    const gh_integration *in = inv->integration;
+    const char *name = gh_lambda_function_name(inv);
+    if (!name || !*name) {
+        gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500, GH_INTERNAL_ERROR_MESSAGE,
+                            "integration URI '%s' names no Lambda function", in->uri ? in->uri : "");
+        return NULL;
+    }
+    const gh_function *fn = gh_api_function(inv->api, name);
+    if (!fn) {
+        /* Lambda rejects the Invoke (ResourceNotFoundException): API Gateway answers 500
+         * (services-apigateway-errors). */
+        gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500, GH_INTERNAL_ERROR_MESSAGE,
+                            "Lambda function '%s' does not exist; declare it under "
+                            "x-gatehouse.functions with a Lua handler",
+                            name);
+        return NULL;
+    }
+    if (!inv->scripts) {
+        gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500, GH_INTERNAL_ERROR_MESSAGE,
+                            "%s", "no Lua runtime is running");
+        return NULL;
+    }
+    return fn;
+}
+
+const char *gh_lambda_trace_id(gh_invocation *inv)
+{
+    const char *t = gh_headers_get(&inv->req->headers, "X-Amzn-Trace-Id");
+    if (t)
+        return t;
+    char *id = gh_arena_alloc(inv->arena, GH_TRACE_ID_LEN + 1);
+    gh_trace_id(id, inv->req->time_ms);
+    gh_headers_add(inv->arena, &inv->req->headers, "X-Amzn-Trace-Id", id);
+    return id;
 }

@@ -19,4 +19,14 @@ const char *gh_lambda_function_for_stage(gh_arena *a, const gh_integration *in, 
 void gh_lambda_context_init(const gh_invocation *inv, const gh_function *fn,
                             gh_lambda_context *ctx);
 
+/* The function this request calls, or NULL after gh_integration_fail with AWS's 500 when
+ * the URI names none, no such function is declared (Lambda's ResourceNotFoundException)
+ * or no Lua runtime runs. Shared by the proxy and non-proxy Lambda integrations. */
+const gh_function *gh_lambda_resolve(gh_invocation *inv);
+
+/* The X-Amzn-Trace-Id API Gateway sends to Lambda (§1.4) and returns on Lambda
+ * responses (§1.5): the client's own when it sent one, else a fresh one, which is also
+ * added to the request's headers. */
+const char *gh_lambda_trace_id(gh_invocation *inv);
+
 #endif

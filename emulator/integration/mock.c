@@ -5,27 +5,10 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
-#include "integration/context.h"
 #include "integration/integ_response.h"
-#include "integration/media.h"
+#include "integration/request_mapping.h"
 #include "integration/runners.h"
-
-static const gh_template *request_template(gh_invocation *inv)
-{
-    const gh_integration *in = inv->integration;
-    const char *ct = inv->req ? gh_headers_get(&inv->req->headers, "Content-Type") : NULL;
-    /* A missing Content-Type counts as application/json (§5.5). */
-    const char *type = gh_media_type(inv->arena, ct);
-    if (!type)
-        type = "application/json";
-    for (size_t i = 0; i < in->nrequest_templates; i++)
-        if (in->request_templates[i].media_type &&
-            strcasecmp(in->request_templates[i].media_type, type) == 0)
-            return &in->request_templates[i];
-    return NULL;
-}
 
 /* The integer statusCode of a JSON object, as text; NULL when absent or not an integer
  * (LocalStack's AWS-validated mock accepts only a JSON integer, and AWS's guide only
@@ -44,29 +27,21 @@ static const char *status_of(gh_invocation *inv, const char *json, size_t len)
 int gh_mock_run(gh_invocation *inv)
 {
     const gh_integration *in = inv->integration;
-    const gh_template *t = request_template(inv);
+    bool templated;
+    if (gh_request_mapping_apply(inv, &templated) < 0)
+        return -1;
     const char *status = NULL;
-    if (t) {
-        size_t len = 0;
-        char *body = gh_template_render_simple(inv, t->text ? t->text : "", t->len, &len);
-        status = status_of(inv, body, len);
+    if (templated) {
+        status = status_of(inv, inv->integ_body, inv->integ_body_len);
         if (!status)
             return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 0,
                                        GH_INTERNAL_ERROR_MESSAGE,
                                        "Unable to parse statusCode. It should be an integer "
                                        "that is defined in the request template (got: %.200s)",
-                                       body);
-    } else {
-        /* integration-passthrough-behaviors: NEVER rejects any unmapped Content-Type;
-         * WHEN_NO_TEMPLATES rejects it only when templates exist. */
-        if (in->passthrough == GH_PASSTHROUGH_NEVER ||
-            (in->passthrough == GH_PASSTHROUGH_WHEN_NO_TEMPLATES && in->nrequest_templates))
-            return gh_integration_fail(inv, GH_GW_UNSUPPORTED_MEDIA_TYPE, 0, NULL,
-                                       "no request template for this Content-Type and "
-                                       "passthroughBehavior forbids passing the body through");
-        /* The body passes through; a JSON body may still choose the status. */
-        if (inv->req && inv->req->body && inv->req->body_len)
-            status = status_of(inv, inv->req->body, inv->req->body_len);
+                                       inv->integ_body);
+    } else if (inv->integ_body_len) {
+        /* The body passed through; a JSON body may still choose the status. */
+        status = status_of(inv, inv->integ_body, inv->integ_body_len);
     }
     const gh_integ_response *r = gh_integ_response_select(in, status);
     if (!r)
@@ -75,6 +50,6 @@ int gh_mock_run(gh_invocation *inv)
                                    "no integration response matches status %s and none is the "
                                    "default",
                                    status ? status : "(none)");
-    gh_integ_response_apply(inv, r);
-    return 0;
+    /* A mock has no integration response body: only a response template makes one. */
+    return gh_integ_response_apply(inv, r, "", 0, NULL);
 }

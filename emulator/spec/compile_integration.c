@@ -1,8 +1,8 @@
 /* x-amazon-apigateway-integration -> gh_integration. Everything a definition can say is
  * kept (so later layers can serve it); what this build cannot serve yet is marked
  * `broken` with one honest warning at the integration, and answers AWS's 500 when
- * called. Served today: mock, aws_proxy (payload 1.0) to a Lambda URI, and anything with
- * an x-gatehouse-mock Lua file. */
+ * called. Served today: mock, aws_proxy (payload 1.0) and aws (non-proxy) to a Lambda URI,
+ * and anything with an x-gatehouse-mock Lua file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <ctype.h>
@@ -205,9 +205,16 @@ static const char *kind_broken(gh_cc *cc, const gh_integration *in, const gh_nod
     if (in->mock_script >= 0)
         return NULL;
     switch (in->type) {
+    case GH_INTEG_AWS: {
+        /* A Lambda function called through its Invoke URI is the non-proxy Lambda
+         * integration, which we serve; other AWS services are not emulated yet. */
+        const char *uri = gh_node_scalar(gh_node_get(integ, "uri"));
+        if (uri && strstr(uri, ":lambda:path/") && !gh_node_get(integ, "integrationSubtype"))
+            return NULL;
+        return gh_arena_printf(cc->a, "integration type %s is not emulated yet; " FIX_LUA, type);
+    }
     case GH_INTEG_HTTP:
     case GH_INTEG_HTTP_PROXY:
-    case GH_INTEG_AWS:
         return gh_arena_printf(cc->a, "integration type %s is not emulated yet; " FIX_LUA, type);
     case GH_INTEG_AWS_PROXY: {
         const char *sub = gh_node_scalar(gh_node_get(integ, "integrationSubtype"));

@@ -10,6 +10,7 @@
 
 #include "gateway/gateway_response.h"
 #include "integration/context.h"
+#include "template/vtl.h"
 
 typedef struct dcase {
     gh_gw_type type;
@@ -203,12 +204,41 @@ static void overrides_and_inheritance(void **state)
     gh_arena_free(f.arena);
 }
 
+/* With compiled templates (what loading attaches), the mapping engine renders them, so
+ * $input.body works; the picked template is the one at the same index. */
+static void compiled_templates_render_through_the_engine(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    f.req.body = "{\"a\":1}";
+    f.req.body_len = 7;
+    static gh_kv tpls[2];
+    tpls[0] = kv("text/plain", "unused");
+    tpls[1] = kv("application/json", "{\"got\":$input.body,\"type\":\"$context.error.responseType\"}");
+    gh_vtl_error err;
+    gh_template compiled[2] = {
+        {.media_type = "text/plain", .text = "unused", .len = 6,
+         .compiled = gh_vtl_compile(f.arena, "unused", 6, &err)},
+        {.media_type = "application/json", .text = tpls[1].value, .len = strlen(tpls[1].value),
+         .compiled = gh_vtl_compile(f.arena, tpls[1].value, strlen(tpls[1].value), &err)},
+    };
+    f.api.gateway_responses[GH_GW_DEFAULT_4XX] =
+        (gh_gw_override){.set = true, .templates = {tpls, 2}, .compiled = compiled, .ncompiled = 2};
+    render(&f, GH_GW_UNSUPPORTED_MEDIA_TYPE);
+    assert_int_equal(f.resp.status, 415);
+    assert_body(&f.resp, "{\"got\":{\"a\":1},\"type\":\"UNSUPPORTED_MEDIA_TYPE\"}");
+    assert_string_equal(gh_headers_get(&f.resp.headers, "Content-Type"), "application/json");
+    gh_arena_free(f.arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_default),
         cmocka_unit_test(exact_sizes_and_messages),
         cmocka_unit_test(overrides_and_inheritance),
+        cmocka_unit_test(compiled_templates_render_through_the_engine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

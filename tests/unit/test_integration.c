@@ -206,20 +206,22 @@ static void unserved_integrations(void **state)
     static const struct {
         gh_integ_type type;
         const char *broken;
+        int status; /* 0: the type's own 500 */
     } cases[] = {
-        {GH_INTEG_NONE, NULL},
-        {GH_INTEG_HTTP, "integration type http is not emulated yet"},
-        {GH_INTEG_AWS, NULL},
-        {GH_INTEG_MOCK, "unresolved placeholder ${foo}"},
+        {GH_INTEG_NONE, NULL, 0},
+        {GH_INTEG_HTTP, "integration type http is not emulated yet", 0},
+        /* non-proxy Lambda naming no function: the 500 of an Invoke Lambda rejects */
+        {GH_INTEG_AWS, "names no Lambda function", 500},
+        {GH_INTEG_MOCK, "unresolved placeholder ${foo}", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         inv_fixture f;
         inv_fixture_init(&f);
         f.integ.type = cases[i].type;
-        f.integ.broken = cases[i].broken;
+        f.integ.broken = cases[i].type == GH_INTEG_AWS ? NULL : cases[i].broken;
         assert_int_equal(gh_integration_run(&f.inv), -1);
         assert_int_equal(f.inv.fail_type, GH_GW_API_CONFIGURATION_ERROR);
-        assert_int_equal(f.inv.fail_status, 0); /* the type's own 500 */
+        assert_int_equal(f.inv.fail_status, cases[i].status);
         assert_string_equal(f.inv.fail_message, "Internal server error");
         if (cases[i].broken)
             assert_non_null(strstr(f.inv.log_detail, cases[i].broken));

@@ -10,12 +10,19 @@
 
 #include "integration/integ_response.h"
 #include "integration/runners.h"
+#include "template/vtl.h"
 #include "inv_fixture.h"
 #include "util/buf.h"
 
+/* Templates compiled as loading compiles them (the mapping engine renders the compiled
+ * form); they live for the whole run. */
+static gh_arena *tpl_arena;
+
 static gh_template tpl(const char *media, const char *text)
 {
-    return (gh_template){.media_type = media, .text = text, .len = strlen(text)};
+    gh_vtl_error err;
+    return (gh_template){.media_type = media, .text = text, .len = strlen(text),
+                         .compiled = gh_vtl_compile(tpl_arena, text, strlen(text), &err)};
 }
 
 static void cors_options_mock_from_a_real_export(void **state)
@@ -205,7 +212,7 @@ static void response_template_follows_accept(void **state)
             {.key = "method.response.header.X-Int", .value = "integration.response.header.X"},
         };
         gh_integ_response r = {.status = 202, .parameters = {params, 5}, .templates = t, .ntemplates = 2};
-        gh_integ_response_apply(&f.inv, &r);
+        assert_int_equal(gh_integ_response_apply(&f.inv, &r, "", 0, NULL), 0);
         assert_int_equal(f.resp.status, 202);
         assert_string_equal(f.resp.body, cases[i].body);
         assert_string_equal(gh_headers_get(&f.resp.headers, "Content-Type"), cases[i].content_type);
@@ -246,6 +253,118 @@ static void selection_patterns_match_whole_strings(void **state)
     assert_ptr_equal(gh_integ_response_select(&in, NULL), &rs[0]);
 }
 
+/* The e2e case: a mock choosing 200 or 404 from $input.params('id'). */
+static void mock_chooses_status_from_a_parameter(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *id;
+        int status;
+        const char *body;
+    } cases[] = {
+        {"42", 200, "{\"id\": \"42\", \"name\": \"rex\"}"},
+        {"7", 404, "{\"message\": \"no pet 7\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        inv_fixture f;
+        inv_fixture_init(&f);
+        f.path_params[0].value = cases[i].id;
+        /* Written so simple substitution and VTL agree: 200 for id 42, else 404. */
+        gh_template req_t[] = {tpl("application/json", "{\"statusCode\": $input.params('id')}")};
+        gh_template ok_t[] = {tpl("application/json", "{\"id\": \"$input.params('id')\", \"name\": \"rex\"}")};
+        gh_template nf_t[] = {tpl("application/json", "{\"message\": \"no pet $input.params('id')\"}")};
+        gh_integ_response responses[] = {
+            {.pattern = "42", .status = 200, .templates = ok_t, .ntemplates = 1},
+            {.pattern = NULL, .status = 404, .templates = nf_t, .ntemplates = 1},
+        };
+        f.integ.request_templates = req_t;
+        f.integ.nrequest_templates = 1;
+        f.integ.responses = responses;
+        f.integ.nresponses = 2;
+        assert_int_equal(gh_mock_run(&f.inv), 0);
+        assert_int_equal(f.resp.status, cases[i].status);
+        assert_string_equal(f.resp.body, cases[i].body);
+        inv_fixture_free(&f);
+    }
+}
+
+/* Integration response sources (reference §5.7) and body passthrough without a template. */
+static void response_parameters_read_the_integration_response(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *source, *want;
+    } cases[] = {
+        {"integration.response.header.X-Amz-Executed-Version", "$LATEST"},
+        {"integration.response.multivalueheader.X-Multi", "a,b"},
+        {"integration.response.header.x-nope", NULL},
+        {"integration.response.body", "{\"pet\":{\"name\":\"rex\",\"tags\":[1,2]}}"},
+        {"integration.response.body.pet.name", "rex"},
+        {"integration.response.body.pet.tags", "[1,2]"},
+        {"integration.response.body.nope", NULL},
+        {"context.stage", "prod"},
+        {"'lit'", "lit"},
+    };
+    size_t n = sizeof cases / sizeof *cases;
+    inv_fixture f;
+    inv_fixture_init(&f);
+    gh_kv params[sizeof cases / sizeof *cases];
+    for (size_t i = 0; i < n; i++)
+        params[i] = (gh_kv){.key = gh_arena_printf(f.arena, "method.response.header.H%zu", i),
+                            .value = cases[i].source};
+    gh_headers ih = {0};
+    gh_headers_add(f.arena, &ih, "X-Amz-Executed-Version", "$LATEST");
+    gh_headers_add(f.arena, &ih, "X-Multi", "a");
+    gh_headers_add(f.arena, &ih, "X-Multi", "b");
+    const char *body = "{\"pet\":{\"name\":\"rex\",\"tags\":[1,2]}}";
+    gh_integ_response r = {.status = 200, .parameters = {params, n}};
+    assert_int_equal(gh_integ_response_apply(&f.inv, &r, body, strlen(body), &ih), 0);
+    for (size_t i = 0; i < n; i++) {
+        const char *got = gh_headers_get(&f.resp.headers, params[i].key + strlen("method.response.header."));
+        if (!cases[i].want && got)
+            fail_msg("%s: expected nothing, got '%s'", cases[i].source, got);
+        if (cases[i].want && (!got || strcmp(got, cases[i].want) != 0))
+            fail_msg("%s: expected '%s', got '%s'", cases[i].source, cases[i].want, got ? got : "(none)");
+    }
+    /* no template: the body passes through, as application/json */
+    assert_string_equal(f.resp.body, body);
+    assert_string_equal(gh_headers_get(&f.resp.headers, "Content-Type"), "application/json");
+    inv_fixture_free(&f);
+}
+
+/* Response contentHandling: CONVERT_TO_BINARY decodes, and a body that is not base64 is
+ * AWS's 500 (reference §5.5). */
+static void response_content_handling(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *handling, *body;
+        int rc;
+        const char *want;
+    } cases[] = {
+        {"CONVERT_TO_BINARY", "aGk=", 0, "hi"},
+        {"CONVERT_TO_BINARY", "**", -1, NULL},
+        {"CONVERT_TO_TEXT", "hi", 0, "hi"}, /* a JSON integration response is text already */
+        {NULL, "aGk=", 0, "aGk="},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        inv_fixture f;
+        inv_fixture_init(&f);
+        gh_headers ih = {0};
+        gh_headers_add(f.arena, &ih, "Content-Type", "application/json");
+        gh_integ_response r = {.status = 200, .content_handling = cases[i].handling};
+        int rc = gh_integ_response_apply(&f.inv, &r, cases[i].body, strlen(cases[i].body), &ih);
+        assert_int_equal(rc, cases[i].rc);
+        if (rc == 0) {
+            assert_int_equal(f.resp.body_len, strlen(cases[i].want));
+            assert_memory_equal(f.resp.body, cases[i].want, f.resp.body_len);
+        } else {
+            assert_int_equal(f.inv.fail_type, GH_GW_API_CONFIGURATION_ERROR);
+        }
+        inv_fixture_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +374,12 @@ int main(void)
         cmocka_unit_test(no_default_and_no_match_is_a_configuration_error),
         cmocka_unit_test(response_template_follows_accept),
         cmocka_unit_test(selection_patterns_match_whole_strings),
+        cmocka_unit_test(mock_chooses_status_from_a_parameter),
+        cmocka_unit_test(response_parameters_read_the_integration_response),
+        cmocka_unit_test(response_content_handling),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    tpl_arena = gh_arena_new(4096);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    gh_arena_free(tpl_arena);
+    return failed;
 }

@@ -1,0 +1,198 @@
+/* Lambda custom (non-proxy) integration: type aws with a Lambda URI (reference §3.5).
+ * The request template's output is the event; what the function returns, or the error
+ * it raised in Lambda's shape, is the integration response body (Lambda answers 200
+ * either way), and the integration responses map it: selectionPattern against the
+ * errorMessage of an error, against "" for a success (§5.6). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration/integ_response.h"
+#include "integration/lambda_target.h"
+#include "integration/request_mapping.h"
+#include "integration/runners.h"
+#include "util/log.h"
+
+/* Lua prefixes error("msg") with "chunk:line: " (unless the level is 0); a Node function
+ * throwing new Error("msg") has errorMessage "msg" and the position in its stackTrace,
+ * so the prefix moves there. Chunks here are files ("@path", printed as path.lua) or
+ * strings ([string "..."]). Returns the length of the prefix, 0 when there is none. */
+static size_t position_prefix(const char *msg)
+{
+    for (const char *p = msg; *p && *p != '\n'; p++) {
+        if (*p != ':' || p[1] < '0' || p[1] > '9')
+            continue;
+        const char *d = p + 1;
+        while (*d >= '0' && *d <= '9')
+            d++;
+        if (d[0] != ':' || d[1] != ' ')
+            continue;
+        size_t src = (size_t)(p - msg);
+        int lua_file = src > 4 && memcmp(p - 4, ".lua", 4) == 0;
+        int string_chunk = src > 0 && p[-1] == ']';
+        return lua_file || string_chunk ? (size_t)(d + 2 - msg) : 0;
+    }
+    return 0;
+}
+
+/* stackTrace: where the error was raised, then the Lua frames of the traceback (C
+ * frames such as the call to error() left out). */
+static json_t *stack_trace(const char *position, size_t plen, const char *traceback)
+{
+    json_t *st = json_array();
+    if (plen)
+        json_array_append_new(st, json_stringn(position, plen));
+    const char *p = traceback ? strstr(traceback, "stack traceback:\n") : NULL;
+    if (!p)
+        return st;
+    p += strlen("stack traceback:\n");
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        const char *line = p;
+        while (n && (*line == '\t' || *line == ' ')) {
+            line++;
+            n--;
+        }
+        if (n && strncmp(line, "[C]", 3) != 0 && strncmp(line, "(...tail calls...)", 18) != 0)
+            json_array_append_new(st, json_stringn(line, n));
+        p = e ? e + 1 : p + strlen(p);
+    }
+    return st;
+}
+
+/* The error body Lambda returns for a failed invocation (handle-errors-in-lambda-
+ * integration: errorMessage, errorType, stackTrace), and its errorMessage. A function
+ * that ran past its timeout or memory gets Lambda's own message and type, and no
+ * stackTrace. */
+static json_t *error_body(const gh_script_result *r, const gh_lambda_context *ctx,
+                          const char **message)
+{
+    json_t *err = json_object();
+    const char *msg = r->error_message ? r->error_message : "";
+    if (r->status == GH_SCRIPT_TIMEOUT) {
+        /* Lambda's current runtimes: "RequestId: <id> Error: Task timed out after
+         * 3.00 seconds", errorType Sandbox.Timedout (troubleshooting-invocation). */
+        char *text = NULL;
+        size_t n = strlen(msg) + strlen(ctx->aws_request_id) + 32;
+        text = malloc(n);
+        snprintf(text, n, "RequestId: %s Error: %s", ctx->aws_request_id, msg);
+        json_object_set_new(err, "errorMessage", json_string(text));
+        free(text);
+        json_object_set_new(err, "errorType", json_string(r->error_type ? r->error_type
+                                                                        : "Sandbox.Timedout"));
+    } else if (r->status == GH_SCRIPT_MEMORY) {
+        json_object_set_new(err, "errorMessage", json_string(msg));
+        json_object_set_new(err, "errorType", json_string(r->error_type ? r->error_type
+                                                                        : "Runtime.ExitError"));
+    } else {
+        /* error({errorMessage=..., errorType=...}) chose its fields: nothing to strip. */
+        int chosen_type = r->error_type && strcmp(r->error_type, "Error") != 0;
+        size_t plen = chosen_type ? 0 : position_prefix(msg);
+        size_t poslen = plen >= 2 ? plen - 2 : 0; /* without the ": " */
+        json_object_set_new(err, "errorMessage", json_stringn_nocheck(msg + plen, strlen(msg + plen)));
+        json_object_set_new(err, "errorType", json_string(r->error_type ? r->error_type : "Error"));
+        json_object_set_new(err, "stackTrace", stack_trace(msg, poslen, r->traceback));
+    }
+    *message = json_string_value(json_object_get(err, "errorMessage"));
+    return err;
+}
+
+static void log_failure(const gh_invocation *inv, const gh_function *fn, const gh_script_result *r)
+{
+    gh_log(GH_LOG_INFO, "function %s (%s) %s: %s%s%s (request %s)", fn->name, fn->handler,
+           r->status == GH_SCRIPT_TIMEOUT  ? "timed out"
+           : r->status == GH_SCRIPT_MEMORY ? "ran out of memory"
+                                           : "raised an error",
+           r->error_message ? r->error_message : "", r->traceback ? "\n" : "",
+           r->traceback ? r->traceback : "", inv->req ? inv->req->request_id : "-");
+}
+
+/* The event: the request template's output (or the passed-through body) as JSON. An
+ * empty payload is the empty object, as Lambda's Invoke gives a function. */
+static json_t *event_of(gh_invocation *inv)
+{
+    if (!inv->integ_body_len)
+        return json_object();
+    return json_loadb(inv->integ_body, inv->integ_body_len, JSON_DECODE_ANY, NULL);
+}
+
+int gh_lambda_aws_run(gh_invocation *inv)
+{
+    const gh_integration *in = inv->integration;
+    const gh_function *fn = gh_lambda_resolve(inv);
+    if (!fn)
+        return -1;
+    bool templated;
+    if (gh_request_mapping_apply(inv, &templated) < 0)
+        return -1;
+    json_t *event = event_of(inv);
+    if (!event)
+        /* Lambda refuses a payload that is not JSON (InvalidRequestContentException,
+         * "Could not parse request body into json"); a rejected Invoke is API Gateway's
+         * 500 (services-apigateway-errors). */
+        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
+                                   GH_INTERNAL_ERROR_MESSAGE,
+                                   "the %s is not JSON, and Lambda accepts only JSON events: "
+                                   "%.200s",
+                                   templated ? "request template's output" : "request body",
+                                   inv->integ_body);
+
+    const char *trace = gh_lambda_trace_id(inv);
+    gh_lambda_context ctx;
+    gh_lambda_context_init(inv, fn, &ctx);
+    int timeout = fn->timeout_ms > 0 ? fn->timeout_ms : 3000;
+    int gateway_gives_up = 0;
+    if (in->timeout_ms > 0 && in->timeout_ms < timeout) {
+        timeout = in->timeout_ms;
+        gateway_gives_up = 1;
+    }
+    gh_script_result r;
+    gh_script_status st = gh_script_call(inv->scripts, fn->script, event, &ctx, timeout, &r);
+    json_decref(event);
+
+    if (st == GH_SCRIPT_TIMEOUT && gateway_gives_up) {
+        log_failure(inv, fn, &r);
+        gh_script_result_free(&r);
+        return gh_integration_fail(inv, GH_GW_INTEGRATION_TIMEOUT, 504, GH_TIMEOUT_MESSAGE,
+                                   "function %s ran past the integration timeout (%d ms)",
+                                   fn->name, timeout);
+    }
+
+    /* What Lambda's Invoke answered: a 200 carrying the result or the error. */
+    gh_headers integ_headers = {0};
+    gh_arena *a = inv->arena;
+    gh_headers_add(a, &integ_headers, "Content-Type", "application/json");
+    gh_headers_add(a, &integ_headers, "X-Amz-Executed-Version", ctx.function_version);
+    gh_headers_add(a, &integ_headers, "x-amzn-RequestId", ctx.aws_request_id);
+    gh_headers_add(a, &integ_headers, "X-Amzn-Trace-Id", trace);
+    json_t *body_json;
+    const char *selector = "";
+    if (st == GH_SCRIPT_OK) {
+        body_json = json_incref(r.value);
+    } else {
+        log_failure(inv, fn, &r);
+        body_json = error_body(&r, &ctx, &selector);
+        selector = gh_arena_strdup(a, selector);
+        gh_headers_add(a, &integ_headers, "X-Amz-Function-Error", "Unhandled");
+    }
+    char *text = json_dumps(body_json, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(body_json);
+    gh_script_result_free(&r);
+    const char *body = gh_arena_strdup(a, text ? text : "null");
+    free(text);
+
+    const gh_integ_response *resp = gh_integ_response_select(in, selector);
+    if (!resp)
+        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 0, GH_INTERNAL_ERROR_MESSAGE,
+                                   "no integration response matches %s%s%s and none is the "
+                                   "default",
+                                   *selector ? "errorMessage '" : "the function's result",
+                                   selector, *selector ? "'" : "");
+    if (gh_integ_response_apply(inv, resp, body, strlen(body), &integ_headers) < 0)
+        return -1;
+    if (!gh_headers_has(&inv->resp->headers, "X-Amzn-Trace-Id"))
+        gh_headers_add(a, &inv->resp->headers, "X-Amzn-Trace-Id", trace);
+    return 0;
+}
