@@ -35,14 +35,10 @@ bool gh_vtl_java_equals(gh_vval a, gh_vval b)
     if (a.kind != b.kind)
         return false;
     switch (a.kind) {
-    case GH_V_NULL:
-        return true;
-    case GH_V_BOOL:
-        return a.u.b == b.u.b;
-    case GH_V_INT:
-        return a.u.i == b.u.i;
-    case GH_V_DOUBLE:
-        return same_double(a.u.d, b.u.d);
+    case GH_V_NULL: return true;
+    case GH_V_BOOL: return a.u.b == b.u.b;
+    case GH_V_INT: return a.u.i == b.u.i;
+    case GH_V_DOUBLE: return same_double(a.u.d, b.u.d);
     case GH_V_STRING:
         return a.u.str.len == b.u.str.len && !memcmp(a.u.str.s, b.u.str.s, a.u.str.len);
     case GH_V_LIST:
@@ -63,13 +59,15 @@ bool gh_vtl_java_equals(gh_vval a, gh_vval b)
                 return false;
         }
         return true;
-    case GH_V_HOST:
-        return a.u.host.self == b.u.host.self && a.u.host.cls == b.u.host.cls;
+    case GH_V_HOST: return a.u.host.self == b.u.host.self && a.u.host.cls == b.u.host.cls;
     }
     return false;
 }
 
-static int cmp3(double a, double b) { return a < b ? -1 : a > b ? 1 : 0; }
+static int cmp3(double a, double b)
+{
+    return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /* Integer/Long (one kind here) and Double. */
 static bool number_method(gh_vtl_rt *rt, gh_vval self, const char *name, const gh_vval *args,
@@ -82,14 +80,18 @@ static bool number_method(gh_vtl_rt *rt, gh_vval self, const char *name, const g
             if (is_int)
                 *out = gh_v_int((int32_t)(uint32_t)self.u.i); /* Java narrows by wrapping */
             else
-                *out = gh_v_int(isnan(d) ? 0 : d >= 2147483647.0 ? INT32_MAX
-                                : d <= -2147483648.0 ? INT32_MIN : (int32_t)d);
+                *out = gh_v_int(isnan(d)             ? 0
+                                : d >= 2147483647.0  ? INT32_MAX
+                                : d <= -2147483648.0 ? INT32_MIN
+                                                     : (int32_t)d);
         } else if (!strcmp(name, "longValue")) {
             if (is_int)
                 *out = self;
             else
-                *out = gh_v_int(isnan(d) ? 0 : d >= 9223372036854775807.0 ? INT64_MAX
-                                : d <= -9223372036854775808.0 ? INT64_MIN : (int64_t)d);
+                *out = gh_v_int(isnan(d)                      ? 0
+                                : d >= 9223372036854775807.0  ? INT64_MAX
+                                : d <= -9223372036854775808.0 ? INT64_MIN
+                                                              : (int64_t)d);
         } else if (!strcmp(name, "doubleValue")) {
             *out = gh_v_double(d);
         } else if (!strcmp(name, "toString")) {
@@ -101,7 +103,8 @@ static bool number_method(gh_vtl_rt *rt, gh_vval self, const char *name, const g
                 uint64_t u = (uint64_t)self.u.i;
                 /* Integer: the value; Long: value ^ (value >>> 32) */
                 *out = gh_v_int(self.u.i >= INT32_MIN && self.u.i <= INT32_MAX
-                                    ? self.u.i : (int32_t)(uint32_t)(u ^ (u >> 32)));
+                                    ? self.u.i
+                                    : (int32_t)(uint32_t)(u ^ (u >> 32)));
             } else {
                 uint64_t bits;
                 double c = isnan(d) ? NAN : d; /* doubleToLongBits: one NaN */
@@ -135,7 +138,7 @@ static bool number_method(gh_vtl_rt *rt, gh_vval self, const char *name, const g
             *out = gh_v_int(isnan(d) ? !isnan(args[0].u.d) : -1); /* NaN sorts last */
         else
             *out = gh_v_int(d == args[0].u.d && d == 0 ? cmp3(!signbit(d), !signbit(args[0].u.d))
-                                                        : cmp3(d, args[0].u.d));
+                                                       : cmp3(d, args[0].u.d));
         return true;
     }
     return false;
@@ -161,24 +164,18 @@ static bool bool_method(gh_vtl_rt *rt, gh_vval self, const char *name, const gh_
     return true;
 }
 
-bool gh_vtl_method(gh_vtl_rt *rt, gh_vval self, const char *name, const gh_vval *args,
-                   size_t nargs, gh_vval *out)
+bool gh_vtl_method(gh_vtl_rt *rt, gh_vval self, const char *name, const gh_vval *args, size_t nargs,
+                   gh_vval *out)
 {
     switch (self.kind) {
-    case GH_V_STRING:
-        return gh_vtl_string_method(rt, self, name, args, nargs, out);
-    case GH_V_LIST:
-        return gh_vtl_list_method(rt, self.u.list, name, args, nargs, out);
-    case GH_V_MAP:
-        return gh_vtl_map_method(rt, self.u.map, name, args, nargs, out);
+    case GH_V_STRING: return gh_vtl_string_method(rt, self, name, args, nargs, out);
+    case GH_V_LIST: return gh_vtl_list_method(rt, self.u.list, name, args, nargs, out);
+    case GH_V_MAP: return gh_vtl_map_method(rt, self.u.map, name, args, nargs, out);
     case GH_V_INT:
-    case GH_V_DOUBLE:
-        return number_method(rt, self, name, args, nargs, out);
-    case GH_V_BOOL:
-        return bool_method(rt, self, name, args, nargs, out);
+    case GH_V_DOUBLE: return number_method(rt, self, name, args, nargs, out);
+    case GH_V_BOOL: return bool_method(rt, self, name, args, nargs, out);
     case GH_V_NULL:
-    case GH_V_HOST:
-        break;
+    case GH_V_HOST: break;
     }
     return false;
 }

@@ -9,8 +9,10 @@
 
 static bool index_error(gh_vtl_rt *rt, int64_t i, size_t n)
 {
-    return gh_vtl_fail(rt, "java.lang.IndexOutOfBoundsException: Index %lld out of bounds for "
-                           "length %zu", (long long)i, n);
+    return gh_vtl_fail(rt,
+                       "java.lang.IndexOutOfBoundsException: Index %lld out of bounds for "
+                       "length %zu",
+                       (long long)i, n);
 }
 
 static void list_insert(gh_arena *a, gh_vlist *l, size_t at, gh_vval v)
@@ -75,8 +77,10 @@ static bool list_indexed(gh_vtl_rt *rt, gh_vlist *l, const char *name, const gh_
         if (!gh_vtl_arg_int(args[1], &e))
             return false;
         if (i < 0 || (size_t)e > l->n || i > e)
-            return gh_vtl_fail(rt, "java.lang.IndexOutOfBoundsException: fromIndex %d, toIndex "
-                                   "%d, size %zu", (int)i, (int)e, l->n);
+            return gh_vtl_fail(rt,
+                               "java.lang.IndexOutOfBoundsException: fromIndex %d, toIndex "
+                               "%d, size %zu",
+                               (int)i, (int)e, l->n);
         /* a view in Java; a copy here (changes through it do not reach the list) */
         *out = gh_v_list(rt->arena, (size_t)(e - i), l->json);
         for (int32_t k = i; k < e; k++)
@@ -91,8 +95,7 @@ bool gh_vtl_list_method(gh_vtl_rt *rt, gh_vlist *l, const char *name, const gh_v
                         size_t nargs, gh_vval *out)
 {
     int32_t i;
-    if (nargs >= 1 && gh_vtl_arg_int(args[0], &i) &&
-        list_indexed(rt, l, name, args, nargs, i, out))
+    if (nargs >= 1 && gh_vtl_arg_int(args[0], &i) && list_indexed(rt, l, name, args, nargs, i, out))
         return true;
     if (rt->failed)
         return false;
@@ -106,8 +109,8 @@ bool gh_vtl_list_method(gh_vtl_rt *rt, gh_vlist *l, const char *name, const gh_v
             *out = gh_v_null();
         } else if (!strcmp(name, "toString")) {
             size_t len;
-            const char *t = gh_v_to_text(rt, rt->arena, (gh_vval){.kind = GH_V_LIST, .u.list = l},
-                                         &len);
+            const char *t =
+                gh_v_to_text(rt, rt->arena, (gh_vval){.kind = GH_V_LIST, .u.list = l}, &len);
             *out = gh_v_strn(t, len);
         } else
             return false;
@@ -130,8 +133,7 @@ bool gh_vtl_list_method(gh_vtl_rt *rt, gh_vlist *l, const char *name, const gh_v
         *out = gh_v_bool(at >= 0);
     } else if (!strcmp(name, "equals")) {
         *out = gh_v_bool(gh_vtl_java_equals((gh_vval){.kind = GH_V_LIST, .u.list = l}, v));
-    } else if ((!strcmp(name, "addAll") || !strcmp(name, "containsAll")) &&
-               v.kind == GH_V_LIST) {
+    } else if ((!strcmp(name, "addAll") || !strcmp(name, "containsAll")) && v.kind == GH_V_LIST) {
         gh_vlist *src = v.u.list;
         size_t cnt = src->n;
         bool all = true;
@@ -142,8 +144,7 @@ bool gh_vtl_list_method(gh_vtl_rt *rt, gh_vlist *l, const char *name, const gh_v
                 all = false;
         }
         *out = gh_v_bool(name[0] == 'a' ? cnt > 0 : all);
-    } else if ((!strcmp(name, "addAll") || !strcmp(name, "containsAll")) &&
-               v.kind == GH_V_NULL) {
+    } else if ((!strcmp(name, "addAll") || !strcmp(name, "containsAll")) && v.kind == GH_V_NULL) {
         return gh_vtl_fail_null(rt, name);
     } else {
         return false;

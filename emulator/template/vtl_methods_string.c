@@ -79,7 +79,10 @@ static size_t encode(uint32_t c, char *o)
     return 4;
 }
 
-static size_t units(uint32_t cp) { return cp >= 0x10000 ? 2 : 1; }
+static size_t units(uint32_t cp)
+{
+    return cp >= 0x10000 ? 2 : 1;
+}
 
 static size_t u16_length(str s)
 {
@@ -129,7 +132,10 @@ static bool java_whitespace(uint32_t c)
 
 static locale_t utf8_locale;
 static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
-static void load_locale(void) { utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+static void load_locale(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
 
 static uint32_t map_case(uint32_t c, bool upper)
 {
@@ -320,8 +326,10 @@ static bool regex(gh_vtl_rt *rt, str pattern, const gh_jregex **re)
 
 static bool out_of_range(gh_vtl_rt *rt, int64_t b, int64_t e, size_t len)
 {
-    return gh_vtl_fail(rt, "java.lang.StringIndexOutOfBoundsException: begin %lld, end %lld, "
-                           "length %zu", (long long)b, (long long)e, len);
+    return gh_vtl_fail(rt,
+                       "java.lang.StringIndexOutOfBoundsException: begin %lld, end %lld, "
+                       "length %zu",
+                       (long long)b, (long long)e, len);
 }
 
 /* Methods whose arguments are Strings (one or two) and maybe an int. */
@@ -342,9 +350,21 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
         *out = gh_v_bool(k == 1 && equals_ignore_case(s, a));
         return true;
     }
-    static const char *const known[] = {"indexOf", "lastIndexOf", "contains", "startsWith",
-        "endsWith", "compareTo", "compareToIgnoreCase", "replace", "replaceAll",
-        "replaceFirst", "matches", "split", "concat", "contentEquals", NULL};
+    static const char *const known[] = {"indexOf",
+                                        "lastIndexOf",
+                                        "contains",
+                                        "startsWith",
+                                        "endsWith",
+                                        "compareTo",
+                                        "compareToIgnoreCase",
+                                        "replace",
+                                        "replaceAll",
+                                        "replaceFirst",
+                                        "matches",
+                                        "split",
+                                        "concat",
+                                        "contentEquals",
+                                        NULL};
     size_t m = 0;
     while (known[m] && strcmp(known[m], name))
         m++;
@@ -388,8 +408,8 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
             return false;
         const char *err = NULL;
         size_t len = 0;
-        char *r = gh_jregex_replace(rt->arena, re, s.s, s.len, b.s, b.len,
-                                    name[7] == 'A', &len, &err);
+        char *r =
+            gh_jregex_replace(rt->arena, re, s.s, s.len, b.s, b.len, name[7] == 'A', &len, &err);
         if (!r) {
             /* Matcher: a missing group number is an IndexOutOfBoundsException, every
              * other bad replacement an IllegalArgumentException */
@@ -465,8 +485,10 @@ bool gh_vtl_string_method(gh_vtl_rt *rt, gh_vval self, const char *name, const g
     if (!strcmp(name, "charAt") && nargs == 1 && gh_vtl_arg_int(args[0], &i0)) {
         size_t len = u16_length(s);
         if (i0 < 0 || (size_t)i0 >= len)
-            return gh_vtl_fail(rt, "java.lang.StringIndexOutOfBoundsException: index %d, "
-                                   "length %zu", (int)i0, len);
+            return gh_vtl_fail(rt,
+                               "java.lang.StringIndexOutOfBoundsException: index %d, "
+                               "length %zu",
+                               (int)i0, len);
         size_t at = byte_at(s, (size_t)i0);
         uint32_t cp;
         *out = gh_v_strn(s.s + at, decode(s.s, s.len, at, &cp));

@@ -65,7 +65,10 @@ static void free_cache(void *p)
 }
 
 /* Threads that never call gh_jregex_thread_cleanup still free their cache on exit. */
-static void make_key(void) { pthread_key_create(&cache_key, free_cache); }
+static void make_key(void)
+{
+    pthread_key_create(&cache_key, free_cache);
+}
 
 static cache *get_cache(void)
 {
@@ -127,8 +130,10 @@ static pcre2_code *compile(cache *c, const char *pattern, size_t len)
         char msg[160];
         pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof msg);
         snprintf(tls_error, sizeof tls_error, "invalid regex: %s (near index %zu of %s)", msg,
-                 (size_t)off, pcre.len == len && !memcmp(pcre.data, pattern, len)
-                                  ? "the pattern" : "the pattern as rewritten for PCRE2");
+                 (size_t)off,
+                 pcre.len == len && !memcmp(pcre.data, pattern, len)
+                     ? "the pattern"
+                     : "the pattern as rewritten for PCRE2");
     } else {
         pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* an optimisation; failure is fine */
     }
@@ -218,7 +223,11 @@ static size_t next_char(const char *s, size_t len, size_t i)
     if (i >= len)
         return len + 1;
     unsigned char b = (unsigned char)s[i];
-    size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 1;
+    size_t n = b < 0x80             ? 1
+               : (b & 0xE0) == 0xC0 ? 2
+               : (b & 0xF0) == 0xE0 ? 3
+               : (b & 0xF8) == 0xF0 ? 4
+                                    : 1;
     if (i + n > len)
         return i + 1;
     for (size_t k = 1; k < n; k++)
@@ -237,8 +246,8 @@ static bool find(finder *f)
         if (from > f->len)
             return false;
     }
-    int rc = pcre2_match(f->re->code, (PCRE2_SPTR)(f->s ? f->s : ""), f->len, from, 0, f->md,
-                         f->c->mc);
+    int rc =
+        pcre2_match(f->re->code, (PCRE2_SPTR)(f->s ? f->s : ""), f->len, from, 0, f->md, f->c->mc);
     if (rc < 0) {
         if (rc != PCRE2_ERROR_NOMATCH)
             f->error = rc;
@@ -266,12 +275,18 @@ static bool is_ascii_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* Java's exception message for a bad replacement; arg (len bytes) fills fmt's %.*s. */
 static bool repl_error(const char **error, const char *fmt, const char *arg, int len)
 {
     snprintf(tls_error, sizeof tls_error, fmt, len, arg);
     if (error)
         *error = tls_error;
     return false;
+}
+
+static bool repl_fail(const char **error, const char *msg)
+{
+    return repl_error(error, "%.*s", msg, (int)strlen(msg));
 }
 
 /* Matcher.appendReplacement's expansion of rep for the current match. */
@@ -283,7 +298,7 @@ static bool expand(finder *f, gh_buf *out, const char *rep, size_t rlen, const c
         char c = rep[i];
         if (c == '\\') {
             if (++i == rlen)
-                return repl_error(error, "%.*scharacter to be escaped is missing", "", 0);
+                return repl_fail(error, "character to be escaped is missing");
             gh_buf_putc(out, rep[i++]);
             continue;
         }
@@ -293,7 +308,7 @@ static bool expand(finder *f, gh_buf *out, const char *rep, size_t rlen, const c
             continue;
         }
         if (++i == rlen)
-            return repl_error(error, "%.*sIllegal group reference: group index is missing", "", 0);
+            return repl_fail(error, "Illegal group reference: group index is missing");
         long ref;
         if (rep[i] == '{') {
             size_t n0 = ++i;
@@ -301,9 +316,9 @@ static bool expand(finder *f, gh_buf *out, const char *rep, size_t rlen, const c
                 i++;
             int nlen = (int)(i - n0);
             if (!nlen)
-                return repl_error(error, "%.*snamed capturing group has 0 length name", "", 0);
+                return repl_fail(error, "named capturing group has 0 length name");
             if (i == rlen || rep[i] != '}')
-                return repl_error(error, "%.*snamed capturing group is missing trailing '}'", "", 0);
+                return repl_fail(error, "named capturing group is missing trailing '}'");
             if (rep[n0] >= '0' && rep[n0] <= '9')
                 return repl_error(error, "capturing group name {%.*s} starts with digit character",
                                   rep + n0, nlen);
@@ -319,7 +334,7 @@ static bool expand(finder *f, gh_buf *out, const char *rep, size_t rlen, const c
             i++;
         } else {
             if (rep[i] < '0' || rep[i] > '9')
-                return repl_error(error, "%.*sIllegal group reference", "", 0);
+                return repl_fail(error, "Illegal group reference");
             ref = rep[i++] - '0';
             /* the longest number that is still a group */
             while (i < rlen && rep[i] >= '0' && rep[i] <= '9') {
@@ -362,8 +377,10 @@ char *gh_jregex_replace(gh_arena *a, const gh_jregex *re, const char *s, size_t 
             break;
     }
     if (ok && f.error) {
-        snprintf(tls_error, sizeof tls_error, "regex match failed (PCRE2 error %d: the pattern "
-                 "backtracks too much on this text)", f.error);
+        snprintf(tls_error, sizeof tls_error,
+                 "regex match failed (PCRE2 error %d: the pattern "
+                 "backtracks too much on this text)",
+                 f.error);
         if (error)
             *error = tls_error;
         ok = false;
@@ -387,17 +404,17 @@ size_t gh_jregex_split_limit(gh_arena *a, const gh_jregex *re, const char *s, si
     finder f;
     finder_init(&f, re, s, len);
     bool matched = false;
-#define PUSH(from, to)                                                                 \
-    do {                                                                               \
-        if (n == cap) {                                                                \
-            const char **nst = gh_arena_alloc(a, 2 * cap * sizeof *nst);               \
-            size_t *nln = gh_arena_alloc(a, 2 * cap * sizeof *nln);                    \
-            memcpy(nst, st, cap * sizeof *st);                                         \
-            memcpy(nln, ln, cap * sizeof *ln);                                         \
-            st = nst, ln = nln, cap *= 2;                                              \
-        }                                                                              \
-        st[n] = s + (from);                                                            \
-        ln[n++] = (to) - (from);                                                       \
+#define PUSH(from, to)                                                                             \
+    do {                                                                                           \
+        if (n == cap) {                                                                            \
+            const char **nst = gh_arena_alloc(a, 2 * cap * sizeof *nst);                           \
+            size_t *nln = gh_arena_alloc(a, 2 * cap * sizeof *nln);                                \
+            memcpy(nst, st, cap * sizeof *st);                                                     \
+            memcpy(nln, ln, cap * sizeof *ln);                                                     \
+            st = nst, ln = nln, cap *= 2;                                                          \
+        }                                                                                          \
+        st[n] = s + (from);                                                                        \
+        ln[n++] = (to) - (from);                                                                   \
     } while (0)
     /* Pattern.split, Java 8+ */
     while (find(&f)) {

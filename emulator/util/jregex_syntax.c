@@ -32,8 +32,14 @@ static bool fail(tr *t, size_t at, const char *fmt, ...)
     return false;
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 static int hexval(char c)
 {
@@ -126,8 +132,9 @@ static bool read_prop(tr *t, gh_buf *tmp, const char **pos, const char **neg)
         }
     }
     if (nlen > 2 && !memcmp(name, "In", 2))
-        return fail(t, at, "Unicode blocks (\\p{In...}) are not supported; use a script "
-                           "(\\p{IsGreek}) or a range");
+        return fail(t, at,
+                    "Unicode blocks (\\p{In...}) are not supported; use a script "
+                    "(\\p{IsGreek}) or a range");
     if (nlen > 2 && !memcmp(name, "Is", 2)) {
         name += 2;
         nlen -= 2;
@@ -431,8 +438,9 @@ static bool group(tr *t, gh_buf *out)
         if (f == 'U') {
             if (at != 0 || t->p[at + 2] == '-') {
                 gh_buf_free(&flags);
-                return fail(t, at, "the UNICODE_CHARACTER_CLASS flag (?U) is supported only "
-                                   "at the start of the pattern");
+                return fail(t, at,
+                            "the UNICODE_CHARACTER_CLASS flag (?U) is supported only "
+                            "at the start of the pattern");
             }
             ucp = true;
         } else if (f != 'u') {
