@@ -6,6 +6,7 @@
 
 #include "server/commands.h"
 #include "spec/model.h"
+#include "util/jregex.h"
 #include "util/log.h"
 
 static const char usage_main[] =
@@ -196,6 +197,9 @@ static int render_args(const command *cmd, gh_cli *cli, const char **pos, size_t
 
 int main(int argc, char **argv)
 {
+    /* The main thread renders templates too (render, invoke, the harness): free its
+     * compiled regexes at exit so leak checkers see a clean process. */
+    atexit(gh_jregex_thread_cleanup);
     if (argc < 2)
         return usage_error(NULL, "%s", "a command is needed");
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {

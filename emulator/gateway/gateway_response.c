@@ -263,5 +263,6 @@ const gh_gw_override *gh_gw_override_for(const gh_api *api, gh_gw_type t)
 
 const gh_kv *gh_gw_template_for(const gh_gw_override *ov)
 {
-    return pick_template(ov);
+    long i = pick_template(ov);
+    return i < 0 ? NULL : &ov->templates.items[i];
 }

@@ -11,6 +11,7 @@
 #include "gateway/pipeline.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/jregex.h"
 #include "util/log.h"
 
 /* Debian's civetweb spends one thread per open connection, keep-alive ones included, so
@@ -217,6 +218,7 @@ static void on_thread_exit(const struct mg_context *ctx, int thread_type, void *
     (void)ctx;
     (void)thread_type;
     gh_arena_free(ptr);
+    gh_jregex_thread_cleanup(); /* the thread's compiled regexes (templates) */
 }
 
 static int on_log(const struct mg_connection *conn, const char *message)

@@ -2,7 +2,8 @@
  * VTL's String.matches / replaceAll / replaceFirst / split mean. PCRE2's syntax is close
  * to Java's; the differences we bridge or refuse are listed in docs/templates.md.
  * Compiled patterns are cached per thread (templates reuse the same few patterns on
- * every request), so callers never free them. */
+ * every request), so callers never free them; a pattern stays valid until this thread's
+ * next gh_jregex_get (which may evict it) or gh_jregex_thread_cleanup. */
 #ifndef GH_JREGEX_H
 #define GH_JREGEX_H
 #include <stdbool.h>
@@ -34,6 +35,12 @@ char *gh_jregex_replace(gh_arena *a, const gh_jregex *re, const char *s, size_t 
  * lens[i] allocated from a; returns their count. */
 size_t gh_jregex_split(gh_arena *a, const gh_jregex *re, const char *s, size_t len,
                        const char ***starts, size_t **lens);
+
+/* String.split(regex, limit) as Java: limit > 0 gives at most limit pieces (the last
+ * holding the rest of s), limit 0 is gh_jregex_split, limit < 0 keeps trailing empty
+ * strings. */
+size_t gh_jregex_split_limit(gh_arena *a, const gh_jregex *re, const char *s, size_t len,
+                             long limit, const char ***starts, size_t **lens);
 
 /* Frees this thread's cache (thread exit, and at_exit for valgrind-clean runs). */
 void gh_jregex_thread_cleanup(void);
