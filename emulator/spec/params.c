@@ -55,7 +55,8 @@ static const char *source_problem(gh_cc *cc, const char *expr, const char *origi
         const char *path = body + 1;
         const char *jp = gh_arena_printf(cc->a, "$%s%s", path[0] == '[' ? "" : ".", path);
         const char *err = gh_jsonpath_check(jp, strlen(jp));
-        return err ? gh_arena_printf(cc->a, "the JSONPath '%s' after %s.body. does not parse "
+        return err ? gh_arena_printf(cc->a,
+                                     "the JSONPath '%s' after %s.body. does not parse "
                                      "(%s)",
                                      path, origin, err)
                    : NULL;
@@ -70,7 +71,8 @@ static const char *source_problem(gh_cc *cc, const char *expr, const char *origi
         const char *name = after(rest, locs[i]);
         if (name)
             return param_name(name) ? NULL
-                                    : gh_arena_printf(cc->a, "the parameter name '%s' may hold "
+                                    : gh_arena_printf(cc->a,
+                                                      "the parameter name '%s' may hold "
                                                       "only letters, digits and . _ $ -",
                                                       name);
     }
@@ -94,11 +96,11 @@ static void check_map(gh_cc *cc, const gh_node *map, const char *what, const cha
             for (size_t k = 0; k < nkey_locs; k++)
                 snprintf(locs + strlen(locs), sizeof locs - strlen(locs), "%s%.*s", k ? "|" : "",
                          (int)strlen(key_locs[k]) - 1, key_locs[k]);
-            gh_diag_error(cc->d, gh_cc_mark(cc, p->key), "%s key '%s' names no parameter AWS "
+            gh_diag_error(cc->d, gh_cc_mark(cc, p->key),
+                          "%s key '%s' names no parameter AWS "
                           "maps to; write %s%s.NAME (NAME of letters, digits and . _ $ -)",
-                          what, key, key_prefix, nkey_locs > 1 ? gh_arena_printf(cc->a, "{%s}",
-                                                                                  locs)
-                                                               : "header");
+                          what, key, key_prefix,
+                          nkey_locs > 1 ? gh_arena_printf(cc->a, "{%s}", locs) : "header");
             continue;
         }
         const char *expr = gh_cc_string(cc, p->value);
@@ -109,8 +111,8 @@ static void check_map(gh_cc *cc, const gh_node *map, const char *what, const cha
         const char *why = source_problem(cc, expr, origin);
         if (!why)
             continue;
-        gh_diag_error(cc->d, gh_cc_mark(cc, p->value), "%s '%s' maps from '%s', %s; use %s",
-                      what, key, expr, why[0] ? why : "which is no source AWS knows", sources);
+        gh_diag_error(cc->d, gh_cc_mark(cc, p->value), "%s '%s' maps from '%s', %s; use %s", what,
+                      key, expr, why[0] ? why : "which is no source AWS knows", sources);
     }
 }
 
@@ -126,8 +128,7 @@ void gh_cc_request_parameters(gh_cc *cc, const gh_node *map)
 void gh_cc_response_parameters(gh_cc *cc, const gh_node *map)
 {
     static const char *const locs[] = {"header."};
-    check_map(cc, map, "responseParameters", "method.response.", locs, 1,
-              "integration.response",
+    check_map(cc, map, "responseParameters", "method.response.", locs, 1, "integration.response",
               "integration.response.{header|multivalueheader}.NAME, integration.response.body, "
               "integration.response.body.JSONPATH, stageVariables.NAME, context.NAME or a "
               "literal in single quotes (\"'value'\")");
@@ -138,7 +139,8 @@ void gh_cc_cache_key_parameters(gh_cc *cc, gh_integration *in, const gh_node *se
     if (!seq || seq->kind == GH_NODE_NULL)
         return;
     if (seq->kind != GH_NODE_SEQ) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, seq), "cacheKeyParameters must be a list of method "
+        gh_diag_error(cc->d, gh_cc_mark(cc, seq),
+                      "cacheKeyParameters must be a list of method "
                       "request parameters, like [method.request.path.id], not %s",
                       gh_node_kind_name(seq->kind));
         return;
@@ -148,7 +150,8 @@ void gh_cc_cache_key_parameters(gh_cc *cc, gh_integration *in, const gh_node *se
         const gh_node *item = seq->items[i];
         const char *s = gh_cc_string(cc, item);
         if (!s || item->kind != GH_NODE_STR) {
-            gh_diag_error(cc->d, gh_cc_mark(cc, item), "cacheKeyParameters entries must be "
+            gh_diag_error(cc->d, gh_cc_mark(cc, item),
+                          "cacheKeyParameters entries must be "
                           "strings like method.request.path.id, not %s",
                           gh_node_kind_name(item->kind));
             continue;
@@ -159,7 +162,8 @@ void gh_cc_cache_key_parameters(gh_cc *cc, gh_integration *in, const gh_node *se
         for (size_t k = 0; rest && !name && k < sizeof locs / sizeof *locs; k++)
             name = after(rest, locs[k]);
         if (!name || !param_name(name))
-            gh_diag_warn(cc->d, gh_cc_mark(cc, item), "cacheKeyParameters entry '%s' names no "
+            gh_diag_warn(cc->d, gh_cc_mark(cc, item),
+                         "cacheKeyParameters entry '%s' names no "
                          "method request parameter, so it cannot be part of a cache key; write "
                          "method.request.{path|querystring|header}.NAME",
                          s);

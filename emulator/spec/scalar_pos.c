@@ -310,8 +310,7 @@ static bool walk_block(cursor *c, const gh_node *n, size_t offset, gh_mark *out)
     return true;
 }
 
-bool gh_scalar_pos(const char *src, size_t src_len, const gh_node *n, size_t offset,
-                   gh_mark *out)
+bool gh_scalar_pos(const char *src, size_t src_len, const gh_node *n, size_t offset, gh_mark *out)
 {
     *out = n->mark;
     if (!src || !n->text || n->mark.line == 0)

@@ -17,8 +17,7 @@
  * Returns false, with *out = n->mark, when src does not hold n's text where its mark
  * says (an alias, a value built by an intrinsic, a changed file): positions are then
  * only as good as the scalar's start. */
-bool gh_scalar_pos(const char *src, size_t src_len, const gh_node *n, size_t offset,
-                   gh_mark *out);
+bool gh_scalar_pos(const char *src, size_t src_len, const gh_node *n, size_t offset, gh_mark *out);
 
 /* The same, reading doc->source; false when doc has none or n came from another file. */
 bool gh_scalar_pos_doc(const gh_doc *doc, const gh_node *n, size_t offset, gh_mark *out);

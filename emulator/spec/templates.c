@@ -34,7 +34,8 @@ gh_template *gh_cc_templates(gh_cc *cc, const gh_node *map, size_t *n, const cha
     if (!map || map->kind == GH_NODE_NULL)
         return NULL;
     if (map->kind != GH_NODE_MAP) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, map), "%s must be a map of media type to "
+        gh_diag_error(cc->d, gh_cc_mark(cc, map),
+                      "%s must be a map of media type to "
                       "template, like {application/json: '{\"id\": \"$input.params(''id'')\"}'}"
                       ", not %s",
                       what, gh_node_kind_name(map->kind));
@@ -45,20 +46,23 @@ gh_template *gh_cc_templates(gh_cc *cc, const gh_node *map, size_t *n, const cha
         const gh_pair *p = &map->pairs[i];
         const char *text = gh_cc_string(cc, p->value);
         if (!text) {
-            gh_diag_error(cc->d, gh_cc_mark(cc, p->value), "%s '%s' must be a string, not %s "
+            gh_diag_error(cc->d, gh_cc_mark(cc, p->value),
+                          "%s '%s' must be a string, not %s "
                           "(write '' for an empty template)",
                           what, p->key->text, gh_node_kind_name(p->value->kind));
             continue;
         }
         gh_template *tt = &t[*n];
-        *tt = (gh_template){.media_type = gh_arena_strdup(cc->a, p->key->text), .text = text,
-                            .len = strlen(text), .mark = gh_cc_mark(cc, p->value),
+        *tt = (gh_template){.media_type = gh_arena_strdup(cc->a, p->key->text),
+                            .text = text,
+                            .len = strlen(text),
+                            .mark = gh_cc_mark(cc, p->value),
                             .script = -1};
         gh_vtl_error err = {0};
         tt->compiled = gh_vtl_compile(cc->a, text, tt->len, &err);
         if (!tt->compiled) {
-            size_t off = gh_text_offset(text, tt->len, err.line ? err.line : 1,
-                                        err.col ? err.col : 1);
+            size_t off =
+                gh_text_offset(text, tt->len, err.line ? err.line : 1, err.col ? err.col : 1);
             gh_diag_error(cc->d, gh_cc_text_mark(cc, p->value, text, off),
                           "%s '%s' does not parse: %s", what, tt->media_type,
                           err.message[0] ? err.message : "syntax error");
@@ -82,7 +86,8 @@ void gh_cc_lua_templates(gh_cc *cc, const gh_node *map, gh_template **list, size
     if (!map || map->kind == GH_NODE_NULL)
         return;
     if (map->kind != GH_NODE_MAP) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, map), "%s must be a map of media type to a Lua "
+        gh_diag_error(cc->d, gh_cc_mark(cc, map),
+                      "%s must be a map of media type to a Lua "
                       "file (templates/order.lua) or a Lua chunk returning the body, not %s",
                       what, gh_node_kind_name(map->kind));
         return;
@@ -94,7 +99,8 @@ void gh_cc_lua_templates(gh_cc *cc, const gh_node *map, gh_template **list, size
         const gh_pair *p = &map->pairs[i];
         const char *text = gh_node_str(p->value);
         if (!text) {
-            gh_diag_error(cc->d, gh_cc_mark(cc, p->value), "%s '%s' must be a Lua file "
+            gh_diag_error(cc->d, gh_cc_mark(cc, p->value),
+                          "%s '%s' must be a Lua file "
                           "(ending in .lua, relative to the definition's folder) or a Lua "
                           "chunk, not %s",
                           what, p->key->text, gh_node_kind_name(p->value->kind));
@@ -106,8 +112,11 @@ void gh_cc_lua_templates(gh_cc *cc, const gh_node *map, gh_template **list, size
         if (script < 0)
             continue;
         gh_template lua = {.media_type = gh_arena_strdup(cc->a, p->key->text),
-                           .text = gh_arena_strdup(cc->a, text), .len = strlen(text),
-                           .mark = gh_cc_mark(cc, p->value), .lua = true, .script = script};
+                           .text = gh_arena_strdup(cc->a, text),
+                           .len = strlen(text),
+                           .mark = gh_cc_mark(cc, p->value),
+                           .lua = true,
+                           .script = script};
         size_t k = 0;
         while (k < *n && strcasecmp(t[k].media_type, lua.media_type) != 0)
             k++;
@@ -118,7 +127,8 @@ void gh_cc_lua_templates(gh_cc *cc, const gh_node *map, gh_template **list, size
             gh_diag_warn(cc->d, lua.mark, "%s replaces %s '%s' (line %u) when served locally",
                          label, aws_what, t[k].media_type, t[k].mark.line);
         else if (k < *n)
-            gh_diag_warn(cc->d, lua.mark, "%s is given twice (the media type differs only in "
+            gh_diag_warn(cc->d, lua.mark,
+                         "%s is given twice (the media type differs only in "
                          "case); the last one is used",
                          label);
         t[k] = lua;

@@ -27,15 +27,41 @@
 /* The $context names AWS documents for REST templates (§5.3), as gh_context_get knows
  * them; dotted ones become nested tables. */
 static const char *const context_names[] = {
-    "accountId", "apiId", "awsEndpointRequestId", "deploymentId", "domainName",
-    "domainPrefix", "error.message", "error.messageString", "error.responseType",
-    "error.validationErrorString", "extendedRequestId", "httpMethod", "identity.accountId",
-    "identity.apiKey", "identity.apiKeyId", "identity.caller",
-    "identity.cognitoAuthenticationProvider", "identity.cognitoAuthenticationType",
-    "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId", "identity.principalOrgId",
-    "identity.sourceIp", "identity.user", "identity.userAgent", "identity.userArn", "path",
-    "protocol", "requestId", "requestTime", "requestTimeEpoch", "resourceId", "resourcePath",
-    "stage", "wafResponseCode", "webaclArn",
+    "accountId",
+    "apiId",
+    "awsEndpointRequestId",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "error.message",
+    "error.messageString",
+    "error.responseType",
+    "error.validationErrorString",
+    "extendedRequestId",
+    "httpMethod",
+    "identity.accountId",
+    "identity.apiKey",
+    "identity.apiKeyId",
+    "identity.caller",
+    "identity.cognitoAuthenticationProvider",
+    "identity.cognitoAuthenticationType",
+    "identity.cognitoIdentityId",
+    "identity.cognitoIdentityPoolId",
+    "identity.principalOrgId",
+    "identity.sourceIp",
+    "identity.user",
+    "identity.userAgent",
+    "identity.userArn",
+    "path",
+    "protocol",
+    "requestId",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+    "wafResponseCode",
+    "webaclArn",
 };
 
 typedef struct render {
@@ -365,17 +391,17 @@ int gh_lua_template_render(gh_invocation *inv, const gh_template *t, gh_mapping_
     render r = {.inv = inv, .t = t, .kind = kind, .body = body, .body_len = body_len, .out = out};
     gh_script_custom c = {push_args, take_result, &r};
     gh_script_result res;
-    gh_script_status st = gh_script_call_custom(inv->scripts, t->script, &c, TEMPLATE_TIMEOUT_MS,
-                                                &res);
+    gh_script_status st =
+        gh_script_call_custom(inv->scripts, t->script, &c, TEMPLATE_TIMEOUT_MS, &res);
     int rc = 0;
     if (st != GH_SCRIPT_OK) {
         out->error = gh_arena_printf(inv->arena, "%s failed: %s%s%s", what,
                                      res.error_message ? res.error_message : "error",
-                                     res.traceback ? "\n" : "",
-                                     res.traceback ? res.traceback : "");
+                                     res.traceback ? "\n" : "", res.traceback ? res.traceback : "");
         rc = -1;
     } else if (r.bad_result) {
-        out->error = gh_arena_printf(inv->arena, "%s returned %s, not the body string; end it "
+        out->error = gh_arena_printf(inv->arena,
+                                     "%s returned %s, not the body string; end it "
                                      "with `return <string>`",
                                      what, r.bad_result);
         rc = -1;

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inv_fixture.h"
 #include "spec/load.h"
+#include "template/lua_template.h"
 #include "template/vtl.h"
 
 typedef struct scratch {
@@ -280,6 +282,9 @@ static void lua_templates_are_scripts(void **state)
                                "          application/xml: |\n"
                                "            local id = input.params('id')\n"
                                "            return '<id>' .. id .. '</id>'\n"
+                               "          text/csv: |\n"
+                               "            local t = nil\n"
+                               "            return t.x\n"
                                "        responses:\n          default:\n"
                                "            statusCode: '200'\n"
                                "            x-gatehouse-responseTemplates:\n"
@@ -294,7 +299,7 @@ static void lua_templates_are_scripts(void **state)
                          "requestTemplates 'application/json' (line 9) when served locally"));
     assert_int_equal(d.n, 1);
     const gh_integration *in = m->apis[0].root->literals[0]->methods[0].integration;
-    assert_int_equal(in->nrequest_templates, 3);
+    assert_int_equal(in->nrequest_templates, 4);
     /* The Lua one takes the VTL one's place; the new media type comes last. */
     assert_true(in->request_templates[0].lua);
     assert_string_equal(in->request_templates[0].media_type, "application/json");
@@ -318,6 +323,30 @@ static void lua_templates_are_scripts(void **state)
                         62) == 0);
     assert_int_equal(in->responses[0].ntemplates, 1);
     assert_true(in->responses[0].templates[0].lua);
+
+    /* The runtime compiles them and runs them against a request. */
+    gh_diags_free(&d);
+    gh_script_pool *pool = gh_script_pool_new(m, 1, &d);
+    if (!pool)
+        dump(&d);
+    assert_non_null(pool);
+    inv_fixture f;
+    inv_fixture_init(&f);
+    f.inv.scripts = pool;
+    gh_mapping_out out;
+    assert_int_equal(gh_lua_template_render(&f.inv, &in->request_templates[2],
+                                            GH_MAPPING_REQUEST, NULL, 0, &out), 0);
+    assert_string_equal(out.body, "<id>42</id>");
+    assert_int_equal(gh_lua_template_render(&f.inv, &in->request_templates[0],
+                                            GH_MAPPING_REQUEST, "{\"a\":1}", 7, &out), 0);
+    assert_string_equal(out.body, "{\"a\":1}");
+    /* A runtime error names the definition's line (18: t.x on nil). */
+    assert_int_equal(gh_lua_template_render(&f.inv, &in->request_templates[3],
+                                            GH_MAPPING_REQUEST, NULL, 0, &out), -1);
+    if (!strstr(out.error, "/api.yaml:18: attempt to index a nil value"))
+        fail_msg("error: %s", out.error);
+    inv_fixture_free(&f);
+    gh_script_pool_free(pool);
     gh_model_unref(m);
     gh_diags_free(&d);
     scratch_free(&s);
