@@ -20,6 +20,7 @@ typedef struct call_args {
     const gh_lambda_context *ctx;
     int64_t deadline;
     json_t *result;
+    const gh_script_custom *custom; /* arguments and result through these when set */
 } call_args;
 
 static int remaining_time(lua_State *L)
@@ -63,6 +64,12 @@ static int run(lua_State *L)
     call_args *a = lua_touserdata(L, 1);
     lua_settop(L, 0);
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+    if (a->custom) {
+        int nargs = a->custom->push(L, a->custom->ud);
+        lua_call(L, nargs, 1);
+        a->custom->result(L, a->custom->ud);
+        return 0;
+    }
     if (a->tree)
         gh_lua_push_value(L, a->tree);
     else
@@ -136,10 +143,29 @@ static void describe_error(lua_State *L, gh_script_result *out)
     out->error_type = e.type ? e.type : strdup("Error");
 }
 
+static gh_script_status state_call(gh_script_state *st, int script, call_args *args,
+                                   int timeout_ms, gh_script_result *out);
+
 gh_script_status gh_script_state_call(gh_script_state *st, int script, const json_t *event,
                                       const gh_value *tree, const gh_lambda_context *ctx,
                                       int timeout_ms, gh_script_result *out)
 {
+    call_args a = {0, event, tree, ctx, 0, NULL, NULL};
+    return state_call(st, script, &a, timeout_ms, out);
+}
+
+gh_script_status gh_script_state_call_custom(gh_script_state *st, int script,
+                                             const gh_script_custom *c, int timeout_ms,
+                                             gh_script_result *out)
+{
+    call_args a = {0, NULL, NULL, NULL, 0, NULL, c};
+    return state_call(st, script, &a, timeout_ms, out);
+}
+
+static gh_script_status state_call(gh_script_state *st, int script, call_args *args,
+                                   int timeout_ms, gh_script_result *out)
+{
+    const gh_lambda_context *ctx = args->ctx;
     lua_State *L = st->L;
     int64_t start = gh_clock_mono_ms();
     memset(out, 0, sizeof *out);
@@ -152,7 +178,9 @@ gh_script_status gh_script_state_call(gh_script_state *st, int script, const jso
     if (timeout_ms <= 0)
         timeout_ms = DEFAULT_TIMEOUT_MS;
 
-    call_args a = {st->handlers[script], event, tree, ctx, start + timeout_ms, NULL};
+    call_args a = *args;
+    a.ref = st->handlers[script];
+    a.deadline = start + timeout_ms;
     gh_script_state_arm(st, a.deadline);
     st->env = ctx ? ctx->environment : NULL;
     free(st->traceback);
@@ -170,7 +198,7 @@ gh_script_status gh_script_state_call(gh_script_state *st, int script, const jso
      * past its deadline or its memory: it fails all the same. */
     if (rc == LUA_OK && st->kill == GH_KILL_NONE) {
         out->status = GH_SCRIPT_OK;
-        out->value = a.result ? a.result : json_null();
+        out->value = a.custom ? NULL : a.result ? a.result : json_null();
     } else {
         json_decref(a.result);
         if (st->kill == GH_KILL_TIMEOUT) {

@@ -263,9 +263,11 @@ static void rebuild(gh_script_pool *p, size_t i)
     p->states[i] = fresh;
 }
 
-/* Both public calls: the event is JSON or, when tree is set, a value tree. */
+/* Every public call: the event is JSON or, when tree is set, a value tree, or custom
+ * arguments when custom is set. */
 static gh_script_status call(gh_script_pool *p, int script, const json_t *event,
-                             const gh_value *tree, const gh_lambda_context *ctx, int timeout_ms,
+                             const gh_value *tree, const gh_lambda_context *ctx,
+                             const gh_script_custom *custom, int timeout_ms,
                              gh_script_result *out)
 {
     if (timeout_ms <= 0)
@@ -291,7 +293,10 @@ static gh_script_status call(gh_script_pool *p, int script, const json_t *event,
     long waited = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     int left = timeout_ms - (int)waited;
     gh_script_status s =
-        gh_script_state_call(p->states[i], script, event, tree, ctx, left > 1 ? left : 1, out);
+        custom ? gh_script_state_call_custom(p->states[i], script, custom, left > 1 ? left : 1,
+                                             out)
+               : gh_script_state_call(p->states[i], script, event, tree, ctx,
+                                      left > 1 ? left : 1, out);
     if (p->states[i]->kill != GH_KILL_NONE)
         rebuild(p, i);
     checkin(p, i);
@@ -302,14 +307,20 @@ gh_script_status gh_script_call(gh_script_pool *p, int script, json_t *event,
                                 const gh_lambda_context *ctx, int timeout_ms,
                                 gh_script_result *out)
 {
-    return call(p, script, event, NULL, ctx, timeout_ms, out);
+    return call(p, script, event, NULL, ctx, NULL, timeout_ms, out);
 }
 
 gh_script_status gh_script_call_value(gh_script_pool *p, int script, const gh_value *event,
                                       const gh_lambda_context *ctx, int timeout_ms,
                                       gh_script_result *out)
 {
-    return call(p, script, NULL, event, ctx, timeout_ms, out);
+    return call(p, script, NULL, event, ctx, NULL, timeout_ms, out);
+}
+
+gh_script_status gh_script_call_custom(gh_script_pool *p, int script, const gh_script_custom *c,
+                                       int timeout_ms, gh_script_result *out)
+{
+    return call(p, script, NULL, NULL, NULL, c, timeout_ms, out);
 }
 
 void gh_script_result_free(gh_script_result *r)

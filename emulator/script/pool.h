@@ -64,6 +64,23 @@ gh_script_status gh_script_call_value(gh_script_pool *p, int script, const gh_va
                                       gh_script_result *out);
 void gh_script_result_free(gh_script_result *r);
 
+typedef struct lua_State lua_State;
+/* A call whose arguments the caller builds in Lua itself (Lua templates' input, context,
+ * stageVariables and util objects). push runs inside the protected call with the
+ * script's function on the stack, pushes the arguments and returns how many; result
+ * runs once the function returned, its one result on top of the stack. Both may raise
+ * a Lua error, which fails the call as the script's own would. ud goes to both. */
+typedef struct gh_script_custom {
+    int (*push)(lua_State *L, void *ud);
+    void (*result)(lua_State *L, void *ud);
+    void *ud;
+} gh_script_custom;
+
+/* gh_script_call with custom arguments: same pool, sandbox, timeout and memory cap, same
+ * *out, except that out->value stays NULL (result has read the value). */
+gh_script_status gh_script_call_custom(gh_script_pool *p, int script, const gh_script_custom *c,
+                                       int timeout_ms, gh_script_result *out);
+
 /* A Lua file `require` loaded, with the modification time and size it had when read. */
 typedef struct gh_script_file {
     const char *path;

@@ -69,5 +69,9 @@ void gh_script_state_push_msgh(lua_State *L);
 gh_script_status gh_script_state_call(gh_script_state *st, int script, const json_t *event,
                                       const gh_value *tree, const gh_lambda_context *ctx,
                                       int timeout_ms, gh_script_result *out);
+/* The same with arguments and result handled by c (gh_script_call_custom). */
+gh_script_status gh_script_state_call_custom(gh_script_state *st, int script,
+                                             const gh_script_custom *c, int timeout_ms,
+                                             gh_script_result *out);
 
 #endif

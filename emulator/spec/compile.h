@@ -20,6 +20,10 @@ typedef struct gh_loader {
     size_t nscripts, capscripts;
     const char **files;
     size_t nfiles, capfiles;
+    /* Every document read (definitions, then overlays): their sources map positions
+     * inside a scalar back to the file (gh_cc_text_mark). */
+    gh_doc *const *docs;
+    size_t ndocs;
 } gh_loader;
 
 typedef struct gh_cc {
@@ -64,6 +68,31 @@ const gh_node *gh_cc_deref(gh_cc *cc, const gh_node *n);
 /* scripts.c: reads, records and syntax-checks a Lua file named at `at` (relative to the
  * definition's folder). Returns its index in model->scripts, -1 after an error. */
 int gh_cc_script(gh_cc *cc, const char *path, const gh_node *at);
+
+/* scripts.c: an inline Lua template (the body of a function of input, context,
+ * stageVariables, util) recorded as a model script and syntax-checked, its errors at
+ * their line in the definition. `node` is the scalar it was read from, `what` names it
+ * in messages ("x-gatehouse-requestTemplates 'application/json'"). */
+int gh_cc_inline_script(gh_cc *cc, const char *text, const gh_node *node, const char *what);
+
+/* templates.c: the file position of byte `offset` of text, the value of scalar `n` (the
+ * scalar's own start when text is not n's text, e.g. built by an intrinsic). */
+gh_mark gh_cc_text_mark(gh_cc *cc, const gh_node *n, const char *text, size_t offset);
+/* A map of media type -> mapping template (requestTemplates, responseTemplates), each
+ * compiled as VTL into the model; a syntax error is an error at its position. */
+gh_template *gh_cc_templates(gh_cc *cc, const gh_node *map, size_t *n, const char *what);
+/* x-gatehouse-requestTemplates / -responseTemplates (`map`, may be NULL): Lua templates
+ * added to *list; one for a media type the AWS map (`aws_what`) has replaces it there,
+ * with a warning. */
+void gh_cc_lua_templates(gh_cc *cc, const gh_node *map, gh_template **list, size_t *n,
+                         const char *what, const char *aws_what);
+
+/* params.c: requestParameters (integration) and responseParameters (integration
+ * responses) keys and sources checked against AWS's forms (reference §5.7);
+ * cacheKeyParameters parsed. */
+void gh_cc_request_parameters(gh_cc *cc, const gh_node *map);
+void gh_cc_response_parameters(gh_cc *cc, const gh_node *map);
+void gh_cc_cache_key_parameters(gh_cc *cc, gh_integration *in, const gh_node *seq);
 
 /* settings.c: x-gatehouse (apiId, region, stages, functions, ...). Runs first. */
 void gh_cc_settings(gh_cc *cc, const gh_load_options *opt, bool first);

@@ -5,7 +5,6 @@
  * and anything with an x-gatehouse-mock Lua file. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,6 +17,7 @@ static const char *const known_fields[] = {
     "passthroughBehavior", "responses", "timeoutInMillis", "contentHandling",
     "payloadFormatVersion", "integrationSubtype", "connectionType", "connectionId",
     "cacheKeyParameters", "cacheNamespace", "credentials", "tlsConfig", "x-gatehouse-mock",
+    "x-gatehouse-requestTemplates",
     "description", "integrationTarget",
 };
 
@@ -45,50 +45,6 @@ static gh_kvs string_map(gh_cc *cc, const gh_node *map, const char *what)
                                    gh_cc_mark(cc, map->pairs[i].value)};
     }
     return kv;
-}
-
-/* The first VTL construct in a template that simple substitution does not evaluate
- * (directives, $input.json/path/body, $util), or NULL when the template is static. */
-static const char *vtl_construct(const char *text)
-{
-    static const char *const directives[] = {"set", "if", "elseif", "else", "end", "foreach",
-                                             "break", "stop", "define", "macro", "evaluate"};
-    for (const char *p = strchr(text, '#'); p; p = strchr(p + 1, '#')) {
-        const char *q = p + 1 + (p[1] == '{');
-        for (size_t i = 0; i < sizeof directives / sizeof *directives; i++) {
-            size_t n = strlen(directives[i]);
-            if (!strncmp(q, directives[i], n) && !isalnum((unsigned char)q[n]))
-                return directives[i];
-        }
-    }
-    static const char *const refs[] = {"$input.json", "$input.path", "$input.body", "$util.",
-                                       "$!input", "$!util", "${input.", "${util."};
-    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++)
-        if (strstr(text, refs[i]))
-            return refs[i];
-    return NULL;
-}
-
-static gh_template *templates(gh_cc *cc, const gh_node *map, size_t *n, const char *what)
-{
-    gh_kvs kv = string_map(cc, map, what);
-    gh_template *t = gh_arena_calloc(cc->a, (kv.n + 1) * sizeof *t);
-    for (size_t i = 0; i < kv.n; i++) {
-        t[i] = (gh_template){.media_type = kv.items[i].key, .text = kv.items[i].value,
-                             .len = strlen(kv.items[i].value), .mark = kv.items[i].mark};
-        /* Until the VTL engine lands, templates render by simple substitution; say so
-         * once per template that relies on more, rather than answer differently in
-         * silence. */
-        const char *vtl = vtl_construct(t[i].text);
-        if (vtl)
-            gh_diag_warn(cc->d, t[i].mark,
-                         "%s template for '%s' uses VTL ('%s%s') that is not evaluated yet; "
-                         "it renders as literal text with only $context, $stageVariables "
-                         "and $input.params references substituted",
-                         what, t[i].media_type, vtl[0] == '$' ? "" : "#", vtl);
-    }
-    *n = kv.n;
-    return t;
 }
 
 static bool status_code(gh_cc *cc, const gh_node *n, int *out)
@@ -130,10 +86,15 @@ static void responses(gh_cc *cc, gh_integration *in, const gh_node *map)
         }
         if (!status_code(cc, sc, &r->status))
             continue;
-        r->parameters = string_map(cc, gh_node_get(p->value, "responseParameters"),
-                                   "responseParameters");
-        r->templates = templates(cc, gh_node_get(p->value, "responseTemplates"),
-                                 &r->ntemplates, "responseTemplates");
+        const gh_node *rp = gh_node_get(p->value, "responseParameters");
+        r->parameters = string_map(cc, rp, "responseParameters");
+        if (!cc->api->http_api)
+            gh_cc_response_parameters(cc, rp);
+        r->templates = gh_cc_templates(cc, gh_node_get(p->value, "responseTemplates"),
+                                       &r->ntemplates, "responseTemplates");
+        gh_cc_lua_templates(cc, gh_node_get(p->value, "x-gatehouse-responseTemplates"),
+                            &r->templates, &r->ntemplates, "x-gatehouse-responseTemplates",
+                            "responseTemplates");
         r->content_handling = gh_cc_string(cc, gh_node_get(p->value, "contentHandling"));
         in->nresponses++;
     }
@@ -318,10 +279,18 @@ static void fields(gh_cc *cc, gh_integration *in, const gh_node *integ)
     in->uri = gh_cc_string(cc, gh_node_get(integ, "uri"));
     cc->mute_intrinsics = mute;
     in->http_method = gh_cc_string(cc, gh_node_get(integ, "httpMethod"));
-    in->request_parameters = string_map(cc, gh_node_get(integ, "requestParameters"),
-                                        "requestParameters");
-    in->request_templates = templates(cc, gh_node_get(integ, "requestTemplates"),
-                                      &in->nrequest_templates, "requestTemplates");
+    n = gh_node_get(integ, "requestParameters");
+    in->request_parameters = string_map(cc, n, "requestParameters");
+    /* HTTP APIs map parameters in their own language (append:header.x, and service
+     * integrations key them by the action's fields: MessageBody, QueueUrl). */
+    if (!cc->api->http_api && !gh_node_get(integ, "integrationSubtype"))
+        gh_cc_request_parameters(cc, n);
+    gh_cc_cache_key_parameters(cc, in, gh_node_get(integ, "cacheKeyParameters"));
+    in->request_templates = gh_cc_templates(cc, gh_node_get(integ, "requestTemplates"),
+                                            &in->nrequest_templates, "requestTemplates");
+    gh_cc_lua_templates(cc, gh_node_get(integ, "x-gatehouse-requestTemplates"),
+                        &in->request_templates, &in->nrequest_templates,
+                        "x-gatehouse-requestTemplates", "requestTemplates");
     if ((n = gh_node_get(integ, "passthroughBehavior"))) {
         const char *s = gh_node_scalar(n);
         if (s && strcasecmp(s, "when_no_match") == 0)

@@ -212,6 +212,9 @@ static void gateway_responses(gh_cc *cc, const gh_node *map)
                     (gh_kv){gh_arena_strdup(cc->a, rt->pairs[k].key->text), v,
                             gh_cc_mark(cc, rt->pairs[k].value)};
         }
+        /* Parsed at load like every template; the same order as o->templates (an entry
+         * that is no string or does not parse is an error, so a model never differs). */
+        o->compiled = gh_cc_templates(cc, rt, &o->ncompiled, "responseTemplates");
     }
 }
 

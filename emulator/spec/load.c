@@ -207,6 +207,8 @@ gh_model *gh_model_load(const gh_load_options *opt, gh_diags *d)
             gh_merge_patch(docs[0], overlays[i]->root);
     }
 
+    ld.docs = docs;
+    ld.ndocs = opt->ndefinitions + opt->noverlays;
     m->apis = gh_arena_calloc(a, (opt->ndefinitions + 1) * sizeof *m->apis);
     for (size_t i = 0; i < opt->ndefinitions; i++) {
         if (!docs[i])

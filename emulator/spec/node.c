@@ -424,6 +424,8 @@ int gh_doc_load_buffer(const char *name, const char *text, size_t len, gh_doc **
     doc->arena = arena;
     doc->path = gh_arena_strdup(arena, name);
     doc->dir = dir_of(arena, doc->path);
+    doc->source = gh_arena_strndup(arena, text, len);
+    doc->source_len = len;
 
     reader r = {.doc = doc, .diags = d};
     if (!yaml_parser_initialize(&r.parser)) {

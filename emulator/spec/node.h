@@ -47,6 +47,11 @@ typedef struct gh_doc {
     gh_node *root;
     const char *path; /* as given by the user */
     const char *dir;  /* folder of path, for relative file references */
+    /* The file's text as read (NUL-terminated), so a position inside a scalar's value
+     * (a template's syntax error) can be mapped back to file:line:col
+     * (spec/scalar_pos.h). Nodes merged in from an overlay point into the overlay's. */
+    const char *source;
+    size_t source_len;
 } gh_doc;
 
 /* Plain scalars resolve as YAML 1.2's core schema does (null/~/empty, true/false,

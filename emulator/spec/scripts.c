@@ -1,5 +1,5 @@
-/* Lua files a definition names (function handlers, x-gatehouse-mock): read once, kept in
- * model->scripts and syntax-checked at load, so a typo fails `validate` with the line in
+/* Lua files a definition names (function handlers, x-gatehouse-mock, Lua templates) and
+ * inline Lua templates: read once, kept in model->scripts and syntax-checked at load, so a typo fails `validate` with the line in
  * the .lua file instead of failing the first request. The runtime (script/) compiles the
  * same source into each of its states. */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "spec/compile.h"
+#include "spec/scalar_pos.h"
 #include "util/buf.h"
 
 static char *read_all(const char *path, size_t *len)
@@ -70,6 +71,64 @@ static bool syntax_ok(gh_cc *cc, const gh_script *s, gh_mark named_at)
     return ok;
 }
 
+static void add_script(gh_loader *ld, const gh_script *s)
+{
+    if (ld->nscripts == ld->capscripts) {
+        ld->capscripts = ld->capscripts ? ld->capscripts * 2 : 8;
+        gh_script *p = realloc(ld->scripts, ld->capscripts * sizeof *p);
+        if (!p)
+            abort(); /* out of memory, not user input */
+        ld->scripts = p;
+    }
+    ld->scripts[ld->nscripts++] = *s;
+}
+
+/* The chunk becomes the body of the template function. It is compiled after as many
+ * blank lines as put its first line on its own line number in the definition, with the
+ * definition as chunk name: Lua's messages and tracebacks then name the definition's
+ * lines (exactly for block scalars, the usual way to write several lines). */
+int gh_cc_inline_script(gh_cc *cc, const char *text, const gh_node *node, const char *what)
+{
+    gh_mark start = gh_cc_text_mark(cc, node, text, 0);
+    unsigned pad = start.line > 1 ? start.line - 1 : 0;
+    gh_buf b = GH_BUF_INIT;
+    for (unsigned i = 0; i < pad; i++)
+        gh_buf_putc(&b, '\n');
+    gh_buf_puts(&b, "return function(input, context, stageVariables, util) ");
+    gh_buf_puts(&b, text);
+    gh_buf_puts(&b, "\nend\n");
+    const char *file = start.file ? start.file : cc->api->source;
+    gh_script s = {
+        .path = gh_cc_file(cc->ld, file),
+        .chunkname = gh_arena_printf(cc->a, "@%s", file),
+        .source = gh_arena_strndup(cc->a, b.data, b.len),
+        .len = b.len,
+        .mark = gh_cc_mark(cc, node),
+    };
+    gh_buf_free(&b);
+    lua_State *L = luaL_newstate();
+    if (L && luaL_loadbufferx(L, s.source, s.len, s.chunkname, "t") != LUA_OK) {
+        const char *rest;
+        const char *msg = lua_tostring(L, -1);
+        unsigned line = lua_error_line(msg ? msg : "?", &rest);
+        /* Back from the padded chunk's line to a line of the text, then to the file. */
+        size_t len = strlen(text);
+        unsigned text_line = line > pad ? line - pad : 1;
+        size_t off = gh_text_offset(text, len, text_line, 1);
+        gh_diag_error(cc->d, gh_cc_text_mark(cc, node, text, off),
+                      "%s does not compile: %s; fix the Lua syntax (the chunk is the body of "
+                      "function(input, context, stageVariables, util) and returns the body "
+                      "string)",
+                      what, rest);
+        lua_close(L);
+        return -1;
+    }
+    if (L)
+        lua_close(L);
+    add_script(cc->ld, &s);
+    return (int)cc->ld->nscripts - 1;
+}
+
 int gh_cc_script(gh_cc *cc, const char *path, const gh_node *at)
 {
     gh_loader *ld = cc->ld;
@@ -98,13 +157,6 @@ int gh_cc_script(gh_cc *cc, const char *path, const gh_node *at)
     free(src);
     if (!syntax_ok(cc, &s, named_at))
         return -1;
-    if (ld->nscripts == ld->capscripts) {
-        ld->capscripts = ld->capscripts ? ld->capscripts * 2 : 8;
-        gh_script *p = realloc(ld->scripts, ld->capscripts * sizeof *p);
-        if (!p)
-            abort(); /* out of memory, not user input */
-        ld->scripts = p;
-    }
-    ld->scripts[ld->nscripts] = s;
-    return (int)ld->nscripts++;
+    add_script(ld, &s);
+    return (int)ld->nscripts - 1;
 }

@@ -1,0 +1,416 @@
+/* Lua mapping templates: the template's function runs on the script pool (same sandbox,
+ * timeout and memory cap as Lambda handlers) with four objects that mean what $input,
+ * $context, $stageVariables and $util mean in VTL (reference §5.1-5.4). JSONPath and
+ * $util go through the same C as the VTL engine's, so both languages render the same
+ * bytes. Overrides are read back from context.requestOverride / responseOverride after
+ * the call, as AWS applies them after the whole template rendered (§5.8). */
+#include "template/lua_template.h"
+
+#include <jansson.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "integration/context.h"
+#include "script/convert.h"
+#include "template/aws_util.h"
+#include "template/jsonpath.h"
+#include "util/url.h"
+
+/* A template transforms a payload, it is no backend: this bounds a runaway one. */
+#define TEMPLATE_TIMEOUT_MS 5000
+/* Where the context table of the running call waits for its overrides to be read. */
+#define CONTEXT_KEY "gatehouse.template.context"
+
+/* The $context names AWS documents for REST templates (§5.3), as gh_context_get knows
+ * them; dotted ones become nested tables. */
+static const char *const context_names[] = {
+    "accountId",
+    "apiId",
+    "awsEndpointRequestId",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "error.message",
+    "error.messageString",
+    "error.responseType",
+    "error.validationErrorString",
+    "extendedRequestId",
+    "httpMethod",
+    "identity.accountId",
+    "identity.apiKey",
+    "identity.apiKeyId",
+    "identity.caller",
+    "identity.cognitoAuthenticationProvider",
+    "identity.cognitoAuthenticationType",
+    "identity.cognitoIdentityId",
+    "identity.cognitoIdentityPoolId",
+    "identity.principalOrgId",
+    "identity.sourceIp",
+    "identity.user",
+    "identity.userAgent",
+    "identity.userArn",
+    "path",
+    "protocol",
+    "requestId",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+    "wafResponseCode",
+    "webaclArn",
+};
+
+typedef struct render {
+    gh_invocation *inv;
+    const gh_template *t;
+    gh_mapping_kind kind;
+    const char *body;
+    size_t body_len;
+    bool parsed; /* root holds the body as JSON (or json_error says why not) */
+    gh_vval root;
+    const char *json_error;
+    gh_mapping_out *out;
+    const char *bad_result; /* the type name the function returned instead of a string */
+} render;
+
+static render *self(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static void set_str(lua_State *L, const char *key, const char *value)
+{
+    if (!value)
+        return;
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, key);
+}
+
+/* The body as JSON, parsed once per render. */
+static gh_vval body_json(lua_State *L, render *r)
+{
+    if (!r->parsed) {
+        r->parsed = true;
+        json_error_t e;
+        json_t *j = json_loadb(r->body, r->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+        if (j) {
+            r->root = gh_v_from_json(r->inv->arena, j);
+            json_decref(j);
+        } else {
+            r->json_error = gh_arena_printf(r->inv->arena, "%s at line %d", e.text, e.line);
+        }
+    }
+    if (r->json_error)
+        luaL_error(L, "the body is not JSON (%s)", r->json_error);
+    return r->root;
+}
+
+static gh_vval eval_path(lua_State *L, render *r)
+{
+    size_t len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    gh_vval root = body_json(L, r), v;
+    const char *err = NULL;
+    if (!gh_jsonpath_eval(r->inv->arena, root, path, len, &v, &err))
+        luaL_error(L, "JSONPath '%s' does not parse: %s", path, err ? err : "?");
+    return v;
+}
+
+/* input.json(path): the JSON text $input.json(path) prints. */
+static int input_json(lua_State *L)
+{
+    gh_vval v = eval_path(L, self(L));
+    gh_buf b = GH_BUF_INIT;
+    gh_v_print_json(v, &b);
+    lua_pushlstring(L, b.data ? b.data : "", b.len);
+    gh_buf_free(&b);
+    return 1;
+}
+
+/* input.path(path): the value as a Lua value (nil when nothing matches). */
+static int input_path(lua_State *L)
+{
+    gh_vval v = eval_path(L, self(L));
+    json_t *j = gh_v_to_json(v);
+    gh_lua_push_json(L, j);
+    json_decref(j);
+    return 1;
+}
+
+static const char *path_param(const gh_invocation *inv, const char *name)
+{
+    for (size_t i = 0; i < inv->npath_params; i++)
+        if (strcmp(inv->path_params[i].name, name) == 0)
+            return inv->path_params[i].value;
+    return NULL;
+}
+
+/* input.params(): {path=, querystring=, header=}; input.params(name): path, then query
+ * string, then header, "" when absent, as $input.params(x). */
+static int input_params(lua_State *L)
+{
+    render *r = self(L);
+    const gh_invocation *inv = r->inv;
+    gh_headers q = {0};
+    if (inv->req && inv->req->query)
+        gh_query_parse(inv->arena, inv->req->query, &q);
+    if (!lua_isnoneornil(L, 1)) {
+        const char *name = luaL_checkstring(L, 1);
+        const char *v = path_param(inv, name);
+        for (size_t i = 0; !v && i < q.n; i++)
+            if (strcmp(q.items[q.n - 1 - i].name, name) == 0)
+                v = q.items[q.n - 1 - i].value;
+        if (!v && inv->req)
+            v = gh_headers_get(&inv->req->headers, name);
+        lua_pushstring(L, v ? v : "");
+        return 1;
+    }
+    size_t nh = inv->req ? inv->req->headers.n : 0;
+    luaL_checkstack(L, 4, "input.params");
+    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, (int)inv->npath_params);
+    for (size_t i = 0; i < inv->npath_params; i++)
+        set_str(L, inv->path_params[i].name, inv->path_params[i].value);
+    lua_setfield(L, -2, "path");
+    lua_createtable(L, 0, (int)q.n);
+    for (size_t i = 0; i < q.n; i++)
+        set_str(L, q.items[i].name, q.items[i].value);
+    lua_setfield(L, -2, "querystring");
+    lua_createtable(L, 0, (int)nh);
+    for (size_t i = 0; i < nh; i++)
+        set_str(L, inv->req->headers.items[i].name, inv->req->headers.items[i].value);
+    lua_setfield(L, -2, "header");
+    return 1;
+}
+
+typedef const char *(*util_fn)(gh_arena *, const char *, size_t, size_t *);
+
+static int util_string(lua_State *L, util_fn fn, const char *name)
+{
+    size_t len, out_len = 0;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *res = fn(self(L)->inv->arena, s, len, &out_len);
+    if (!res)
+        return luaL_error(L, "util.%s: the argument is not valid input", name);
+    lua_pushlstring(L, res, out_len);
+    return 1;
+}
+
+static int util_escape_js(lua_State *L)
+{
+    return util_string(L, gh_util_escape_javascript, "escapeJavaScript");
+}
+static int util_url_encode(lua_State *L)
+{
+    return util_string(L, gh_util_url_encode, "urlEncode");
+}
+static int util_url_decode(lua_State *L)
+{
+    return util_string(L, gh_util_url_decode, "urlDecode");
+}
+static int util_b64_encode(lua_State *L)
+{
+    return util_string(L, gh_util_base64_encode, "base64Encode");
+}
+static int util_b64_decode(lua_State *L)
+{
+    return util_string(L, gh_util_base64_decode, "base64Decode");
+}
+
+static int util_parse_json(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    gh_vval v;
+    const char *err = NULL;
+    if (!gh_util_parse_json(self(L)->inv->arena, s, len, &v, &err))
+        return luaL_error(L, "util.parseJson: %s", err ? err : "not JSON");
+    json_t *j = gh_v_to_json(v);
+    gh_lua_push_json(L, j);
+    json_decref(j);
+    return 1;
+}
+
+static void set_fn(lua_State *L, render *r, const char *name, lua_CFunction fn)
+{
+    lua_pushlightuserdata(L, r);
+    lua_pushcclosure(L, fn, 1);
+    lua_setfield(L, -2, name);
+}
+
+/* context.<name>, creating the tables of a dotted name. Stack: context */
+static void set_context(lua_State *L, const char *name, const char *value)
+{
+    const char *dot = strchr(name, '.');
+    if (!dot) {
+        set_str(L, name, value);
+        return;
+    }
+    char table[32];
+    snprintf(table, sizeof table, "%.*s", (int)(dot - name), name);
+    if (lua_getfield(L, -1, table) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, table);
+    }
+    set_str(L, dot + 1, value);
+    lua_pop(L, 1);
+}
+
+static void push_context(lua_State *L, render *r)
+{
+    lua_createtable(L, 0, 24);
+    lua_newtable(L);
+    lua_setfield(L, -2, "authorizer");
+    for (size_t i = 0; i < sizeof context_names / sizeof *context_names; i++)
+        set_context(L, context_names[i], gh_context_get(r->inv, context_names[i]));
+    /* Stack: context | override */
+    lua_createtable(L, 0, 3);
+    static const char *const req[] = {"header", "querystring", "path"};
+    for (size_t i = 0; i < 3; i++) {
+        lua_newtable(L);
+        lua_setfield(L, -2, req[i]);
+    }
+    lua_setfield(L, -2, "requestOverride");
+    lua_createtable(L, 0, 2);
+    lua_newtable(L);
+    lua_setfield(L, -2, "header");
+    lua_setfield(L, -2, "responseOverride");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, CONTEXT_KEY);
+}
+
+/* Stack: template function. Pushes input, context, stageVariables, util. */
+static int push_args(lua_State *L, void *ud)
+{
+    render *r = ud;
+    luaL_checkstack(L, 8, "template arguments");
+    lua_createtable(L, 0, 4);
+    lua_pushlstring(L, r->body, r->body_len);
+    lua_setfield(L, -2, "body");
+    set_fn(L, r, "json", input_json);
+    set_fn(L, r, "path", input_path);
+    set_fn(L, r, "params", input_params);
+
+    push_context(L, r);
+
+    const gh_kvs *vars = r->inv->stage ? &r->inv->stage->variables : NULL;
+    lua_createtable(L, 0, vars ? (int)vars->n : 0);
+    for (size_t i = 0; vars && i < vars->n; i++)
+        set_str(L, vars->items[i].key, vars->items[i].value);
+
+    lua_createtable(L, 0, 6);
+    set_fn(L, r, "escapeJavaScript", util_escape_js);
+    set_fn(L, r, "parseJson", util_parse_json);
+    set_fn(L, r, "urlEncode", util_url_encode);
+    set_fn(L, r, "urlDecode", util_url_decode);
+    set_fn(L, r, "base64Encode", util_b64_encode);
+    set_fn(L, r, "base64Decode", util_b64_decode);
+    return 4;
+}
+
+/* Copies the string entries of the table field `name` of the table on top into h. */
+static void read_overrides(lua_State *L, render *r, const char *name, gh_headers *h)
+{
+    if (lua_getfield(L, -1, name) == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) == LUA_TSTRING &&
+                (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)) {
+                lua_pushvalue(L, -1); /* tostring on a copy: keys must stay as they are */
+                const char *v = lua_tostring(L, -1);
+                gh_headers_set(r->inv->arena, h, lua_tostring(L, -3), v);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
+/* Stack: result. */
+static void take_result(lua_State *L, void *ud)
+{
+    render *r = ud;
+    gh_mapping_out *out = r->out;
+    if (lua_type(L, -1) != LUA_TSTRING) {
+        r->bad_result = luaL_typename(L, -1);
+        return;
+    }
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    char *body = gh_arena_alloc(r->inv->arena, len + 1);
+    memcpy(body, s, len);
+    body[len] = '\0';
+    out->body = body;
+    out->len = len;
+
+    lua_getfield(L, LUA_REGISTRYINDEX, CONTEXT_KEY);
+    if (r->kind == GH_MAPPING_REQUEST && lua_getfield(L, -1, "requestOverride") == LUA_TTABLE) {
+        read_overrides(L, r, "header", &out->request_header_overrides);
+        read_overrides(L, r, "querystring", &out->request_query_overrides);
+        read_overrides(L, r, "path", &out->request_path_overrides);
+    }
+    if (r->kind == GH_MAPPING_REQUEST)
+        lua_pop(L, 1);
+    if (r->kind != GH_MAPPING_REQUEST && lua_getfield(L, -1, "responseOverride") == LUA_TTABLE) {
+        read_overrides(L, r, "header", &out->response_header_overrides);
+        lua_getfield(L, -1, "status");
+        lua_Integer status = lua_tointeger(L, -1); /* numbers and numeric strings */
+        /* Statuses outside HTTP's range are ignored (reference §5.8). */
+        if (status >= 100 && status <= 599)
+            out->status_override = (int)status;
+        lua_pop(L, 1);
+    }
+    if (r->kind != GH_MAPPING_REQUEST)
+        lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, CONTEXT_KEY);
+    lua_pop(L, 1);
+}
+
+int gh_lua_template_render(gh_invocation *inv, const gh_template *t, gh_mapping_kind kind,
+                           const char *body, size_t body_len, gh_mapping_out *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *what = gh_arena_printf(inv->arena, "Lua template '%s'", t->media_type);
+    if (!t->lua || t->script < 0 || !inv->scripts) {
+        out->error = gh_arena_printf(inv->arena, "%s: no Lua runtime to run it", what);
+        return -1;
+    }
+    /* An empty body renders as {} in templates, as on AWS (§5.1). */
+    if (!body || body_len == 0) {
+        body = "{}";
+        body_len = 2;
+    }
+    render r = {.inv = inv, .t = t, .kind = kind, .body = body, .body_len = body_len, .out = out};
+    gh_script_custom c = {push_args, take_result, &r};
+    gh_script_result res;
+    gh_script_status st =
+        gh_script_call_custom(inv->scripts, t->script, &c, TEMPLATE_TIMEOUT_MS, &res);
+    int rc = 0;
+    if (st != GH_SCRIPT_OK) {
+        out->error = gh_arena_printf(inv->arena, "%s failed: %s%s%s", what,
+                                     res.error_message ? res.error_message : "error",
+                                     res.traceback ? "\n" : "", res.traceback ? res.traceback : "");
+        rc = -1;
+    } else if (r.bad_result) {
+        out->error = gh_arena_printf(inv->arena,
+                                     "%s returned %s, not the body string; end it "
+                                     "with `return <string>`",
+                                     what, r.bad_result);
+        rc = -1;
+    }
+    if (rc != 0) {
+        out->body = NULL;
+        out->len = 0;
+        memset(&out->request_header_overrides, 0, sizeof out->request_header_overrides);
+    }
+    gh_script_result_free(&res);
+    return rc;
+}
