@@ -55,8 +55,12 @@ typedef struct gh_template {
     const char *text;
     size_t len;
     gh_mark mark;
-    const void *compiled; /* VTL: the gh_vtl parsed at load (model arena); never NULL once
-                           * loaded, unless lua */
+    const void *compiled; /* VTL: the gh_vtl parsed at load (model arena); NULL when lua
+                           * or broken */
+    /* Non-NULL when the VTL does not parse ("file:line:col: why"): AWS imports such a
+     * template and fails the request that uses it with a 500, so loading warns and
+     * keeps it, and rendering it fails with this text in the log. */
+    const char *broken;
     bool lua;             /* a Lua template (x-gatehouse-*Templates): `script` runs it */
     int script;           /* lua: index into model->scripts */
 } gh_template;

@@ -63,10 +63,18 @@ gh_template *gh_cc_templates(gh_cc *cc, const gh_node *map, size_t *n, const cha
         if (!tt->compiled) {
             size_t off =
                 gh_text_offset(text, tt->len, err.line ? err.line : 1, err.col ? err.col : 1);
-            gh_diag_error(cc->d, gh_cc_text_mark(cc, p->value, text, off),
-                          "%s '%s' does not parse: %s", what, tt->media_type,
-                          err.message[0] ? err.message : "syntax error");
-            continue;
+            gh_mark at = gh_cc_text_mark(cc, p->value, text, off);
+            const char *why = err.message[0] ? err.message : "syntax error";
+            /* AWS imports a template that does not parse and answers 500 to the requests
+             * that use it; we warn and do the same, rather than refuse the whole API. */
+            gh_diag_warn(cc->d, at,
+                         "%s '%s' does not parse: %s; requests that use it will get 500 "
+                         "Internal server error, as on AWS",
+                         what, tt->media_type, why);
+            char pos[512];
+            gh_mark_format(at, pos, sizeof pos);
+            tt->broken = gh_arena_printf(cc->a, "%s: %s '%s' does not parse: %s", pos, what,
+                                         tt->media_type, why);
         }
         (*n)++;
     }

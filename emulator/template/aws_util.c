@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "template/aws_util.h"
 #include "template/aws_vars.h"
 #include "util/base64.h"
 #include "util/url.h"
@@ -136,6 +137,58 @@ char *gh_aws_url_decode(gh_arena *a, const char *s, size_t len, size_t *out_len,
     return out;
 }
 
+const char *gh_util_escape_javascript(gh_arena *a, const char *s, size_t len, size_t *out_len)
+{
+    gh_buf b = GH_BUF_INIT;
+    gh_aws_escape_javascript(s, len, &b);
+    *out_len = b.len;
+    char *out = gh_arena_strndup(a, b.data ? b.data : "", b.len);
+    gh_buf_free(&b);
+    return out;
+}
+
+const char *gh_util_url_encode(gh_arena *a, const char *s, size_t len, size_t *out_len)
+{
+    char *e = gh_url_encode(a, s, len);
+    *out_len = strlen(e);
+    return e;
+}
+
+const char *gh_util_url_decode(gh_arena *a, const char *s, size_t len, size_t *out_len)
+{
+    const char *err = NULL;
+    return gh_aws_url_decode(a, s, len, out_len, &err);
+}
+
+const char *gh_util_base64_encode(gh_arena *a, const char *s, size_t len, size_t *out_len)
+{
+    char *e = gh_base64_encode(a, s, len);
+    *out_len = strlen(e);
+    return e;
+}
+
+const char *gh_util_base64_decode(gh_arena *a, const char *s, size_t len, size_t *out_len)
+{
+    char *d;
+    if (gh_base64_decode(a, s, len, &d, out_len) != 0)
+        return NULL;
+    return d;
+}
+
+bool gh_util_parse_json(gh_arena *a, const char *s, size_t len, gh_vval *out, const char **error)
+{
+    json_error_t jerr;
+    json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!j) {
+        *error = gh_arena_printf(a, "$util.parseJson: invalid JSON: %s (line %d, column %d)",
+                                 jerr.text, jerr.line, jerr.column);
+        return false;
+    }
+    *out = gh_v_from_json(a, j);
+    json_decref(j);
+    return true;
+}
+
 /* The text a non-string argument stands for (Velocity hands Java the object's String). */
 static const char *arg_text(gh_vtl_rt *rt, gh_vval v, size_t *len)
 {
@@ -145,6 +198,19 @@ static const char *arg_text(gh_vtl_rt *rt, gh_vval v, size_t *len)
     }
     return gh_v_to_text(rt, rt->arena, v, len);
 }
+
+typedef const char *(*util_fn)(gh_arena *a, const char *s, size_t len, size_t *out_len);
+
+static const struct {
+    const char *name;
+    util_fn fn;
+    const char *fails; /* why the function refuses its input */
+} string_utils[] = {
+    {"escapeJavaScript", gh_util_escape_javascript, NULL},
+    {"urlEncode", gh_util_url_encode, NULL},
+    {"base64Encode", gh_util_base64_encode, NULL},
+    {"base64Decode", gh_util_base64_decode, "the argument is not valid base64"},
+};
 
 static bool util_call(gh_vtl_rt *rt, void *self, const char *name, const gh_vval *args,
                       size_t nargs, gh_vval *out)
@@ -162,50 +228,28 @@ static bool util_call(gh_vtl_rt *rt, void *self, const char *name, const gh_vval
     }
     size_t len;
     const char *s = arg_text(rt, args[0], &len);
-    gh_arena *a = rt->arena;
-    if (strcmp(name, "escapeJavaScript") == 0) {
-        gh_buf b = GH_BUF_INIT;
-        gh_aws_escape_javascript(s, len, &b);
-        *out = gh_v_strdup(a, b.data ? b.data : "", b.len);
-        gh_buf_free(&b);
-        return true;
-    }
-    if (strcmp(name, "urlEncode") == 0) {
-        char *e = gh_url_encode(a, s, len);
-        *out = gh_v_strn(e, strlen(e));
-        return true;
-    }
     if (strcmp(name, "urlDecode") == 0) {
         const char *err = NULL;
-        size_t n;
-        char *d = gh_aws_url_decode(a, s, len, &n, &err);
+        size_t n = 0;
+        char *d = gh_aws_url_decode(rt->arena, s, len, &n, &err);
         if (!d)
             return gh_vtl_fail(rt, "$util.urlDecode: %s", err);
         *out = gh_v_strn(d, n);
         return true;
     }
-    if (strcmp(name, "base64Encode") == 0) {
-        char *e = gh_base64_encode(a, s, len);
-        *out = gh_v_strn(e, strlen(e));
-        return true;
-    }
-    if (strcmp(name, "base64Decode") == 0) {
-        char *d;
-        size_t n;
-        if (gh_base64_decode(a, s, len, &d, &n) != 0)
-            return gh_vtl_fail(rt, "$util.base64Decode: the argument is not valid base64");
-        *out = gh_v_strn(d, n);
+    for (size_t i = 0; i < sizeof string_utils / sizeof *string_utils; i++) {
+        if (strcmp(name, string_utils[i].name) != 0)
+            continue;
+        size_t n = 0;
+        const char *r = string_utils[i].fn(rt->arena, s, len, &n);
+        if (!r)
+            return gh_vtl_fail(rt, "$util.%s: %s", name, string_utils[i].fails);
+        *out = gh_v_strn(r, n);
         return true;
     }
     if (strcmp(name, "parseJson") == 0) {
-        json_error_t jerr;
-        json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-        if (!j)
-            return gh_vtl_fail(rt, "$util.parseJson: invalid JSON: %s (line %d, column %d)",
-                               jerr.text, jerr.line, jerr.column);
-        *out = gh_v_from_json(a, j);
-        json_decref(j);
-        return true;
+        const char *err = NULL;
+        return gh_util_parse_json(rt->arena, s, len, out, &err) || gh_vtl_fail(rt, "%s", err);
     }
     return false;
 }

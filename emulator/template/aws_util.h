@@ -17,8 +17,8 @@ const char *gh_util_url_decode(gh_arena *a, const char *s, size_t len, size_t *o
 const char *gh_util_base64_encode(gh_arena *a, const char *s, size_t len, size_t *out_len);
 /* NULL when s is not base64. */
 const char *gh_util_base64_decode(gh_arena *a, const char *s, size_t len, size_t *out_len);
-/* JSON text -> value (JSON flavour, see vtl_value.h); false with *error (static text)
- * when s is not JSON. */
+/* JSON text -> value (JSON flavour, see vtl_value.h); false with *error (from a, says
+ * where) when s is not JSON. */
 bool gh_util_parse_json(gh_arena *a, const char *s, size_t len, gh_vval *out,
                         const char **error);
 

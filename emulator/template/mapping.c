@@ -17,6 +17,10 @@ int gh_mapping_render(gh_invocation *inv, const gh_template *t, gh_mapping_kind 
     memset(out, 0, sizeof *out);
     if (t->lua)
         return gh_lua_template_render(inv, t, kind, body, body_len, out);
+    if (!t->compiled) {
+        out->error = t->broken ? t->broken : "the template was not compiled";
+        return -1;
+    }
     gh_arena *a = inv->arena;
     gh_aws_context *ctx;
     gh_vtl_rt rt = {.arena = a, .user = inv};
@@ -28,7 +32,7 @@ int gh_mapping_render(gh_invocation *inv, const gh_template *t, gh_mapping_kind 
     gh_vmap_put(a, rt.globals, "stageVariables", 14, gh_aws_stage_variables(inv));
 
     gh_buf b = GH_BUF_INIT;
-    int rc = t->compiled ? gh_vtl_render(t->compiled, &rt, &b) : 0;
+    int rc = gh_vtl_render(t->compiled, &rt, &b);
     if (rc != 0 || rt.failed) {
         gh_buf_free(&b);
         /* The template's own line:col is reported beside where the template sits in the
