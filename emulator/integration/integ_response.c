@@ -12,6 +12,7 @@
 
 #include "integration/context.h"
 #include "integration/media.h"
+#include "integration/template_pick.h"
 #include "integration/param_map.h"
 #include "integration/runners.h"
 #include "template/mapping.h"
@@ -80,16 +81,8 @@ const gh_integ_response *gh_integ_response_select(const gh_integration *in, cons
 
 static const gh_template *response_template(gh_invocation *inv, const gh_integ_response *r)
 {
-    if (!r->ntemplates)
-        return NULL;
     const char *accept = inv->req ? gh_headers_get(&inv->req->headers, "Accept") : NULL;
-    const char *want = gh_media_first_accept(inv->arena, accept);
-    if (!want)
-        want = "application/json";
-    for (size_t i = 0; i < r->ntemplates; i++)
-        if (r->templates[i].media_type && strcasecmp(r->templates[i].media_type, want) == 0)
-            return &r->templates[i];
-    return &r->templates[0];
+    return gh_template_pick_response(r, accept, inv->arena);
 }
 
 static int is(const char *handling, const char *name)

@@ -142,12 +142,8 @@ int gh_lambda_aws_run(gh_invocation *inv)
     const char *trace = gh_lambda_trace_id(inv);
     gh_lambda_context ctx;
     gh_lambda_context_init(inv, fn, &ctx);
-    int timeout = fn->timeout_ms > 0 ? fn->timeout_ms : 3000;
-    int gateway_gives_up = 0;
-    if (in->timeout_ms > 0 && in->timeout_ms < timeout) {
-        timeout = in->timeout_ms;
-        gateway_gives_up = 1;
-    }
+    bool gateway_gives_up;
+    int timeout = gh_lambda_timeout(inv, fn, &gateway_gives_up);
     gh_script_result r;
     gh_script_status st = gh_script_call(inv->scripts, fn->script, event, &ctx, timeout, &r);
     json_decref(event);

@@ -23,7 +23,6 @@ static void log_script_failure(const gh_invocation *inv, const gh_function *fn,
 
 int gh_lambda_proxy_run(gh_invocation *inv)
 {
-    const gh_integration *in = inv->integration;
     const gh_function *fn = gh_lambda_resolve(inv);
     if (!fn)
         return -1;
@@ -34,14 +33,8 @@ int gh_lambda_proxy_run(gh_invocation *inv)
     gh_lambda_context ctx;
     gh_lambda_context_init(inv, fn, &ctx);
 
-    /* The function's own timeout bounds the run, unless the integration's
-     * timeoutInMillis is shorter: then API Gateway gives up first with 504. */
-    int timeout = fn->timeout_ms > 0 ? fn->timeout_ms : 3000;
-    int gateway_gives_up = 0;
-    if (in->timeout_ms > 0 && in->timeout_ms < timeout) {
-        timeout = in->timeout_ms;
-        gateway_gives_up = 1;
-    }
+    bool gateway_gives_up;
+    int timeout = gh_lambda_timeout(inv, fn, &gateway_gives_up);
     gh_script_result r;
     gh_script_status st =
         gh_script_call_value(inv->scripts, fn->script, event, &ctx, timeout, &r);

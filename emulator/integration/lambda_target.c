@@ -205,3 +205,11 @@ const char *gh_lambda_trace_id(gh_invocation *inv)
     gh_headers_add(inv->arena, &inv->req->headers, "X-Amzn-Trace-Id", id);
     return id;
 }
+
+int gh_lambda_timeout(const gh_invocation *inv, const gh_function *fn, bool *gateway_first)
+{
+    const gh_integration *in = inv->integration;
+    int timeout = fn->timeout_ms > 0 ? fn->timeout_ms : 3000;
+    *gateway_first = in && in->timeout_ms > 0 && in->timeout_ms < timeout;
+    return *gateway_first ? in->timeout_ms : timeout;
+}

@@ -2,6 +2,8 @@
  * Pure (no Lua), so the routes listing and the unit tests can use it. */
 #ifndef GH_LAMBDA_TARGET_H
 #define GH_LAMBDA_TARGET_H
+#include <stdbool.h>
+
 #include "integration/invocation.h"
 
 /* The function name for this request: integration->lambda_function with
@@ -28,5 +30,10 @@ const gh_function *gh_lambda_resolve(gh_invocation *inv);
  * responses (§1.5): the client's own when it sent one, else a fresh one, which is also
  * added to the request's headers. */
 const char *gh_lambda_trace_id(gh_invocation *inv);
+
+/* How long a call of fn may run: its own timeout, unless the integration's
+ * timeoutInMillis is shorter; then API Gateway gives up first (504) and *gateway_first
+ * is set. */
+int gh_lambda_timeout(const gh_invocation *inv, const gh_function *fn, bool *gateway_first);
 
 #endif

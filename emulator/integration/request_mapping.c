@@ -9,35 +9,8 @@
 #include "integration/media.h"
 #include "integration/param_map.h"
 #include "integration/runners.h"
+#include "integration/template_pick.h"
 #include "util/base64.h"
-
-/* The request's media type, application/json when it sent none (reference §5.5). */
-static const char *request_type(gh_invocation *inv)
-{
-    const char *ct = inv->req ? gh_headers_get(&inv->req->headers, "Content-Type") : NULL;
-    const char *type = gh_media_type(inv->arena, ct);
-    return type && *type ? type : "application/json";
-}
-
-int gh_request_template_select(gh_invocation *inv, const gh_template **t)
-{
-    const gh_integration *in = inv->integration;
-    const char *type = request_type(inv);
-    *t = NULL;
-    for (size_t i = 0; i < in->nrequest_templates; i++)
-        if (in->request_templates[i].media_type &&
-            strcasecmp(in->request_templates[i].media_type, type) == 0) {
-            *t = &in->request_templates[i];
-            return 0;
-        }
-    /* WHEN_NO_MATCH passes any unmapped type through; WHEN_NO_TEMPLATES only while no
-     * template exists at all; NEVER never does. The refusals are AWS's 415. */
-    switch (in->passthrough) {
-    case GH_PASSTHROUGH_NEVER: return -1;
-    case GH_PASSTHROUGH_WHEN_NO_TEMPLATES: return in->nrequest_templates ? -1 : 0;
-    default: return 0;
-    }
-}
 
 void gh_request_overrides_apply(gh_invocation *inv, const gh_mapping_out *out)
 {
@@ -79,15 +52,17 @@ int gh_request_mapping_apply(gh_invocation *inv, bool *templated)
     gh_param_map_request(inv);
 
     const gh_template *t;
-    if (gh_request_template_select(inv, &t) < 0)
+    const char *type;
+    const char *ct = req ? gh_headers_get(&req->headers, "Content-Type") : NULL;
+    if (gh_template_pick_request(in, ct, inv->arena, &t, &type) == GH_PICK_REJECT)
         return gh_integration_fail(inv, GH_GW_UNSUPPORTED_MEDIA_TYPE, 0, NULL,
                                    "no request template for Content-Type %s and "
                                    "passthroughBehavior forbids passing the body through",
-                                   request_type(inv));
+                                   type);
     const char *body = req && req->body ? req->body : "";
     size_t len = req && req->body ? req->body_len : 0;
     /* A body whose type is one of binaryMediaTypes is binary for API Gateway. */
-    int binary = len && gh_media_is_binary(inv->api, request_type(inv));
+    int binary = len && gh_media_is_binary(inv->api, type);
     const char *handling = in->content_handling;
 
     if (!t) {

@@ -9,11 +9,6 @@
 #include "integration/invocation.h"
 #include "template/mapping.h"
 
-/* The template for the request's media type (parameters ignored; no Content-Type counts
- * as application/json). Returns 0 with *t set, NULL meaning "pass the body through", or
- * -1 when passthroughBehavior rejects the request (AWS's 415). */
-int gh_request_template_select(gh_invocation *inv, const gh_template **t);
-
 /* Applies $context.requestOverride.header / querystring / path from a rendered request
  * template to inv->integ_*: after parameter mapping, so an override wins. */
 void gh_request_overrides_apply(gh_invocation *inv, const gh_mapping_out *out);

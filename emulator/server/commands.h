@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gateway/pipeline.h"
+#include "spec/load.h"
+
 enum {
     GH_EXIT_OK = 0,
     GH_EXIT_FAILURE = 1, /* the definition does not load, a function failed, a test failed */
@@ -43,6 +46,12 @@ typedef struct gh_cli {
     const char *template_file;    /* --template: an ad-hoc VTL file */
     bool json;
 } gh_cli;
+
+/* Load options from the command line (server/cli_runtime.c). */
+void gh_cli_load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation);
+/* Loads the command line's definitions and builds their Lua states, printing every
+ * diagnostic to stderr; NULL when they do not load. */
+gh_runtime *gh_cli_runtime(const gh_cli *cli, unsigned generation);
 
 int gh_cmd_serve(const gh_cli *cli);
 int gh_cmd_validate(const gh_cli *cli);

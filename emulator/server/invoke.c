@@ -35,19 +35,7 @@ int gh_cmd_invoke(const gh_cli *cli)
     json_t *event = read_event(cli->event_file);
     if (!event)
         return GH_EXIT_FAILURE;
-    gh_load_options opt = {
-        .definitions = cli->defs,
-        .ndefinitions = cli->ndefs,
-        .overlays = cli->overlays,
-        .noverlays = cli->noverlays,
-        .stage = cli->stage,
-        .port = -1,
-        .generation = 1,
-    };
-    gh_diags d = GH_DIAGS_INIT;
-    gh_runtime *rt = gh_runtime_build(&opt, &d);
-    gh_diags_print(&d, stderr);
-    gh_diags_free(&d);
+    gh_runtime *rt = gh_cli_runtime(cli, 1);
     if (!rt) {
         json_decref(event);
         return GH_EXIT_FAILURE;

@@ -396,19 +396,7 @@ static void print_json(const result *res, gh_arena *a)
 
 int gh_cmd_render(const gh_cli *cli)
 {
-    gh_load_options opt = {
-        .definitions = cli->defs,
-        .ndefinitions = cli->ndefs,
-        .overlays = cli->overlays,
-        .noverlays = cli->noverlays,
-        .stage = cli->stage,
-        .port = -1,
-        .generation = 1,
-    };
-    gh_diags d = GH_DIAGS_INIT;
-    gh_runtime *rt = gh_runtime_build(&opt, &d);
-    gh_diags_print(&d, stderr);
-    gh_diags_free(&d);
+    gh_runtime *rt = gh_cli_runtime(cli, 1);
     if (!rt)
         return GH_EXIT_FAILURE;
 

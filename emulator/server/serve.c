@@ -22,27 +22,9 @@ static void watch_module(const gh_script_file *f, void *ud)
     gh_watch_add(ud, f->path, f->mtime, (off_t)f->size);
 }
 
-static void load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation)
-{
-    memset(opt, 0, sizeof *opt);
-    opt->definitions = cli->defs;
-    opt->ndefinitions = cli->ndefs;
-    opt->overlays = cli->overlays;
-    opt->noverlays = cli->noverlays;
-    opt->stage = cli->stage;
-    opt->host = cli->host;
-    opt->port = cli->port;
-    opt->generation = generation;
-}
-
 static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *generation)
 {
-    gh_load_options opt;
-    load_options(cli, &opt, *generation + 1);
-    gh_diags d = GH_DIAGS_INIT;
-    gh_runtime *rt = gh_runtime_build(&opt, &d);
-    gh_diags_print(&d, stderr);
-    gh_diags_free(&d);
+    gh_runtime *rt = gh_cli_runtime(cli, *generation + 1);
     if (!rt) {
         gh_log(GH_LOG_ERROR, "reload failed; still serving the previous definition");
         return;
@@ -75,13 +57,8 @@ static void announce(const gh_model *m, const char *host, int port)
 
 int gh_cmd_serve(const gh_cli *cli)
 {
-    gh_load_options opt;
     unsigned generation = 1;
-    load_options(cli, &opt, generation);
-    gh_diags d = GH_DIAGS_INIT;
-    gh_runtime *rt = gh_runtime_build(&opt, &d);
-    gh_diags_print(&d, stderr);
-    gh_diags_free(&d);
+    gh_runtime *rt = gh_cli_runtime(cli, generation);
     if (!rt)
         return GH_EXIT_FAILURE;
 

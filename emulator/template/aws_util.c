@@ -93,17 +93,6 @@ void gh_aws_escape_javascript(const char *s, size_t len, gh_buf *out)
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *gh_aws_url_decode(gh_arena *a, const char *s, size_t len, size_t *out_len,
                         const char **error)
 {
@@ -120,7 +109,7 @@ char *gh_aws_url_decode(gh_arena *a, const char *s, size_t len, size_t *out_len,
                 *error = "URLDecoder: Incomplete trailing escape (%) pattern";
                 return NULL;
             }
-            int hi = s[i + 1] == '+' ? 0 : hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = s[i + 1] == '+' ? 0 : gh_hex_value(s[i + 1]), lo = gh_hex_value(s[i + 2]);
             if (hi < 0 || lo < 0) {
                 *error = "URLDecoder: Illegal hex characters in escape (%) pattern";
                 return NULL;

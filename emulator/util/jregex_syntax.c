@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/url.h"
+
 #define MAX_CLASS_DEPTH 16
 #define MAX_OPERANDS 16
 
@@ -39,17 +41,6 @@ static bool is_digit(char c)
 static bool is_alpha(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int hexval(char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Java's property names that PCRE2 spells differently. POSIX names are US-ASCII in Java
@@ -162,7 +153,7 @@ static bool read_u(tr *t, gh_buf *out)
     size_t at = t->i - 1;
     unsigned cp = 0;
     for (int k = 1; k <= 4; k++) {
-        int h = t->i + (size_t)k < t->n ? hexval(t->p[t->i + (size_t)k]) : -1;
+        int h = t->i + (size_t)k < t->n ? gh_hex_value(t->p[t->i + (size_t)k]) : -1;
         if (h < 0)
             return fail(t, at, "illegal Unicode escape sequence");
         cp = cp * 16 + (unsigned)h;
@@ -172,8 +163,8 @@ static bool read_u(tr *t, gh_buf *out)
         t->p[t->i + 1] == 'u') {
         unsigned lo = 0;
         int k;
-        for (k = 2; k < 6 && hexval(t->p[t->i + (size_t)k]) >= 0; k++)
-            lo = lo * 16 + (unsigned)hexval(t->p[t->i + (size_t)k]);
+        for (k = 2; k < 6 && gh_hex_value(t->p[t->i + (size_t)k]) >= 0; k++)
+            lo = lo * 16 + (unsigned)gh_hex_value(t->p[t->i + (size_t)k]);
         if (k == 6 && lo >= 0xDC00 && lo <= 0xDFFF) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             t->i += 6;

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-static int hexval(int c)
+int gh_hex_value(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -25,8 +25,8 @@ char *gh_url_decode_n(gh_arena *a, const char *s, size_t len, int plus_is_space,
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '%' && i + 2 < len) {
-            int h = hexval((unsigned char)s[i + 1]);
-            int l = hexval((unsigned char)s[i + 2]);
+            int h = gh_hex_value((unsigned char)s[i + 1]);
+            int l = gh_hex_value((unsigned char)s[i + 2]);
             if (h >= 0 && l >= 0) {
                 out[o++] = (char)(h * 16 + l);
                 i += 2;

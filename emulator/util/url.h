@@ -7,6 +7,8 @@
 #include "util/arena.h"
 #include "util/http.h"
 
+/* The value of one hexadecimal digit (either case), -1 for anything else. */
+int gh_hex_value(int c);
 /* Decodes %XX (invalid escapes are kept literally); plus_is_space for query strings. */
 char *gh_url_decode(gh_arena *a, const char *s, size_t len, int plus_is_space);
 /* The same, with the decoded length in *out_len: "%00" gives a NUL inside the result. */

@@ -12,6 +12,7 @@
 #include "integration/context.h"
 #include "integration/param_map.h"
 #include "integration/request_mapping.h"
+#include "integration/template_pick.h"
 #include "inv_fixture.h"
 #include "template/vtl.h"
 
@@ -70,7 +71,9 @@ static void passthrough_table(void **state)
         f.req.body = "<a>1</a>";
         f.req.body_len = 8;
         const gh_template *t = NULL;
-        int rc = gh_request_template_select(&f.inv, &t);
+        const char *ct = gh_headers_get(&f.req.headers, "Content-Type");
+        gh_pick pick = gh_template_pick_request(&f.integ, ct, f.arena, &t, NULL);
+        int rc = pick == GH_PICK_REJECT ? -1 : 0;
         bool templated = false;
         int arc = gh_request_mapping_apply(&f.inv, &templated);
         switch (cases[i].want) {

@@ -1,0 +1,31 @@
+/* What every command that runs a definition does first: load it with the command line's
+ * definitions, overlays, stage, host and port, and say what loading found. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/commands.h"
+#include "server/runtime.h"
+
+void gh_cli_load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->definitions = cli->defs;
+    opt->ndefinitions = cli->ndefs;
+    opt->overlays = cli->overlays;
+    opt->noverlays = cli->noverlays;
+    opt->stage = cli->stage;
+    opt->host = cli->host;
+    opt->port = cli->port;
+    opt->generation = generation;
+}
+
+gh_runtime *gh_cli_runtime(const gh_cli *cli, unsigned generation)
+{
+    gh_load_options opt;
+    gh_cli_load_options(cli, &opt, generation);
+    gh_diags d = GH_DIAGS_INIT;
+    gh_runtime *rt = gh_runtime_build(&opt, &d);
+    gh_diags_print(&d, stderr);
+    gh_diags_free(&d);
+    return rt;
+}
