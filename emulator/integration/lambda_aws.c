@@ -12,6 +12,7 @@
 #include "integration/lambda_target.h"
 #include "integration/request_mapping.h"
 #include "integration/runners.h"
+#include "util/json_text.h"
 #include "util/log.h"
 
 /* Lua prefixes error("msg") with "chunk:line: " (unless the level is 0); a Node function
@@ -173,11 +174,14 @@ int gh_lambda_aws_run(gh_invocation *inv)
         selector = gh_arena_strdup(a, selector);
         gh_headers_add(a, &integ_headers, "X-Amz-Function-Error", "Unhandled");
     }
-    char *text = json_dumps(body_json, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* As the Node runtime writes it; a result's keys sorted (a Lua table has no order),
+     * the error object in Lambda's own order. */
+    gh_buf text = GH_BUF_INIT;
+    gh_json_text(body_json, st == GH_SCRIPT_OK, &text);
     json_decref(body_json);
     gh_script_result_free(&r);
-    const char *body = gh_arena_strdup(a, text ? text : "null");
-    free(text);
+    const char *body = gh_arena_strndup(a, text.data, text.len);
+    gh_buf_free(&text);
 
     const gh_integ_response *resp = gh_integ_response_select(in, selector);
     if (!resp)

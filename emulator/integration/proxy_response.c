@@ -10,6 +10,7 @@
 #include "integration/media.h"
 #include "integration/runners.h"
 #include "util/base64.h"
+#include "util/json_text.h"
 
 /* Names API Gateway owns on the way out; a backend's own value survives under
  * x-amzn-Remapped-<name> (recorded; http-proxy and Lambda proxy alike). */
@@ -51,9 +52,10 @@ static int header_text(gh_arena *a, const json_t *v, const char **out)
         *out = gh_arena_printf(a, "%lld", (long long)json_integer_value(v));
         return 0;
     case JSON_REAL: {
-        char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-        *out = gh_arena_strdup(a, t);
-        free(t);
+        gh_buf b = GH_BUF_INIT;
+        gh_json_number(json_real_value(v), &b);
+        *out = gh_arena_strndup(a, b.data, b.len);
+        gh_buf_free(&b);
         return 0;
     }
     default: return -1;
@@ -221,10 +223,11 @@ int gh_proxy_response_apply(gh_invocation *inv, const json_t *result, gh_proxy_m
     } else if (body && !json_is_null(body)) {
         if (mode == GH_PROXY_STRICT)
             return malformed(inv, "body is not a string");
-        char *t = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-        data = gh_arena_strdup(inv->arena, t ? t : "");
-        len = strlen(data);
-        free(t);
+        gh_buf t = GH_BUF_INIT;
+        gh_json_text(body, true, &t);
+        data = gh_arena_strndup(inv->arena, t.data, t.len);
+        len = t.len;
+        gh_buf_free(&t);
     }
     if (!gh_headers_has(&resp->headers, "Content-Type"))
         gh_headers_add(inv->arena, &resp->headers, "Content-Type", "application/json");
