@@ -169,7 +169,8 @@ static const char *key_text(gh_vtl_rt *rt, gh_vval k, size_t *len)
 /* A second write of key into a write_once map (an override set twice, §5.8). */
 static bool once_failed(gh_vtl_rt *rt, const char *key, size_t klen)
 {
-    return gh_vtl_fail(rt, "put('%.*s') on an override map where it is already set: AWS "
+    return gh_vtl_fail(rt,
+                       "put('%.*s') on an override map where it is already set: AWS "
                        "fails a request (5XX) that overrides a parameter twice",
                        (int)(klen > 64 ? 64 : klen), key);
 }
@@ -181,8 +182,10 @@ bool gh_vtl_map_method(gh_vtl_rt *rt, gh_vmap *m, const char *name, const gh_vva
     /* A write_once map (an override map, vtl_value.h) keeps what was set: removing
      * would let a template set the same parameter twice. */
     if (m->write_once && (!strcmp(name, "clear") || !strcmp(name, "remove")))
-        return gh_vtl_fail(rt, "%s() on an override map: AWS applies an override once per "
-                           "parameter and it cannot be taken back", name);
+        return gh_vtl_fail(rt,
+                           "%s() on an override map: AWS applies an override once per "
+                           "parameter and it cannot be taken back",
+                           name);
     if (nargs == 0) {
         if (!strcmp(name, "size")) {
             *out = gh_v_int((int64_t)m->n);
