@@ -6,9 +6,11 @@
  *
  * $context.requestOverride.{header,querystring,path} and $context.responseOverride
  * (.header map, .status) are real maps: #set($context.requestOverride.header.X = 'v')
- * writes into them through the evaluator's ordinary #set on a property chain, and
- * mapping.c applies what they hold after the whole template rendered, as AWS does
- * (apigateway-override-request-response-parameters). */
+ * writes into them through the evaluator's ordinary #set on a property chain (and reads
+ * back what was set, as on AWS), and mapping.c applies what they hold after the whole
+ * template rendered, as AWS does (apigateway-override-request-response-parameters).
+ * They are write_once maps (vtl_value.h): setting one parameter twice fails the render.
+ * responseOverride.status reads as null (prints nothing) until a template sets it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +65,11 @@ static bool ctx_get(gh_vtl_rt *rt, void *self, const char *name, gh_vval *out)
             return true;
         }
     const char *v = gh_context_get(o->inv, full);
+    /* messageString is the message as a JSON string literal, and an unset one is the
+     * literal null, so the default gateway template {"message":$context.error.messageString}
+     * gives {"message":null} (reference §2), as simple substitution renders it. */
+    if (!v && strcmp(full, "error.messageString") == 0)
+        v = "null";
     if (!v)
         return false;
     *out = gh_v_str(v);
@@ -114,16 +121,32 @@ static bool ctx_call(gh_vtl_rt *rt, void *self, const char *name, const gh_vval 
 
 const gh_vhost_class gh_aws_context_class = {"$context", ctx_get, ctx_call, NULL};
 
+/* One override map. "Overrides are final. An override may only be applied to each
+ * parameter once" (apigateway-override-request-response-parameters): a second #set of
+ * the same key fails the render, which the caller answers with a 500. Header names are
+ * compared ignoring case (X-Id and x-id name one HTTP header, so setting both overrides
+ * it twice); AWS's page does not say so, query string and path names stay exact. */
+static gh_vval override_map(gh_arena *a, bool header)
+{
+    gh_vval m = gh_v_map(a, 4, false);
+    m.u.map->write_once = true;
+    m.u.map->fold_case = header;
+    return m;
+}
+
 gh_vval gh_aws_context_new(gh_invocation *inv, gh_aws_context **ctxp)
 {
     gh_arena *a = inv->arena;
     gh_aws_context *c = gh_arena_calloc(a, sizeof *c);
     c->inv = inv;
     gh_vval req = gh_v_map(a, 3, false), resp = gh_v_map(a, 2, false);
-    gh_vmap_put(a, req.u.map, "header", 6, gh_v_map(a, 4, false));
-    gh_vmap_put(a, req.u.map, "querystring", 11, gh_v_map(a, 4, false));
-    gh_vmap_put(a, req.u.map, "path", 4, gh_v_map(a, 2, false));
-    gh_vmap_put(a, resp.u.map, "header", 6, gh_v_map(a, 4, false));
+    gh_vmap_put(a, req.u.map, "header", 6, override_map(a, true));
+    gh_vmap_put(a, req.u.map, "querystring", 11, override_map(a, false));
+    gh_vmap_put(a, req.u.map, "path", 4, override_map(a, false));
+    gh_vmap_put(a, resp.u.map, "header", 6, override_map(a, true));
+    /* The outer maps are write-once too: .status is set once, and the header /
+     * querystring / path maps cannot be swapped for others. */
+    req.u.map->write_once = resp.u.map->write_once = true;
     c->request_override = req.u.map;
     c->response_override = resp.u.map;
     ctx_obj *root = gh_arena_calloc(a, sizeof *root);

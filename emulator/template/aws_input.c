@@ -8,9 +8,16 @@
  *  - a path that matches nothing gives null: $input.path renders nothing and
  *    $input.json prints "null" (Jayway's PathNotFoundException becomes null;
  *    LocalStack PR #12774 reads it so after checking on AWS);
- *  - a body that is not JSON fails the template: API Gateway answers 400 with
- *    "Could not parse request body into json: <parser message>" (that text is what AWS
- *    sends, e.g. serverless/serverless#2270, aws-quickstart/quickstart-git2s3#11);
+ *  - JSONPath reads the body the way Jayway's json-smart provider does, in json-smart's
+ *    permissive mode: a body that does not start like JSON ({, [, " or ') is one string,
+ *    trimmed. So $input.path('$') on a form post "a=1&b=2" is that text, which the
+ *    form-to-JSON template AWS users have shared for years depends on ("#set($rawAPIData =
+ *    $input.path('$'))" then split on '&'). A body that starts like JSON and does not
+ *    parse fails the template (a 500 from the caller; AWS's text for it is not known).
+ *    "Could not parse request body into json: ..." is not this: it is Lambda's Invoke
+ *    error (InvalidRequestContentException) about the *payload* a non-proxy integration
+ *    sends, i.e. the template's output (serverless/serverless#2270: line 6 of the
+ *    rendered form template; nateyolles/slack-pokerbot#1: a passed-through form body);
  *  - $input.params(x) searches path, then query string, then headers and gives "" when
  *    absent (api-gateway-mapping-template-reference). */
 #include <jansson.h>
@@ -32,6 +39,26 @@ typedef struct input {
     gh_vmap *params;   /* built on first use, then shared (Java hands out one map) */
 } input;
 
+/* json-smart's permissive reading of text that does not open a JSON value: the whole
+ * text, trimmed as Java's String.trim() trims (every byte <= ' '), is one string, and
+ * nothing at all is null. *out is set and true returned when that applies. */
+static bool unquoted_text(gh_arena *a, const char *s, size_t len, gh_vval *out)
+{
+    size_t b = 0, e = len;
+    while (b < e && (unsigned char)s[b] <= ' ')
+        b++;
+    while (e > b && (unsigned char)s[e - 1] <= ' ')
+        e--;
+    if (b == e) {
+        *out = gh_v_null();
+        return true;
+    }
+    if (strchr("{[\"'", s[b]))
+        return false;
+    *out = gh_v_strn(gh_arena_strndup(a, s + b, e - b), e - b);
+    return true;
+}
+
 static bool load(gh_vtl_rt *rt, input *in)
 {
     if (!in->parsed) {
@@ -41,14 +68,14 @@ static bool load(gh_vtl_rt *rt, input *in)
         if (j) {
             in->root = gh_v_from_json(rt->arena, j);
             json_decref(j);
-        } else {
+        } else if (!unquoted_text(rt->arena, in->body, in->len, &in->root)) {
             in->parse_error = gh_arena_printf(rt->arena, "%s (line %d, column %d)", err.text,
                                               err.line, err.column);
         }
     }
     if (in->parse_error)
-        return gh_vtl_fail(rt, "Could not parse %s body into json: %s",
-                           in->response ? "response" : "request", in->parse_error);
+        return gh_vtl_fail(rt, "the %s body is not JSON that $input.json/$input.path can read: %s",
+                           in->response ? "integration response" : "request", in->parse_error);
     return true;
 }
 

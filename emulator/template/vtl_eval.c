@@ -3,6 +3,10 @@
  * render's arena. Choices where AWS and stock Velocity 1.7 could differ:
  *  - a null reference prints nothing (AWS, reference §5.1), escapes aside: "\$x" prints
  *    "$x" when $x has a value and "\$x" when not, as 1.7's ASTReference does;
+ *  - #set into a write_once map (AWS's $context.requestOverride / responseOverride)
+ *    fails on a key already set: "Overrides are final ... trying to override the same
+ *    parameter multiple times will result in 5XX responses"
+ *    (apigateway-override-request-response-parameters);
  *  - #set with a null right-hand side leaves the left side unchanged: 1.7's default
  *    directive.set.null.allowed=false ("If the RHS evaluates to null, it is not assigned
  *    to the LHS", Velocity user guide, #set);
@@ -193,6 +197,11 @@ static bool do_set(vtl_ev *ev, const vtl_node *n)
         klen = ix.u.str.len;
     }
     if (obj.kind == GH_V_MAP) {
+        if (gh_vmap_conflict(obj.u.map, key, klen))
+            return vtl_fail_at(ev, last->pos,
+                               "%.*s is already set: AWS fails a request (5XX) that overrides "
+                               "a parameter twice; set a variable, override once at the end",
+                               (int)lhs->src_len, lhs->src);
         gh_vmap_put(a, obj.u.map, key, klen, v);
         return true;
     }

@@ -166,10 +166,26 @@ static const char *key_text(gh_vtl_rt *rt, gh_vval k, size_t *len)
     return gh_v_to_text(rt, rt->arena, k, len);
 }
 
+/* A second write of key into a write_once map (an override set twice, §5.8). */
+static bool once_failed(gh_vtl_rt *rt, const char *key, size_t klen)
+{
+    return gh_vtl_fail(rt,
+                       "put('%.*s') on an override map where it is already set: AWS "
+                       "fails a request (5XX) that overrides a parameter twice",
+                       (int)(klen > 64 ? 64 : klen), key);
+}
+
 bool gh_vtl_map_method(gh_vtl_rt *rt, gh_vmap *m, const char *name, const gh_vval *args,
                        size_t nargs, gh_vval *out)
 {
     gh_vval self = {.kind = GH_V_MAP, .u.map = m};
+    /* A write_once map (an override map, vtl_value.h) keeps what was set: removing
+     * would let a template set the same parameter twice. */
+    if (m->write_once && (!strcmp(name, "clear") || !strcmp(name, "remove")))
+        return gh_vtl_fail(rt,
+                           "%s() on an override map: AWS applies an override once per "
+                           "parameter and it cannot be taken back",
+                           name);
     if (nargs == 0) {
         if (!strcmp(name, "size")) {
             *out = gh_v_int((int64_t)m->n);
@@ -226,9 +242,13 @@ bool gh_vtl_map_method(gh_vtl_rt *rt, gh_vmap *m, const char *name, const gh_vva
                 return false;
             gh_vmap *src = v.u.map;
             size_t cnt = src->n;
-            for (size_t k = 0; k < cnt; k++)
+            for (size_t k = 0; k < cnt; k++) {
+                /* a failed render discards the map, so a partial putAll is harmless */
+                if (gh_vmap_conflict(m, src->items[k].key, src->items[k].klen))
+                    return once_failed(rt, src->items[k].key, src->items[k].klen);
                 gh_vmap_put(rt->arena, m, src->items[k].key, src->items[k].klen,
                             src->items[k].value);
+            }
             *out = gh_v_null();
             return true;
         }
@@ -250,6 +270,8 @@ bool gh_vtl_map_method(gh_vtl_rt *rt, gh_vmap *m, const char *name, const gh_vva
     key = key_text(rt, args[0], &klen);
     gh_vmap_entry *e = gh_vmap_find(m, key, klen);
     if (!strcmp(name, "put")) {
+        if (gh_vmap_conflict(m, key, klen))
+            return once_failed(rt, key, klen);
         if (args[0].kind != GH_V_STRING)
             key = gh_arena_strndup(rt->arena, key, klen);
         *out = gh_vmap_put(rt->arena, m, key, klen, args[1]);

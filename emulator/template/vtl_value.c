@@ -91,11 +91,36 @@ void gh_vlist_add(gh_arena *a, gh_vlist *l, gh_vval v)
     l->items[l->n++] = v;
 }
 
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 gh_vmap_entry *gh_vmap_find(const gh_vmap *m, const char *key, size_t klen)
 {
     for (size_t i = 0; i < m->n; i++)
         if (m->items[i].klen == klen && memcmp(m->items[i].key, key, klen) == 0)
             return &m->items[i];
+    return NULL;
+}
+
+gh_vmap_entry *gh_vmap_conflict(const gh_vmap *m, const char *key, size_t klen)
+{
+    if (!m->write_once)
+        return NULL;
+    for (size_t i = 0; i < m->n; i++) {
+        const gh_vmap_entry *e = &m->items[i];
+        if (e->klen != klen)
+            continue;
+        size_t k = 0;
+        if (m->fold_case)
+            while (k < klen && ascii_lower(e->key[k]) == ascii_lower(key[k]))
+                k++;
+        else
+            k = memcmp(e->key, key, klen) == 0 ? klen : 0;
+        if (k == klen)
+            return &m->items[i];
+    }
     return NULL;
 }
 

@@ -70,6 +70,11 @@ struct gh_vmap {
     gh_vmap_entry *items; /* insertion order, keys unique (LinkedHashMap) */
     size_t n, cap;
     bool json; /* came from JSON; prints as Map.toString all the same (recorded) */
+    /* A template may give each key a value once (AWS's override maps: "an override may
+     * only be applied to each parameter once", §5.8): the evaluator's #set and the Map
+     * methods fail the render on a second write (gh_vmap_conflict). fold_case: keys that
+     * differ only in ASCII case count as the same key (HTTP header names). */
+    bool write_once, fold_case;
 };
 
 /* An object implemented in C ($input, $util, $context, ...). Any callback may be NULL.
@@ -105,6 +110,9 @@ void gh_vlist_add(gh_arena *a, gh_vlist *l, gh_vval v);
 gh_vval gh_vmap_put(gh_arena *a, gh_vmap *m, const char *key, size_t klen, gh_vval v);
 /* The entry for key, or NULL. */
 gh_vmap_entry *gh_vmap_find(const gh_vmap *m, const char *key, size_t klen);
+/* For a write_once map: the entry a write of key would replace (compared ignoring
+ * case when fold_case), or NULL when the write is allowed. Always NULL for other maps. */
+gh_vmap_entry *gh_vmap_conflict(const gh_vmap *m, const char *key, size_t klen);
 /* Removes key if present; returns its value (null if none). */
 gh_vval gh_vmap_remove(gh_vmap *m, const char *key, size_t klen);
 

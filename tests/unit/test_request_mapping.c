@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "gateway/gateway_response.h"
 #include "integration/context.h"
 #include "integration/param_map.h"
 #include "integration/request_mapping.h"
@@ -275,6 +276,85 @@ static void content_handling(void **state)
     }
 }
 
+/* Request templates on bodies that are not JSON, and overrides set twice, through the
+ * whole integration request (a case per line, for the end-to-end suite to replay).
+ * JSONPath reads a body that does not open a JSON value as one string (json-smart's
+ * permissive mode, aws_input.c): the form-to-JSON template AWS users share works. A body
+ * that opens JSON and breaks, or a parameter overridden twice ("Overrides are final",
+ * apigateway-override-request-response-parameters), fails the request with a 500. */
+static void templates_on_odd_bodies(void **state)
+{
+    (void)state;
+    static const char form_tpl[] =
+        "#set($raw = $input.path('$'))"
+        "{#foreach($kv in $raw.split('&'))#set($p = $kv.split('='))"
+        "\"$p[0]\":\"$util.urlDecode($p[1])\"#if($foreach.hasNext),#end#end}";
+    static const struct {
+        const char *content_type, *body, *tpl;
+        const char *want; /* the integration body; NULL: a 500 */
+        const char *header; /* "Name: value" of the one header override, or NULL */
+    } cases[] = {
+        {"application/x-www-form-urlencoded", "name=ann&pet=r%C3%A9x", form_tpl,
+         "{\"name\":\"ann\",\"pet\":\"r\xC3\xA9x\"}", NULL},
+        /* nateyolles/slack-pokerbot#1: the template that made a Slack form post valid JSON */
+        {"application/x-www-form-urlencoded", "token=t1&text=hi", "{\"body\": $input.json('$')}",
+         "{\"body\": \"token=t1&text=hi\"}", NULL},
+        {"text/plain", "hello world\n", "[$input.path('$')][$input.path('$.a')]",
+         "[hello world][]", NULL},
+        {"application/json", "{\"a\":", "$input.json('$.a')", NULL, NULL},
+        {"application/json", "[1,", "$input.path('$')", NULL, NULL},
+        {"application/json", "{\"a\":1}", "$input.body", "{\"a\":1}", NULL}, /* no JSONPath: no parse */
+        {"application/json", "{bad", "$input.body", "{bad", NULL},
+        {"application/json", "{\"id\":7}",
+         "#set($context.requestOverride.header.X-Id = $input.json('$.id'))ok", "ok", "X-Id: 7"},
+        {"application/json", "{\"id\":7}",
+         "#set($context.requestOverride.header.X-Id = '1')"
+         "#set($context.requestOverride.header.X-Id = '2')ok", NULL, NULL},
+        {"application/json", "{\"id\":7}",
+         "#set($context.requestOverride.header.X-Id = '1')"
+         "#set($context.requestOverride.header.x-id = '2')ok", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        inv_fixture f;
+        inv_fixture_init(&f);
+        gh_headers_add(f.arena, &f.req.headers, "Content-Type", cases[i].content_type);
+        f.req.body = cases[i].body;
+        f.req.body_len = strlen(cases[i].body);
+        gh_template t[] = {tpl(cases[i].content_type, cases[i].tpl)};
+        assert_non_null(t[0].compiled);
+        f.integ.request_templates = t;
+        f.integ.nrequest_templates = 1;
+        bool templated = false;
+        int rc = gh_request_mapping_apply(&f.inv, &templated);
+        if (!cases[i].want) {
+            if (rc != -1)
+                fail_msg("case %zu: expected a 500, got body [%s]", i, f.inv.integ_body);
+            assert_int_equal(f.inv.fail_type, GH_GW_API_CONFIGURATION_ERROR);
+            assert_int_equal(f.inv.fail_status ? f.inv.fail_status
+                                               : gh_gw_default_status(f.inv.fail_type),
+                             500);
+            assert_string_equal(f.inv.fail_message, "Internal server error");
+        } else {
+            if (rc != 0)
+                fail_msg("case %zu: failed", i);
+            assert_true(templated);
+            assert_int_equal(f.inv.integ_body_len, strlen(cases[i].want));
+            assert_memory_equal(f.inv.integ_body, cases[i].want, strlen(cases[i].want));
+            if (cases[i].header) {
+                assert_int_equal(f.inv.integ_headers.n, 1);
+                const char *name = f.inv.integ_headers.items[0].name;
+                const char *value = f.inv.integ_headers.items[0].value;
+                char got[128];
+                snprintf(got, sizeof got, "%s: %s", name, value);
+                assert_string_equal(got, cases[i].header);
+            } else {
+                assert_int_equal(f.inv.integ_headers.n, 0);
+            }
+        }
+        inv_fixture_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +363,7 @@ int main(void)
         cmocka_unit_test(body_sources),
         cmocka_unit_test(overrides_win_over_parameters),
         cmocka_unit_test(content_handling),
+        cmocka_unit_test(templates_on_odd_bodies),
     };
     tpl_arena = gh_arena_new(4096);
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -423,6 +423,55 @@ static void compile_once_render_many(void **state)
     gh_arena_free(model);
 }
 
+/* A write_once map (vtl_value.h; AWS's override maps) takes each key once through #set:
+ * a second write is a runtime error at the #set's position, fold_case makes X and x one
+ * key, a null right-hand side writes nothing, and reading back what was set works. */
+static void write_once_maps(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tpl;
+        bool fold_case;
+        const char *want; /* output, or the start of the error after "fail:" */
+        unsigned line, col;
+    } cases[] = {
+        {"#set($m.a = 1)#set($m.b = 2)$m.a$m.b", false, "12", 0, 0},
+        {"#set($m.a = 1)$m.a#set($m['a'] = 2)", false, "fail:$m['a'] is already set", 1, 26},
+        {"#set($m.a = 1)\n#set($m.a = 1)", false, "fail:$m.a is already set", 2, 8},
+        {"#set($m.a = 1)#set($m.A = 2)$m.a$m.A", false, "12", 0, 0},
+        {"#set($m.a = 1)#set($m.A = 2)", true, "fail:$m.A is already set", 1, 22},
+        {"#set($m.a = $none)#set($m.a = 2)$m.a", false, "2", 0, 0},
+        {"#set($v = 1)#set($v = 2)#set($m.a = $v)$m.a", false, "2", 0, 0},
+        {"#set($m.a.b = 1)#set($m.a.b = 1)", false, "", 0, 0}, /* $m.a is null: no write */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gh_arena *model = gh_arena_new(1024), *req = gh_arena_new(1024);
+        gh_vtl_error err;
+        gh_vtl *t = gh_vtl_compile(model, cases[i].tpl, strlen(cases[i].tpl), &err);
+        assert_non_null(t);
+        gh_vtl_rt rt = {.arena = req, .globals = gh_v_map(req, 1, false).u.map};
+        gh_vval m = gh_v_map(req, 2, false);
+        m.u.map->write_once = true;
+        m.u.map->fold_case = cases[i].fold_case;
+        gh_vmap_put(req, rt.globals, "m", 1, m);
+        gh_buf out = GH_BUF_INIT;
+        int rc = gh_vtl_render(t, &rt, &out);
+        if (strncmp(cases[i].want, "fail:", 5) == 0) {
+            if (rc != -1 || strncmp(rt.error, cases[i].want + 5, strlen(cases[i].want + 5)) != 0)
+                fail_msg("case %zu: rc %d error [%s]", i, rc, rt.error);
+            assert_int_equal(rt.error_line, cases[i].line);
+            assert_int_equal(rt.error_col, cases[i].col);
+        } else {
+            if (rc != 0)
+                fail_msg("case %zu: %s", i, rt.error);
+            assert_string_equal(out.data, cases[i].want);
+        }
+        gh_buf_free(&out);
+        gh_arena_free(req);
+        gh_arena_free(model);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +479,7 @@ int main(void)
         cmocka_unit_test(directives),          cmocka_unit_test(expressions),
         cmocka_unit_test(whitespace_gobbling), cmocka_unit_test(syntax_errors),
         cmocka_unit_test(limits),              cmocka_unit_test(compile_once_render_many),
+        cmocka_unit_test(write_once_maps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
