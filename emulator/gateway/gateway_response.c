@@ -10,9 +10,7 @@
 #include <string.h>
 
 #include "integration/context.h"
-#include "template/mapping.h"
 #include "util/buf.h"
-#include "util/log.h"
 
 #define MSG_VAR "$context.error.messageString"
 
@@ -165,8 +163,7 @@ static const gh_gw_override *override_for(const gh_api *api, gh_gw_type t)
 }
 
 /* Templates are keyed by media type; AWS serves application/json when present. Returns
- * the index into ov->templates (and ov->compiled, which holds them in the same order),
- * or -1 when there is none. */
+ * the index into ov->templates, or -1 when there is none. */
 static long pick_template(const gh_gw_override *ov)
 {
     if (!ov || ov->templates.n == 0)
@@ -177,29 +174,12 @@ static long pick_template(const gh_gw_override *ov)
     return 0;
 }
 
-/* Renders template i of ov: through the mapping engine when loading compiled the
- * templates (so $context.error.*, $input.params(...) and directives all work), else by
- * simple substitution. A template that fails to render sends an empty body and logs. */
+/* Renders template i of ov by simple substitution, as AWS does: "A GatewayResponse
+ * mapping template isn't processed by the VTL engine"
+ * (x-amazon-apigateway-gateway-responses.responseTemplates). */
 static void render_template(gh_invocation *inv, const gh_gw_override *ov, size_t i)
 {
     const char *text = ov->templates.items[i].value;
-    if (i < ov->ncompiled && ov->compiled) {
-        const gh_request *req = inv->req;
-        gh_mapping_out out;
-        if (gh_mapping_render(inv, &ov->compiled[i], GH_MAPPING_GATEWAY,
-                              req && req->body ? req->body : "", req && req->body ? req->body_len : 0,
-                              &out) == 0) {
-            inv->resp->body = out.body;
-            inv->resp->body_len = out.len;
-            return;
-        }
-        gh_log(GH_LOG_WARN, "gateway response template %s failed: %s (request %s)",
-               ov->templates.items[i].key, out.error ? out.error : "unknown error",
-               req ? req->request_id : "-");
-        inv->resp->body = "";
-        inv->resp->body_len = 0;
-        return;
-    }
     size_t len = 0;
     char *body = gh_template_render_simple(inv, text, strlen(text), &len);
     inv->resp->body = body;

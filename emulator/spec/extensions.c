@@ -205,16 +205,26 @@ static void gateway_responses(gh_cc *cc, const gh_node *map)
                             gh_cc_mark(cc, rp->pairs[k].value)};
         }
         o->templates.items = gh_arena_calloc(cc->a, ((rt ? rt->n : 0) + 1) * sizeof(gh_kv));
+        /* Not VTL: AWS renders gateway response templates by simple variable
+         * substitution only ("A GatewayResponse mapping template isn't processed by the
+         * VTL engine", x-amazon-apigateway-gateway-responses.responseTemplates), so they
+         * are not parsed as templates here. */
+        if (rt && rt->kind != GH_NODE_MAP)
+            gh_diag_error(cc->d, gh_cc_mark(cc, rt),
+                          "responseTemplates must be a map of media type to template text, "
+                          "not %s",
+                          gh_node_kind_name(rt->kind));
         for (size_t k = 0; rt && rt->kind == GH_NODE_MAP && k < rt->n; k++) {
             const char *v = gh_cc_string(cc, rt->pairs[k].value);
             if (v)
                 o->templates.items[o->templates.n++] =
                     (gh_kv){gh_arena_strdup(cc->a, rt->pairs[k].key->text), v,
                             gh_cc_mark(cc, rt->pairs[k].value)};
+            else
+                gh_diag_error(cc->d, gh_cc_mark(cc, rt->pairs[k].value),
+                              "responseTemplates '%s' must be a string, not %s",
+                              rt->pairs[k].key->text, gh_node_kind_name(rt->pairs[k].value->kind));
         }
-        /* Parsed at load like every template; the same order as o->templates (an entry
-         * that is no string or does not parse is an error, so a model never differs). */
-        o->compiled = gh_cc_templates(cc, rt, &o->ncompiled, "responseTemplates");
     }
 }
 

@@ -70,9 +70,7 @@ typedef struct gh_gw_override {
     bool set;
     int status;          /* 0 = keep the type's default status */
     gh_kvs parameters;   /* "gatewayresponse.header.X" -> "'literal'" | "method.request..." | ... */
-    gh_kvs templates;    /* media type -> template text */
-    gh_template *compiled; /* the same templates, parsed (ncompiled == templates.n) */
-    size_t ncompiled;
+    gh_kvs templates;    /* media type -> template text (simple substitution, not VTL) */
     gh_mark mark;
 } gh_gw_override;
 

@@ -1,6 +1,7 @@
 /* Rendering one mapping template (VTL or Lua) for an invocation: request templates
- * (whose output becomes the integration request), integration response templates
- * (output: the method response body) and gateway response templates. Builds the
+ * (whose output becomes the integration request) and integration response templates
+ * (output: the method response body). Gateway response templates are not VTL on AWS
+ * (simple substitution: integration/context.h). Builds the
  * variables AWS gives templates ($input, $context, $stageVariables, $util; reference
  * §5.1-5.4) and collects the overrides a template sets (§5.8). */
 #ifndef GH_MAPPING_H
@@ -12,7 +13,6 @@
 typedef enum {
     GH_MAPPING_REQUEST,  /* $input.body is the method request body */
     GH_MAPPING_RESPONSE, /* $input.body is the integration response body */
-    GH_MAPPING_GATEWAY,  /* gateway response: $input.body is the request body */
 } gh_mapping_kind;
 
 typedef struct gh_mapping_out {

@@ -477,9 +477,9 @@ static void overrides_through_templates(void **state)
          "fail:is already set", "", "", 0},
         /* $context.error.*: messageString is a JSON literal, null when unset; no request
          * validation ran, so validationErrorString is empty */
-        {GH_MAPPING_GATEWAY, "{\"message\":$context.error.messageString}", "{\"message\":null}",
+        {GH_MAPPING_RESPONSE, "{\"message\":$context.error.messageString}", "{\"message\":null}",
          "", "", 0},
-        {GH_MAPPING_GATEWAY, "[$context.error.validationErrorString]", "[]", "", "", 0},
+        {GH_MAPPING_RESPONSE, "[$context.error.validationErrorString]", "[]", "", "", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         inv_fixture f;
@@ -531,7 +531,7 @@ static void overrides_through_templates(void **state)
     gh_template t = {.media_type = "application/json", .text = src, .len = strlen(src)};
     t.compiled = gh_vtl_compile(model, src, strlen(src), &err);
     gh_mapping_out out;
-    assert_int_equal(gh_mapping_render(&f.inv, &t, GH_MAPPING_GATEWAY, NULL, 0, &out), 0);
+    assert_int_equal(gh_mapping_render(&f.inv, &t, GH_MAPPING_RESPONSE, NULL, 0, &out), 0);
     assert_string_equal(out.body, "{\"message\":\"Missing \\\"Authentication\\\" Token\"}");
     gh_arena_free(model);
     inv_fixture_free(&f);

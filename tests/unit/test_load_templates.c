@@ -178,7 +178,7 @@ static void templates_are_compiled_at_load(void **state)
                                "x-amazon-apigateway-gateway-responses:\n"
                                "  DEFAULT_4XX:\n    responseTemplates:\n"
                                "      application/json: '{\"m\": $context.error.messageString}'\n"
-                               "      text/html: '<p>$context.error.message</p>'\n");
+                               "      text/html: '<p>$context.error.message #if(</p>'\n");
     gh_diags d = GH_DIAGS_INIT;
     gh_model *m = load(def, &d);
     if (!m || d.n)
@@ -197,13 +197,7 @@ static void templates_are_compiled_at_load(void **state)
     assert_int_equal(in->responses[0].ntemplates, 1);
     assert_non_null(in->responses[0].templates[0].compiled);
     const gh_gw_override *o = &m->apis[0].gateway_responses[GH_GW_DEFAULT_4XX];
-    assert_int_equal(o->templates.n, 2);
-    assert_int_equal(o->ncompiled, 2);
-    for (size_t i = 0; i < 2; i++) {
-        assert_string_equal(o->compiled[i].media_type, o->templates.items[i].key);
-        assert_string_equal(o->compiled[i].text, o->templates.items[i].value);
-        assert_non_null(o->compiled[i].compiled);
-    }
+    assert_int_equal(o->templates.n, 2); /* kept as text: not VTL on AWS */
     gh_model_unref(m);
     gh_diags_free(&d);
     scratch_free(&s);
