@@ -272,6 +272,46 @@ static void content_handling(void **state)
     }
 }
 
+/* A request template reading a body that is not JSON: AWS answers 400 with
+ * "Could not parse request body into json: <parser detail>" (serverless/serverless#2270,
+ * fluct/fluct#33), not a 500; a template that never parses the body renders it fine, and
+ * other template failures stay 500s. */
+static void body_not_json(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tmpl;
+        int rc, status;
+        gh_gw_type type;
+    } cases[] = {
+        {"{\"b\": $input.json('$')}", -1, 400, GH_GW_DEFAULT_4XX},
+        {"$input.path('$.a')", -1, 400, GH_GW_DEFAULT_4XX},
+        {"$input.body", 0, 0, 0},
+        {"$util.urlDecode('%')", -1, 0, GH_GW_API_CONFIGURATION_ERROR},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        inv_fixture f;
+        inv_fixture_init(&f);
+        gh_template t = tpl("application/json", cases[i].tmpl);
+        f.integ.request_templates = &t;
+        f.integ.nrequest_templates = 1;
+        f.req.body = "a=1&b=2";
+        f.req.body_len = 7;
+        bool templated = false;
+        assert_int_equal(gh_request_mapping_apply(&f.inv, &templated), cases[i].rc);
+        if (cases[i].rc == 0) {
+            assert_string_equal(f.inv.integ_body, "a=1&b=2");
+        } else {
+            assert_int_equal(f.inv.fail_type, cases[i].type);
+            assert_int_equal(f.inv.fail_status, cases[i].status);
+            if (cases[i].status == 400)
+                assert_true(strncmp(f.inv.fail_message,
+                                    "Could not parse request body into json: ", 40) == 0);
+        }
+        inv_fixture_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +320,7 @@ int main(void)
         cmocka_unit_test(body_sources),
         cmocka_unit_test(overrides_win_over_parameters),
         cmocka_unit_test(content_handling),
+        cmocka_unit_test(body_not_json),
     };
     tpl_arena = gh_arena_new(4096);
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
