@@ -73,6 +73,19 @@ vg "invoke petstore-pets" invoke petstore-pets --event "$event" examples/petstor
 vg "invoke boom" invoke boom --event "$event" specs/tests/echo.yaml
 vg "invoke unknown" invoke nope --event "$event" specs/tests/echo.yaml
 
+# 2b. render: request, response, gateway response and Lua templates, and a VTL file.
+np=specs/tests/nonproxy.yaml
+vg "render request template" render "$np" GET /default/pets/42
+vg "render response template" render "$np" GET /default/pets/42 --response default \
+    --integration-body '{"id":42,"name":"rex","tags":["good","dog"],"stage":"default"}'
+vg "render error template" render "$np" POST /default/pets -d '{}' --response 'BadRequest: name is required' \
+    --integration-body '{"errorMessage":"BadRequest: name is required","errorType":"ValidationError"}'
+vg "render mock" render "$np" GET /default/mock/7
+vg "render lua" render "$np" GET '/default/lua/42?greet=hi' --response default
+vg "render gateway response" render "$np" GET /default/nowhere --gateway-response MISSING_AUTHENTICATION_TOKEN
+vg "render template file" render "$np" GET '/default/pets/42?a=1' --template specs/tests/render/params.vtl
+vg "render body not json" render "$np" POST /default/pets -d 'a=1'
+
 # 3. serve: petstore on the plain host, echo.yaml by its API id, a mix of requests, and
 # a --watch reload halfway (petstore is served from a copy the script edits).
 cp -R examples/petstore "$work/petstore"
@@ -82,7 +95,7 @@ runs=$((runs + 1))
 log="$work/serve.log"
 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
     --error-exitcode=$VG_EXIT --log-file="$log" \
-    "$bin" serve "$work/petstore/api.yaml" specs/tests/echo.yaml \
+    "$bin" serve "$work/petstore/api.yaml" specs/tests/echo.yaml specs/tests/nonproxy.yaml \
     --port 0 --host 127.0.0.1 --threads 8 --watch >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 port=""
@@ -144,6 +157,20 @@ req 500 GET /default/ghost -H "$echo_host"
 req 200 GET /default/items/special -H "$echo_host"
 req 200 GET /default/util -H "$echo_host"
 req 403 GET /default/nothing -H "$echo_host"
+# mapping templates: non-proxy Lambda, selectionPattern, passthrough, 415, VTL mock,
+# Lua templates, a gateway response template, a body that is not JSON
+np_host="Host: nonproxy01.execute-api.localhost"
+json_ct="Content-Type: application/json"
+req 200 GET /default/pets/42 -H "$np_host"
+req 404 GET /default/pets/7 -H "$np_host"
+req 201 POST /default/pets -H "$np_host" -H "$json_ct" -d '{"name":"tom"}'
+req 400 POST /default/pets -H "$np_host" -H "$json_ct" -d '{}'
+req 400 POST /default/pets -H "$np_host" -H "$json_ct" -d 'a=1&b=2'
+req 415 POST /default/pets -H "$np_host" -H 'Content-Type: application/xml' -d '<a/>'
+req 200 GET /default/mock/42 -H "$np_host"
+req 404 GET /default/mock/7 -H "$np_host"
+req 200 GET '/default/lua/42?greet=hi' -H "$np_host"
+req 403 GET /default/nowhere -H "$np_host"
 
 kill -TERM "$server"
 set +e

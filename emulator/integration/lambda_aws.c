@@ -111,12 +111,18 @@ static void log_failure(const gh_invocation *inv, const gh_function *fn, const g
 }
 
 /* The event: the request template's output (or the passed-through body) as JSON. An
- * empty payload is the empty object, as Lambda's Invoke gives a function. */
-static json_t *event_of(gh_invocation *inv)
+ * empty payload is the empty object, as Lambda's Invoke gives a function. NULL with
+ * *why when the payload is not JSON. */
+static json_t *event_of(gh_invocation *inv, const char **why)
 {
     if (!inv->integ_body_len)
         return json_object();
-    return json_loadb(inv->integ_body, inv->integ_body_len, JSON_DECODE_ANY, NULL);
+    json_error_t err;
+    json_t *event = json_loadb(inv->integ_body, inv->integ_body_len, JSON_DECODE_ANY, &err);
+    if (!event)
+        *why = gh_arena_printf(inv->arena, "%s at [line: %d, column: %d]", err.text, err.line,
+                               err.column);
+    return event;
 }
 
 int gh_lambda_aws_run(gh_invocation *inv)
@@ -128,13 +134,18 @@ int gh_lambda_aws_run(gh_invocation *inv)
     bool templated;
     if (gh_request_mapping_apply(inv, &templated) < 0)
         return -1;
-    json_t *event = event_of(inv);
+    const char *why = NULL;
+    json_t *event = event_of(inv, &why);
     if (!event)
-        /* Lambda refuses a payload that is not JSON (InvalidRequestContentException,
-         * "Could not parse request body into json"); a rejected Invoke is API Gateway's
-         * 500 (services-apigateway-errors). */
-        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
-                                   GH_INTERNAL_ERROR_MESSAGE,
+        /* Lambda's Invoke refuses a payload that is not JSON with 400
+         * InvalidRequestContentException, and API Gateway hands the client that status
+         * and message: the classic form post passed through to a Lambda
+         * (serverless/serverless#2270, nateyolles/slack-pokerbot#1). The parser's detail
+         * is Jackson's on AWS and ours here; the prefix is AWS's. */
+        return gh_integration_fail(inv, GH_GW_DEFAULT_4XX, 400,
+                                   gh_arena_printf(inv->arena,
+                                                   "Could not parse request body into json: %s",
+                                                   why),
                                    "the %s is not JSON, and Lambda accepts only JSON events: "
                                    "%.200s",
                                    templated ? "request template's output" : "request body",

@@ -84,11 +84,18 @@ int gh_request_mapping_apply(gh_invocation *inv, bool *templated)
         len = strlen(body);
     }
     gh_mapping_out out;
-    if (gh_mapping_render(inv, t, GH_MAPPING_REQUEST, body, len, &out) < 0)
+    if (gh_mapping_render(inv, t, GH_MAPPING_REQUEST, body, len, &out) < 0) {
+        /* A body that is not JSON for a template that reads it: AWS's 400 with the
+         * parser's message, not a 500 (serverless/serverless#2270, fluct/fluct#33). */
+        if (out.client_error)
+            return gh_integration_fail(inv, GH_GW_DEFAULT_4XX, 400, out.client_error,
+                                       "request template for %s: %s",
+                                       t->media_type ? t->media_type : "?", out.error);
         return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 0, GH_INTERNAL_ERROR_MESSAGE,
                                    "request template for %s failed: %s",
                                    t->media_type ? t->media_type : "?",
                                    out.error ? out.error : "unknown error");
+    }
     *templated = true;
     gh_request_overrides_apply(inv, &out);
     if (is(handling, "CONVERT_TO_BINARY"))

@@ -191,6 +191,17 @@ static bool input_call(gh_vtl_rt *rt, void *self, const char *name, const gh_vva
 
 const gh_vhost_class gh_aws_input_class = {"$input", input_get, input_call, NULL};
 
+const char *gh_aws_input_client_error(gh_vtl_rt *rt, gh_vval v)
+{
+    if (v.kind != GH_V_HOST || v.u.host.cls != &gh_aws_input_class)
+        return NULL;
+    const input *in = v.u.host.self;
+    if (in->response || !in->parse_error)
+        return NULL;
+    return gh_arena_printf(rt->arena, "Could not parse request body into json: %s",
+                           in->parse_error);
+}
+
 gh_vval gh_aws_input_new(gh_invocation *inv, const char *body, size_t len, bool response)
 {
     input *in = gh_arena_calloc(inv->arena, sizeof *in);

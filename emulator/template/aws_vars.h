@@ -18,6 +18,9 @@ extern const gh_vhost_class gh_aws_context_class;
 /* $input over body (len bytes; empty renders as "{}", §5.1). response: the body is an
  * integration response (only changes the wording of a parse error). From inv->arena. */
 gh_vval gh_aws_input_new(gh_invocation *inv, const char *body, size_t len, bool response);
+/* After a render: "Could not parse request body into json: <why>" when the template read
+ * a request body that is not JSON (AWS answers that with a 400), else NULL. */
+const char *gh_aws_input_client_error(gh_vtl_rt *rt, gh_vval v);
 
 /* $util (stateless). */
 gh_vval gh_aws_util(void);

@@ -25,8 +25,8 @@ int gh_mapping_render(gh_invocation *inv, const gh_template *t, gh_mapping_kind 
     gh_aws_context *ctx;
     gh_vtl_rt rt = {.arena = a, .user = inv};
     rt.globals = gh_v_map(a, 8, false).u.map;
-    gh_vmap_put(a, rt.globals, "input", 5,
-                gh_aws_input_new(inv, body, body_len, kind == GH_MAPPING_RESPONSE));
+    gh_vval input = gh_aws_input_new(inv, body, body_len, kind == GH_MAPPING_RESPONSE);
+    gh_vmap_put(a, rt.globals, "input", 5, input);
     gh_vmap_put(a, rt.globals, "util", 4, gh_aws_util());
     gh_vmap_put(a, rt.globals, "context", 7, gh_aws_context_new(inv, &ctx));
     gh_vmap_put(a, rt.globals, "stageVariables", 14, gh_aws_stage_variables(inv));
@@ -35,6 +35,8 @@ int gh_mapping_render(gh_invocation *inv, const gh_template *t, gh_mapping_kind 
     int rc = gh_vtl_render(t->compiled, &rt, &b);
     if (rc != 0 || rt.failed) {
         gh_buf_free(&b);
+        if (kind == GH_MAPPING_REQUEST)
+            out->client_error = gh_aws_input_client_error(&rt, input);
         /* The template's own line:col is reported beside where the template sits in the
          * definition: YAML block scalars shift lines, so we do not add the two. */
         const char *file = t->mark.file ? t->mark.file : "template";

@@ -28,6 +28,10 @@ typedef struct gh_mapping_out {
     /* Set when rendering failed (returns -1): why, for the log, with the template
      * position when known. AWS answers such a failure with a 500. */
     const char *error;
+    /* Set with error when the request itself is at fault rather than the template: a
+     * request template read a body that is not JSON. AWS answers 400 {"message": this}
+     * ("Could not parse request body into json: ...", serverless/serverless#2270). */
+    const char *client_error;
 } gh_mapping_out;
 
 /* Renders t with $input.body = body (body_len bytes; an empty body renders as "{}" as on

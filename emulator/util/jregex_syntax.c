@@ -213,7 +213,7 @@ static bool escape(tr *t, gh_buf *out, bool in_class, gh_buf *tmp, bool *prop_ne
     char d = t->p[t->i + 1];
     t->i++;
     if (d == 'p' || d == 'P') {
-        const char *pos, *neg;
+        const char *pos = NULL, *neg = NULL; /* set by read_prop; GCC -O2 cannot tell */
         if (!read_prop(t, tmp, &pos, &neg))
             return false;
         if (!in_class) {

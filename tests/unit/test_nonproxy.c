@@ -255,8 +255,9 @@ static void success_is_matched_as_the_empty_message(void **state)
     }
 }
 
-/* The event must be JSON: a template rendering something else is a 500 (Lambda refuses
- * the Invoke); an empty body is the event {}. */
+/* The event must be JSON: a template rendering something else gets Lambda's 400 "Could
+ * not parse request body into json: ..." (serverless/serverless#2270); an empty body is
+ * the event {}. */
 static void event_must_be_json(void **state)
 {
     (void)state;
@@ -269,8 +270,9 @@ static void event_must_be_json(void **state)
     f.integ.responses = responses;
     f.integ.nresponses = 1;
     assert_int_equal(gh_integration_run(&f.inv), -1);
-    assert_int_equal(f.inv.fail_type, GH_GW_API_CONFIGURATION_ERROR);
-    assert_int_equal(f.inv.fail_status, 500);
+    assert_int_equal(f.inv.fail_type, GH_GW_DEFAULT_4XX);
+    assert_int_equal(f.inv.fail_status, 400);
+    assert_true(strncmp(f.inv.fail_message, "Could not parse request body into json: ", 40) == 0);
     inv_fixture_free(&f);
 
     lambda_fixture(&f, "record"); /* no body, no template: event {} */

@@ -280,8 +280,9 @@ static void content_handling(void **state)
  * whole integration request (a case per line, for the end-to-end suite to replay).
  * JSONPath reads a body that does not open a JSON value as one string (json-smart's
  * permissive mode, aws_input.c): the form-to-JSON template AWS users share works. A body
- * that opens JSON and breaks, or a parameter overridden twice ("Overrides are final",
- * apigateway-override-request-response-parameters), fails the request with a 500. */
+ * that opens JSON and breaks gets AWS's 400 "Could not parse request body into json: ..."
+ * (serverless/serverless#2270, fluct/fluct#33); a parameter overridden twice ("Overrides
+ * are final", apigateway-override-request-response-parameters) fails with a 500. */
 static void templates_on_odd_bodies(void **state)
 {
     (void)state;
@@ -291,28 +292,29 @@ static void templates_on_odd_bodies(void **state)
         "\"$p[0]\":\"$util.urlDecode($p[1])\"#if($foreach.hasNext),#end#end}";
     static const struct {
         const char *content_type, *body, *tpl;
-        const char *want; /* the integration body; NULL: a 500 */
+        const char *want; /* the integration body; NULL: a 400 or 500 (status) */
         const char *header; /* "Name: value" of the one header override, or NULL */
+        int status;
     } cases[] = {
         {"application/x-www-form-urlencoded", "name=ann&pet=r%C3%A9x", form_tpl,
-         "{\"name\":\"ann\",\"pet\":\"r\xC3\xA9x\"}", NULL},
+         "{\"name\":\"ann\",\"pet\":\"r\xC3\xA9x\"}", NULL, 0},
         /* nateyolles/slack-pokerbot#1: the template that made a Slack form post valid JSON */
         {"application/x-www-form-urlencoded", "token=t1&text=hi", "{\"body\": $input.json('$')}",
-         "{\"body\": \"token=t1&text=hi\"}", NULL},
+         "{\"body\": \"token=t1&text=hi\"}", NULL, 0},
         {"text/plain", "hello world\n", "[$input.path('$')][$input.path('$.a')]",
-         "[hello world][]", NULL},
-        {"application/json", "{\"a\":", "$input.json('$.a')", NULL, NULL},
-        {"application/json", "[1,", "$input.path('$')", NULL, NULL},
-        {"application/json", "{\"a\":1}", "$input.body", "{\"a\":1}", NULL}, /* no JSONPath: no parse */
-        {"application/json", "{bad", "$input.body", "{bad", NULL},
+         "[hello world][]", NULL, 0},
+        {"application/json", "{\"a\":", "$input.json('$.a')", NULL, NULL, 400},
+        {"application/json", "[1,", "$input.path('$')", NULL, NULL, 400},
+        {"application/json", "{\"a\":1}", "$input.body", "{\"a\":1}", NULL, 0}, /* no JSONPath: no parse */
+        {"application/json", "{bad", "$input.body", "{bad", NULL, 0},
         {"application/json", "{\"id\":7}",
-         "#set($context.requestOverride.header.X-Id = $input.json('$.id'))ok", "ok", "X-Id: 7"},
-        {"application/json", "{\"id\":7}",
-         "#set($context.requestOverride.header.X-Id = '1')"
-         "#set($context.requestOverride.header.X-Id = '2')ok", NULL, NULL},
+         "#set($context.requestOverride.header.X-Id = $input.json('$.id'))ok", "ok", "X-Id: 7", 0},
         {"application/json", "{\"id\":7}",
          "#set($context.requestOverride.header.X-Id = '1')"
-         "#set($context.requestOverride.header.x-id = '2')ok", NULL, NULL},
+         "#set($context.requestOverride.header.X-Id = '2')ok", NULL, NULL, 500},
+        {"application/json", "{\"id\":7}",
+         "#set($context.requestOverride.header.X-Id = '1')"
+         "#set($context.requestOverride.header.x-id = '2')ok", NULL, NULL, 500},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         inv_fixture f;
@@ -328,12 +330,19 @@ static void templates_on_odd_bodies(void **state)
         int rc = gh_request_mapping_apply(&f.inv, &templated);
         if (!cases[i].want) {
             if (rc != -1)
-                fail_msg("case %zu: expected a 500, got body [%s]", i, f.inv.integ_body);
-            assert_int_equal(f.inv.fail_type, GH_GW_API_CONFIGURATION_ERROR);
-            assert_int_equal(f.inv.fail_status ? f.inv.fail_status
-                                               : gh_gw_default_status(f.inv.fail_type),
-                             500);
-            assert_string_equal(f.inv.fail_message, "Internal server error");
+                fail_msg("case %zu: expected a %d, got body [%s]", i, cases[i].status,
+                         f.inv.integ_body);
+            int status = f.inv.fail_status ? f.inv.fail_status
+                                           : gh_gw_default_status(f.inv.fail_type);
+            assert_int_equal(status, cases[i].status);
+            if (cases[i].status == 500) {
+                assert_int_equal(f.inv.fail_type, GH_GW_API_CONFIGURATION_ERROR);
+                assert_string_equal(f.inv.fail_message, "Internal server error");
+            } else {
+                assert_int_equal(f.inv.fail_type, GH_GW_DEFAULT_4XX);
+                assert_true(strncmp(f.inv.fail_message,
+                                    "Could not parse request body into json: ", 40) == 0);
+            }
         } else {
             if (rc != 0)
                 fail_msg("case %zu: failed", i);
