@@ -1,62 +1,27 @@
 /* Integration response selection and mapping (see integ_response.h).
  *
  * Selection patterns are Java regexes matched against the whole string
- * (api-gateway-integration-settings-integration-response). Until PCRE2 arrives, they run
- * through POSIX regcomp(REG_EXTENDED) anchored as ^(...)$ after translating the Java
- * escapes that real definitions use (\d, \w, \s and their negations, \n, \t). */
+ * (api-gateway-integration-settings-integration-response): util/jregex.h, so `.` does not
+ * match a line break and Invalid* does not match "Invalid input", as on AWS. */
 #include "integration/integ_response.h"
 
-#include <regex.h>
 #include <string.h>
 #include <strings.h>
 
 #include "integration/context.h"
 #include "integration/media.h"
-#include "integration/template_pick.h"
 #include "integration/param_map.h"
 #include "integration/runners.h"
+#include "integration/template_pick.h"
 #include "template/mapping.h"
 #include "util/base64.h"
 #include "util/buf.h"
-
-static void translate(gh_buf *b, const char *p)
-{
-    gh_buf_puts(b, "^(");
-    for (; *p; p++) {
-        if (*p != '\\' || !p[1]) {
-            gh_buf_putc(b, *p);
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case 'd': gh_buf_puts(b, "[0-9]"); break;
-        case 'D': gh_buf_puts(b, "[^0-9]"); break;
-        case 'w': gh_buf_puts(b, "[[:alnum:]_]"); break;
-        case 'W': gh_buf_puts(b, "[^[:alnum:]_]"); break;
-        case 's': gh_buf_puts(b, "[[:space:]]"); break;
-        case 'S': gh_buf_puts(b, "[^[:space:]]"); break;
-        case 'n': gh_buf_putc(b, '\n'); break;
-        case 't': gh_buf_putc(b, '\t'); break;
-        default:
-            gh_buf_putc(b, '\\');
-            gh_buf_putc(b, *p);
-        }
-    }
-    gh_buf_puts(b, ")$");
-}
+#include "util/jregex.h"
 
 int gh_selection_pattern_matches(const char *pattern, const char *text)
 {
-    gh_buf b = GH_BUF_INIT;
-    translate(&b, pattern);
-    regex_t re;
-    int ok = regcomp(&re, b.data, REG_EXTENDED | REG_NOSUB) == 0;
-    gh_buf_free(&b);
-    if (!ok)
-        return 0;
-    int m = regexec(&re, text, 0, NULL, 0) == 0;
-    regfree(&re);
-    return m;
+    const gh_jregex *re = gh_jregex_get(pattern, strlen(pattern), NULL);
+    return re && gh_jregex_matches(re, text, strlen(text));
 }
 
 static int is_default(const gh_integ_response *r)

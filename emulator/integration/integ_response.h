@@ -7,9 +7,8 @@
 
 #include "integration/invocation.h"
 
-/* The response whose selectionPattern matches `text` as a whole (Java regex semantics
- * approximated with POSIX extended regexes: \d \w \s \n \t are translated), first in
- * definition order; else the default (no or empty pattern); NULL when neither.
+/* The response whose selectionPattern matches `text` as a whole (a Java regex,
+ * util/jregex.h), first in definition order; else the default (no or empty pattern); NULL when neither.
  * text NULL selects the default only. */
 const gh_integ_response *gh_integ_response_select(const gh_integration *in, const char *text);
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "spec/compile.h"
+#include "util/jregex.h"
 
 #define FIX_LUA "calls answer 500 (add x-gatehouse-mock: file.lua to serve it from Lua)"
 
@@ -77,6 +78,12 @@ static void responses(gh_cc *cc, gh_integration *in, const gh_node *map)
         r->mark = gh_cc_mark(cc, p->key);
         r->pattern = strcmp(p->key->text, "default") == 0 ? NULL
                                                           : gh_arena_strdup(cc->a, p->key->text);
+        const char *why = NULL;
+        if (r->pattern && !gh_jregex_get(r->pattern, strlen(r->pattern), &why))
+            gh_diag_warn(cc->d, r->mark,
+                         "selection pattern '%s' is not a Java regular expression (%s), so it "
+                         "never matches; fix the pattern or write \"default\"",
+                         r->pattern, why ? why : "syntax error");
         const gh_node *sc = gh_node_get(p->value, "statusCode");
         if (!sc) {
             gh_diag_error(cc->d, r->mark, "integration response '%s' has no statusCode; add "

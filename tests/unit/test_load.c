@@ -148,6 +148,10 @@ static void broken_definitions_point_at_the_problem(void **state)
          NULL, GH_DIAG_WARNING, "/api.yaml:8:14: ",
          "function 'ghost' has no handler in x-gatehouse.functions; calls answer 500 as AWS "
          "does for a missing Lambda"},
+        {HEAD "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n"
+              "        responses:\n          \"4\\\\d{2\":\n            statusCode: \"400\"\n",
+         NULL, GH_DIAG_WARNING, "/api.yaml:9:11: ",
+         "selection pattern '4\\d{2' is not a Java regular expression ("},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         scratch s = {0};

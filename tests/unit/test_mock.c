@@ -241,6 +241,13 @@ static void selection_patterns_match_whole_strings(void **state)
         {"[", "[", 0},                  /* does not compile: matches nothing */
         {".*Not Found.*", "Error: Not Found here", 1},
         {"\\w+\\s\\w+", "two words", 1},
+        /* Java, not POSIX: '.' stops at a line break (§5.6), flags and lookaround work */
+        {"Invalid.*", "Invalid\ninput", 0},
+        {"(?s)Invalid.*", "Invalid\ninput", 1},
+        {"(?i)not found.*", "NOT FOUND: pet 7", 1},
+        {"(?!OK).*", "Failed", 1},
+        {"\\p{Upper}\\p{Lower}+: .*", "NotFound: pet 7", 0},
+        {"\\p{Upper}\\p{Alpha}+: .*", "NotFound: pet 7", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         if (gh_selection_pattern_matches(cases[i].pattern, cases[i].text) != cases[i].match)
