@@ -106,6 +106,8 @@ const char *gh_context_get(const gh_invocation *inv, const char *name)
         return domain_prefix(a, inv->domain_name);
     if (strcmp(name, "extendedRequestId") == 0)
         return req ? req->extended_id : NULL;
+    if (strcmp(name, "awsEndpointRequestId") == 0)
+        return inv->endpoint_request_id;
     if (strcmp(name, "requestId") == 0)
         return req ? req->request_id : NULL;
     if (strcmp(name, "httpMethod") == 0)

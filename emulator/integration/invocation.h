@@ -35,6 +35,9 @@ typedef struct gh_invocation {
     const char *fail_message;       /* $context.error.message; NULL: the type's default */
     const char *log_detail;         /* why, for the log line (never the body) */
     int64_t integration_latency_ms;
+    /* The request id of the AWS call the integration made (Lambda's aws_request_id):
+     * $context.awsEndpointRequestId. NULL before the call or for a mock. */
+    const char *endpoint_request_id;
 
     /* The integration request of a non-proxy integration (request_mapping.h): headers,
      * query string and path parameters mapped from requestParameters and the request

@@ -154,6 +154,7 @@ int gh_lambda_aws_run(gh_invocation *inv)
     const char *trace = gh_lambda_trace_id(inv);
     gh_lambda_context ctx;
     gh_lambda_context_init(inv, fn, &ctx);
+    inv->endpoint_request_id = ctx.aws_request_id;
     bool gateway_gives_up;
     int timeout = gh_lambda_timeout(inv, fn, &gateway_gives_up);
     gh_script_result r;

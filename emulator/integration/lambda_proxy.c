@@ -32,6 +32,7 @@ int gh_lambda_proxy_run(gh_invocation *inv)
     const gh_value *event = gh_proxy_event_v1_value(inv);
     gh_lambda_context ctx;
     gh_lambda_context_init(inv, fn, &ctx);
+    inv->endpoint_request_id = ctx.aws_request_id;
 
     bool gateway_gives_up;
     int timeout = gh_lambda_timeout(inv, fn, &gateway_gives_up);

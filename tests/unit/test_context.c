@@ -44,9 +44,11 @@ static void context_variables(void **state)
         {"error.responseType", NULL},
         {"authorizer.principalId", NULL},
         {"noSuchVariable", NULL},
+        {"awsEndpointRequestId", "0f5e6c1a-7b2d-4c3e-8f9a-1b2c3d4e5f60"},
     };
     inv_fixture f;
     inv_fixture_init(&f);
+    f.inv.endpoint_request_id = "0f5e6c1a-7b2d-4c3e-8f9a-1b2c3d4e5f60"; /* Lambda's id */
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *got = gh_context_get(&f.inv, cases[i].name);
         if (!cases[i].want) {
