@@ -262,6 +262,110 @@ static void set_context(lua_State *L, const char *name, const char *value)
     lua_pop(L, 1);
 }
 
+/* ---- overrides: write-once tables, as AWS's overrides are final (§5.8) ----
+ * Each override map is an empty proxy whose metatable keeps the values in a store table
+ * (__index) and refuses a second write of a name (case-insensitively for headers), a
+ * removal, or a write to a fixed member, with the error AWS's 5XX stands for. */
+
+#define ONCE_MSG "is already set: AWS fails a request (5XX) that overrides a parameter twice; " \
+                 "set a variable, override once at the end"
+
+/* name, lower-cased when fold (header names are case-insensitive), pushed. */
+static void push_folded(lua_State *L, const char *name, bool fold)
+{
+    if (!fold) {
+        lua_pushstring(L, name);
+        return;
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (const char *c = name; *c; c++)
+        luaL_addchar(&b, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+    luaL_pushresult(&b);
+}
+
+/* __newindex of a write-once map. Upvalues: 1 store, 2 names seen, 3 the map's name,
+ * 4 fold case. Arguments: 1 proxy, 2 key, 3 value. */
+static int once_newindex(lua_State *L)
+{
+    const char *what = lua_tostring(L, lua_upvalueindex(3));
+    bool fold = lua_toboolean(L, lua_upvalueindex(4));
+    if (lua_type(L, 2) != LUA_TSTRING && lua_type(L, 2) != LUA_TNUMBER)
+        return luaL_error(L, "%s: names must be strings", what);
+    const char *name = luaL_tolstring(L, 2, NULL); /* 4 */
+    if (lua_isnil(L, 3))
+        return luaL_error(L, "%s.%s cannot be removed: overrides are final", what, name);
+    push_folded(L, name, fold); /* 5 */
+    lua_pushvalue(L, 5);
+    if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNIL)
+        return luaL_error(L, "%s.%s " ONCE_MSG, what, name);
+    lua_pop(L, 1);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, lua_upvalueindex(2)); /* seen[folded] = true */
+    lua_pushvalue(L, 4);
+    lua_pushvalue(L, 3);
+    lua_rawset(L, lua_upvalueindex(1)); /* store[name] = value */
+    return 0;
+}
+
+static int fixed_newindex(lua_State *L)
+{
+    return luaL_error(L, "%s.%s cannot be replaced: set its entries instead",
+                      lua_tostring(L, lua_upvalueindex(1)), luaL_tolstring(L, 2, NULL));
+}
+
+/* Pushes a write-once proxy named `what`; its store is the metatable's __index. With a
+ * member name, the value on top of the stack is taken as that member, already set (so it
+ * cannot be replaced). */
+static void push_once(lua_State *L, const char *what, bool fold, const char *member)
+{
+    int v = lua_gettop(L);
+    lua_newtable(L);          /* proxy */
+    lua_createtable(L, 0, 2); /* metatable */
+    lua_newtable(L);          /* store */
+    lua_newtable(L);          /* seen */
+    if (member) {
+        lua_pushvalue(L, v);
+        lua_setfield(L, -3, member);
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, member);
+    }
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -4, "__index");
+    lua_pushstring(L, what);
+    lua_pushboolean(L, fold);
+    lua_pushcclosure(L, once_newindex, 4);
+    lua_setfield(L, -2, "__newindex");
+    lua_setmetatable(L, -2);
+    if (member)
+        lua_remove(L, v);
+}
+
+/* The store behind a proxy built by push_once or push_fixed (the table on top), pushed. */
+static void push_store(lua_State *L)
+{
+    if (!lua_getmetatable(L, -1)) {
+        lua_pushvalue(L, -1);
+        return;
+    }
+    lua_getfield(L, -1, "__index");
+    lua_remove(L, -2);
+}
+
+/* Wraps the table on top (its members) in a proxy that refuses any write. */
+static void push_fixed(lua_State *L, const char *what)
+{
+    lua_newtable(L);          /* proxy */
+    lua_createtable(L, 0, 2); /* metatable */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, what);
+    lua_pushcclosure(L, fixed_newindex, 1);
+    lua_setfield(L, -2, "__newindex");
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
 static void push_context(lua_State *L, render *r)
 {
     lua_createtable(L, 0, 24);
@@ -269,17 +373,19 @@ static void push_context(lua_State *L, render *r)
     lua_setfield(L, -2, "authorizer");
     for (size_t i = 0; i < sizeof context_names / sizeof *context_names; i++)
         set_context(L, context_names[i], gh_context_get(r->inv, context_names[i]));
-    /* Stack: context | override */
+    /* Stack: context | members -> the requestOverride proxy */
     lua_createtable(L, 0, 3);
-    static const char *const req[] = {"header", "querystring", "path"};
-    for (size_t i = 0; i < 3; i++) {
-        lua_newtable(L);
-        lua_setfield(L, -2, req[i]);
-    }
-    lua_setfield(L, -2, "requestOverride");
-    lua_createtable(L, 0, 2);
-    lua_newtable(L);
+    push_once(L, "context.requestOverride.header", true, NULL);
     lua_setfield(L, -2, "header");
+    push_once(L, "context.requestOverride.querystring", false, NULL);
+    lua_setfield(L, -2, "querystring");
+    push_once(L, "context.requestOverride.path", false, NULL);
+    lua_setfield(L, -2, "path");
+    push_fixed(L, "context.requestOverride");
+    lua_setfield(L, -2, "requestOverride");
+    /* responseOverride: status is write-once itself; header a write-once map. */
+    push_once(L, "context.responseOverride.header", true, NULL);
+    push_once(L, "context.responseOverride", false, "header");
     lua_setfield(L, -2, "responseOverride");
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, CONTEXT_KEY);
@@ -318,6 +424,8 @@ static int push_args(lua_State *L, void *ud)
 static void read_overrides(lua_State *L, render *r, const char *name, gh_headers *h)
 {
     if (lua_getfield(L, -1, name) == LUA_TTABLE) {
+        push_store(L);
+        lua_remove(L, -2);
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             if (lua_type(L, -2) == LUA_TSTRING &&
@@ -352,6 +460,8 @@ static void take_result(lua_State *L, void *ud)
 
     lua_getfield(L, LUA_REGISTRYINDEX, CONTEXT_KEY);
     if (r->kind == GH_MAPPING_REQUEST && lua_getfield(L, -1, "requestOverride") == LUA_TTABLE) {
+        push_store(L);
+        lua_remove(L, -2);
         read_overrides(L, r, "header", &out->request_header_overrides);
         read_overrides(L, r, "querystring", &out->request_query_overrides);
         read_overrides(L, r, "path", &out->request_path_overrides);
@@ -359,6 +469,8 @@ static void take_result(lua_State *L, void *ud)
     if (r->kind == GH_MAPPING_REQUEST)
         lua_pop(L, 1);
     if (r->kind != GH_MAPPING_REQUEST && lua_getfield(L, -1, "responseOverride") == LUA_TTABLE) {
+        push_store(L);
+        lua_remove(L, -2);
         read_overrides(L, r, "header", &out->response_header_overrides);
         lua_getfield(L, -1, "status");
         lua_Integer status = lua_tointeger(L, -1); /* numbers and numeric strings */

@@ -60,6 +60,28 @@ static const struct {
     {"return {}", GH_MAPPING_REQUEST, NULL, NULL,
      "Lua template 'application/json' returned table, not the body string"},
     {"return 42", GH_MAPPING_RESPONSE, NULL, NULL, "returned number, not the body string"},
+    /* Overrides are final (apigateway-override-request-response-parameters): a second
+     * write of a name (header names in any case), a removal or a replaced map fails. */
+    {"context.requestOverride.header['X-A'] = '1'\ncontext.requestOverride.header['x-a'] = '2'\n"
+     "return ''",
+     GH_MAPPING_REQUEST, NULL, NULL, "context.requestOverride.header.x-a is already set"},
+    {"context.requestOverride.querystring.q = '1'\ncontext.requestOverride.querystring.q = '1'\n"
+     "return ''",
+     GH_MAPPING_REQUEST, NULL, NULL, "context.requestOverride.querystring.q is already set"},
+    {"context.requestOverride.querystring.q = '1'\ncontext.requestOverride.querystring.Q = '1'\n"
+     "return context.requestOverride.querystring.q .. context.requestOverride.querystring.Q",
+     GH_MAPPING_REQUEST, NULL, "11", NULL},
+    {"context.responseOverride.status = 400\ncontext.responseOverride.status = 400\nreturn ''",
+     GH_MAPPING_RESPONSE, NULL, NULL, "context.responseOverride.status is already set"},
+    {"context.responseOverride.header = {}\nreturn ''", GH_MAPPING_RESPONSE, NULL, NULL,
+     "context.responseOverride.header is already set"},
+    {"context.requestOverride.path = {}\nreturn ''", GH_MAPPING_REQUEST, NULL, NULL,
+     "context.requestOverride.path cannot be replaced"},
+    {"context.requestOverride.path.id = '1'\ncontext.requestOverride.path.id = nil\nreturn ''",
+     GH_MAPPING_REQUEST, NULL, NULL, "context.requestOverride.path.id cannot be removed"},
+    {"context.responseOverride.status = 201\n"
+     "return tostring(context.responseOverride.status) .. tostring(context.responseOverride.header.X)",
+     GH_MAPPING_RESPONSE, NULL, "201nil", NULL},
 };
 
 /* Scripts after the cases: overrides, and the bridges to the shared C. */
