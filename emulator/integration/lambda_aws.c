@@ -157,6 +157,31 @@ int gh_lambda_aws_run(gh_invocation *inv)
     inv->endpoint_request_id = ctx.aws_request_id;
     bool gateway_gives_up;
     int timeout = gh_lambda_timeout(inv, fn, &gateway_gives_up);
+    /* X-Amz-Invocation-Type, mapped into the integration request by requestParameters:
+     * 'Event' invokes asynchronously (Lambda answers 202 with no body, so the client gets
+     * the default response at once and never the result) and 'DryRun' only checks (204)
+     * (set-up-lambda-integration-async). Here an Event call still runs before the answer
+     * is sent, so its side effects are visible to the next request, as a test wants. */
+    const char *itype = gh_headers_get(&inv->integ_headers, "X-Amz-Invocation-Type");
+    if (itype && (strcmp(itype, "Event") == 0 || strcmp(itype, "DryRun") == 0)) {
+        if (strcmp(itype, "Event") == 0) {
+            gh_script_result r;
+            if (gh_script_call(inv->scripts, fn->script, event, &ctx, fn->timeout_ms, &r) !=
+                GH_SCRIPT_OK)
+                log_failure(inv, fn, &r);
+            gh_script_result_free(&r);
+        }
+        json_decref(event);
+        gh_headers integ_headers = {0};
+        gh_headers_add(inv->arena, &integ_headers, "x-amzn-RequestId", ctx.aws_request_id);
+        const gh_integ_response *resp = gh_integ_response_select(in, "");
+        if (!resp)
+            return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 0,
+                                       GH_INTERNAL_ERROR_MESSAGE,
+                                       "no default integration response for the %s invocation",
+                                       itype);
+        return gh_integ_response_apply(inv, resp, "", 0, &integ_headers);
+    }
     gh_script_result r;
     gh_script_status st = gh_script_call(inv->scripts, fn->script, event, &ctx, timeout, &r);
     json_decref(event);
