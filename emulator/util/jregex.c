@@ -21,6 +21,7 @@
 /* Backtracking budget per match: Java would spin for as long as a catastrophic pattern
  * takes; a server thread must not, so past this the match counts as failed. */
 #define MATCH_LIMIT 5000000
+#define REPLACE_MAX_RESULT (10 * 1024 * 1024)
 
 struct gh_jregex {
     pcre2_code *code;
@@ -372,6 +373,14 @@ char *gh_jregex_replace(gh_arena *a, const gh_jregex *re, const char *s, size_t 
         gh_buf_append(&out, s + tail, f.start - tail);
         if (!(ok = expand(&f, &out, replacement, rlen, error)))
             break;
+        /* "$0$0" doubles a string per call: past API Gateway's 10 MB payload limit no
+         * template could print the result, so stop before it takes the memory. */
+        if (out.len > REPLACE_MAX_RESULT) {
+            if (error)
+                *error = "the result exceeds the 10 MB output limit";
+            ok = false;
+            break;
+        }
         tail = f.end;
         if (!all)
             break;
