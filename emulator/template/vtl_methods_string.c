@@ -341,6 +341,15 @@ static bool regex(gh_vtl_rt *rt, str pattern, const gh_jregex **re)
     return true;
 }
 
+/* A pattern that backtracks past PCRE2's match limit on this text: Java would overflow
+ * its stack (StackOverflowError) or run for minutes; we fail the render, once, rather
+ * than answer "no match" and let a loop retry it a thousand times. */
+static bool backtracks(gh_vtl_rt *rt, const char *method, str pattern)
+{
+    return gh_vtl_fail(rt, "String.%s: the regex \"%.*s\" backtracks too much on this text",
+                       method, (int)(pattern.len > 100 ? 100 : pattern.len), pattern.s);
+}
+
 static bool out_of_range(gh_vtl_rt *rt, int64_t b, int64_t e, size_t len)
 {
     return gh_vtl_fail(rt,
@@ -445,6 +454,8 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
         if (!regex(rt, a, &re))
             return false;
         *out = gh_v_bool(gh_jregex_matches(re, s.s, s.len));
+        if (gh_jregex_gave_up())
+            return backtracks(rt, name, a);
     } else if (!strcmp(name, "split") && (nargs == 1 || second_int)) {
         const gh_jregex *re;
         if (!regex(rt, a, &re))
@@ -453,6 +464,8 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
         size_t *ln;
         /* Java returns a String[]; Velocity lets templates use it as a List */
         size_t cnt = gh_jregex_split_limit(rt->arena, re, s.s, s.len, nargs == 2 ? n : 0, &st, &ln);
+        if (gh_jregex_gave_up())
+            return backtracks(rt, name, a);
         *out = gh_v_list(rt->arena, cnt, false);
         for (size_t i = 0; i < cnt; i++)
             gh_vlist_add(rt->arena, out->u.list, gh_v_strn(st[i], ln[i]));

@@ -352,17 +352,15 @@ typedef struct printer {
 
 static bool stopped(printer *p)
 {
-    if (p->stop)
-        return true;
-    if (p->out->len <= p->limit)
-        return false;
-    p->stop = true;
-    p->out->len = p->limit;
-    p->out->data[p->limit] = 0;
-    if (p->rt)
-        gh_vtl_fail(p->rt, "template output exceeds %zu bytes",
-                    p->rt->max_output ? p->rt->max_output : (size_t)GH_VTL_MAX_OUTPUT);
-    return true;
+    if (p->out->len > p->limit) { /* cut here, closing brackets of outer levels too */
+        p->out->len = p->limit;
+        p->out->data[p->limit] = 0;
+        if (!p->stop && p->rt)
+            gh_vtl_fail(p->rt, "template output exceeds %zu bytes",
+                        p->rt->max_output ? p->rt->max_output : (size_t)GH_VTL_MAX_OUTPUT);
+        p->stop = true;
+    }
+    return p->stop;
 }
 
 static bool too_deep(printer *p, unsigned depth)

@@ -47,6 +47,12 @@ typedef struct cache {
 
 static _Thread_local cache *tls_cache;
 static _Thread_local char tls_error[256];
+static _Thread_local bool tls_gave_up; /* gh_jregex_gave_up */
+
+bool gh_jregex_gave_up(void)
+{
+    return tls_gave_up;
+}
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
@@ -202,6 +208,7 @@ bool gh_jregex_matches(const gh_jregex *re, const char *s, size_t len)
     pcre2_match_data *md = match_data(c, re);
     int rc = pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), len, 0,
                          PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, c->mc);
+    tls_gave_up = rc < 0 && rc != PCRE2_ERROR_NOMATCH;
     return rc >= 0;
 }
 
@@ -449,6 +456,7 @@ size_t gh_jregex_split_limit(gh_arena *a, const gh_jregex *re, const char *s, si
                 n--;
     }
 #undef PUSH
+    tls_gave_up = f.error != 0;
     *starts = st;
     *lens = ln;
     return n;

@@ -42,6 +42,11 @@ size_t gh_jregex_split(gh_arena *a, const gh_jregex *re, const char *s, size_t l
 size_t gh_jregex_split_limit(gh_arena *a, const gh_jregex *re, const char *s, size_t len,
                              long limit, const char ***starts, size_t **lens);
 
+/* True when this thread's last gh_jregex_matches or gh_jregex_split* call stopped at
+ * PCRE2's match limit (catastrophic backtracking, where Java overflows its stack or runs
+ * for minutes) instead of deciding: its answer then was "no match". */
+bool gh_jregex_gave_up(void);
+
 /* Frees this thread's cache (thread exit, and at_exit for valgrind-clean runs). */
 void gh_jregex_thread_cleanup(void);
 

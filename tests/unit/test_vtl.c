@@ -441,6 +441,14 @@ static const runaway_case runaway[] = {
     {"#set($s = 'ab')#foreach($i in [1..40])#set($s = $s.replaceAll('.', '$0$0'))#end", 4096, -1,
      "replaceAll() returned a string longer than the 4096-byte output limit"},
     {"#set($s = 'ab')$s.replace('', '-')", 4096, 0, "-a-b-"},
+    /* catastrophic backtracking: the first match limit fails the render, not each of
+     * a thousand retries */
+    {"#set($s = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!')"
+     "#foreach($i in [1..1000])$s.matches('(a|aa)+')#end",
+     0, -1, "String.matches: the regex \"(a|aa)+\" backtracks too much on this text"},
+    {"#set($s = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!')"
+     "#foreach($i in [1..1000])$s.split('(a|aa)+$')#end",
+     0, -1, "String.split: the regex \"(a|aa)+$\" backtracks too much on this text"},
     /* loops nested four deep run 10^12 times: stopped by the step budget (here 10^5) */
     {"#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])"
      "#foreach($d in [1..1000])#end#end#end#end",
