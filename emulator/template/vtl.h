@@ -5,8 +5,8 @@
  * renders as nothing, not as its own source text.
  *
  * Limits keep a hostile or buggy template from taking the process down: nesting depth
- * at parse time, and recursion depth, #foreach iterations (AWS: 1000 per loop) and
- * output size at render time; crossing one is a runtime error with a clear message. */
+ * at parse time, and recursion depth, #foreach iterations (AWS: 1000 per loop), steps
+ * per render and output size (any string a template builds included) at render time; crossing one is a runtime error with a clear message. */
 #ifndef GH_VTL_H
 #define GH_VTL_H
 #include <stdbool.h>
@@ -21,6 +21,9 @@
 #define GH_VTL_MAX_CALL_DEPTH 64               /* macro / #define recursion at render */
 #define GH_VTL_MAX_FOREACH 1000                /* iterations per #foreach, as AWS */
 #define GH_VTL_MAX_OUTPUT (10 * 1024 * 1024)   /* API Gateway's payload limit */
+/* Statements (and #foreach iterations) one render may run: nested loops multiply AWS's
+ * 1000 per loop (four deep: 10^12), so a render stops with an error past this. */
+#define GH_VTL_MAX_STEPS (10 * 1000 * 1000)
 
 typedef struct gh_vtl gh_vtl;
 
@@ -42,6 +45,7 @@ struct gh_vtl_rt {
     gh_vmap *globals;      /* the context: $input, $util, ... and what #set assigns */
     void *user;            /* for host objects: the invocation being rendered */
     size_t max_output;     /* 0: GH_VTL_MAX_OUTPUT */
+    size_t max_steps;      /* 0: GH_VTL_MAX_STEPS */
     bool failed;           /* a runtime error happened; rendering stopped */
     char error[256];       /* its message */
     unsigned error_line, error_col; /* where in the template (0 if unknown) */

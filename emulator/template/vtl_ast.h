@@ -199,6 +199,7 @@ typedef struct vtl_ev {
     const gh_vtl *t;
     gh_buf *out;
     size_t start, max;
+    uint64_t steps, max_steps; /* statements run so far, and the render's budget */
     unsigned depth;
     gh_vmap *locals; /* the current macro's parameters */
     vtl_loop *loop;

@@ -39,6 +39,9 @@ bool vtl_check_output(vtl_ev *ev, uint32_t pos)
 {
     if (ev->out->len - ev->start <= ev->max)
         return true;
+    /* out never holds more than the limit, even after a failure (vtl.h) */
+    ev->out->len = ev->start + ev->max;
+    ev->out->data[ev->out->len] = 0;
     return vtl_fail_at(ev, pos, "template output exceeds %zu bytes", ev->max);
 }
 
@@ -48,6 +51,15 @@ bool vtl_emit(vtl_ev *ev, uint32_t pos, const char *s, size_t n)
         return vtl_fail_at(ev, pos, "template output exceeds %zu bytes", ev->max);
     gh_buf_append(ev->out, s, n);
     return true;
+}
+
+/* One more statement or loop iteration: false (and the render fails) past the budget. */
+static bool vtl_step(vtl_ev *ev, uint32_t pos)
+{
+    if (++ev->steps <= ev->max_steps)
+        return true;
+    return vtl_fail_at(ev, pos, "template runs more than %llu steps (nested #foreach loops?)",
+                       (unsigned long long)ev->max_steps);
 }
 
 /* ---- $foreach: the loop's state as a host object ---- */
@@ -130,12 +142,13 @@ static bool print_value(vtl_ev *ev, uint32_t pos, gh_vval v)
     if (v.kind == GH_V_NULL)
         return true;
     gh_v_print(ev->rt, v, ev->out);
+    bool ok = vtl_check_output(ev, pos);
     if (ev->rt->failed) {
         if (ev->rt->error_line == 0)
             vtl_linecol(ev->t->text, pos, &ev->rt->error_line, &ev->rt->error_col);
         return false;
     }
-    return vtl_check_output(ev, pos);
+    return ok;
 }
 
 static bool render_ref(vtl_ev *ev, const vtl_node *n)
@@ -250,6 +263,10 @@ static vtl_status do_foreach(vtl_ev *ev, const vtl_node *n)
             item = src.u.list->items[i];
         else /* a map iterates over its values, as Velocity does */
             item = src.u.map->items[i].value;
+        if (!vtl_step(ev, n->pos)) {
+            st = VR_FAIL;
+            break;
+        }
         loop.index = (int64_t)i;
         loop.has_next = i + 1 < total;
         gh_vmap_put(ev->rt->arena, g, n->u.loop.var, n->u.loop.vlen, item);
@@ -297,6 +314,8 @@ vtl_status vtl_render_nodes(vtl_ev *ev, const vtl_node *n)
 {
     for (; n; n = n->next) {
         vtl_status st = VR_OK;
+        if (!vtl_step(ev, n->pos))
+            return VR_FAIL;
         switch (n->kind) {
         case VN_TEXT:
             st = vtl_emit(ev, n->pos, n->u.text.s, n->u.text.len) ? VR_OK : VR_FAIL;
@@ -361,6 +380,7 @@ int gh_vtl_render(const gh_vtl *t, gh_vtl_rt *rt, gh_buf *out)
     ev->out = out;
     ev->start = out->len;
     ev->max = rt->max_output ? rt->max_output : GH_VTL_MAX_OUTPUT;
+    ev->max_steps = rt->max_steps ? rt->max_steps : GH_VTL_MAX_STEPS;
     if (!out->data)
         gh_buf_append(out, "", 0); /* so the text is a string even when nothing prints */
     vtl_status st = vtl_render_nodes(ev, t->body);

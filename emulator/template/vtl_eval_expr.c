@@ -114,7 +114,14 @@ static bool call_method(vtl_ev *ev, gh_vval v, const vtl_part *pt, gh_vval *out)
         ok = gh_vtl_method(ev->rt, v, pt->name, args, pt->nargs, out);
     if (!ok)
         *out = gh_v_null();
-    return !callback_failed(ev, pt->pos);
+    if (callback_failed(ev, pt->pos))
+        return false;
+    /* "$s.concat($s)" and friends double a string per call: cap every string a method
+     * returns at the output limit, so loops cannot grow one without bound */
+    if (out->kind == GH_V_STRING && out->u.str.len > ev->max)
+        return vtl_fail_at(ev, pt->pos, "%s() returned a string longer than the %zu-byte "
+                           "output limit", pt->name, ev->max);
+    return true;
 }
 
 static bool get_index(vtl_ev *ev, gh_vval v, const vtl_part *pt, gh_vval *out)
@@ -174,10 +181,17 @@ static double dbl(gh_vval v)
     return v.kind == GH_V_INT ? (double)v.u.i : v.u.d;
 }
 
-static gh_vval arith(vtl_ev *ev, vtl_ekind k, gh_vval a, gh_vval b)
+static gh_vval arith(vtl_ev *ev, const vtl_expr *e, gh_vval a, gh_vval b)
 {
+    vtl_ekind k = e->kind;
     if (k == VE_ADD && (a.kind == GH_V_STRING || b.kind == GH_V_STRING)) {
         gh_vval sa = vtl_to_string(ev, a), sb = vtl_to_string(ev, b);
+        /* $s = $s + $s doubles a string per step: no string may outgrow the output */
+        if (sa.u.str.len + sb.u.str.len > ev->max) {
+            vtl_fail_at(ev, e->pos, "string concatenation exceeds the %zu-byte output limit",
+                        ev->max);
+            return gh_v_null();
+        }
         char *s = gh_arena_alloc(ev->rt->arena, sa.u.str.len + sb.u.str.len + 1);
         memcpy(s, sa.u.str.s, sa.u.str.len);
         memcpy(s + sa.u.str.len, sb.u.str.s, sb.u.str.len);
@@ -303,6 +317,6 @@ bool vtl_eval(vtl_ev *ev, const vtl_expr *e, gh_vval *out)
     case VE_LE: *out = gh_v_bool(gh_v_compare(a, b, &cmp) && cmp <= 0); return true;
     case VE_GT: *out = gh_v_bool(gh_v_compare(a, b, &cmp) && cmp > 0); return true;
     case VE_GE: *out = gh_v_bool(gh_v_compare(a, b, &cmp) && cmp >= 0); return true;
-    default: *out = arith(ev, e->kind, a, b); return true;
+    default: *out = arith(ev, e, a, b); return !ev->rt->failed;
     }
 }

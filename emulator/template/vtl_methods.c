@@ -30,9 +30,15 @@ static bool same_double(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b));
 }
 
-bool gh_vtl_java_equals(gh_vval a, gh_vval b)
+/* Bounds on one comparison of template-built values, as in vtl_value.c: a list that
+ * holds itself through another one, or a tree of shared lists doubling at each level,
+ * counts as different rather than overflowing the stack or running for hours. */
+#define JAVA_EQUALS_MAX_DEPTH 2100
+#define JAVA_EQUALS_MAX_VISITS (1u << 20)
+
+static bool java_equals_rec(gh_vval a, gh_vval b, unsigned depth, size_t *visits)
 {
-    if (a.kind != b.kind)
+    if (a.kind != b.kind || depth > JAVA_EQUALS_MAX_DEPTH || ++*visits > JAVA_EQUALS_MAX_VISITS)
         return false;
     switch (a.kind) {
     case GH_V_NULL: return true;
@@ -42,26 +48,36 @@ bool gh_vtl_java_equals(gh_vval a, gh_vval b)
     case GH_V_STRING:
         return a.u.str.len == b.u.str.len && !memcmp(a.u.str.s, b.u.str.s, a.u.str.len);
     case GH_V_LIST:
+        if (a.u.list == b.u.list) /* ArrayList.equals: o == this */
+            return true;
         if (a.u.list->n != b.u.list->n)
             return false;
         for (size_t k = 0; k < a.u.list->n; k++)
-            if (!gh_vtl_java_equals(a.u.list->items[k], b.u.list->items[k]))
+            if (!java_equals_rec(a.u.list->items[k], b.u.list->items[k], depth + 1, visits))
                 return false;
         return true;
     case GH_V_MAP:
         /* AbstractMap.equals: same size, every key maps to an equal value (any order) */
+        if (a.u.map == b.u.map)
+            return true;
         if (a.u.map->n != b.u.map->n)
             return false;
         for (size_t k = 0; k < a.u.map->n; k++) {
             const gh_vmap_entry *e = &a.u.map->items[k];
             const gh_vmap_entry *f = gh_vmap_find(b.u.map, e->key, e->klen);
-            if (!f || !gh_vtl_java_equals(e->value, f->value))
+            if (!f || !java_equals_rec(e->value, f->value, depth + 1, visits))
                 return false;
         }
         return true;
     case GH_V_HOST: return a.u.host.self == b.u.host.self && a.u.host.cls == b.u.host.cls;
     }
     return false;
+}
+
+bool gh_vtl_java_equals(gh_vval a, gh_vval b)
+{
+    size_t visits = 0;
+    return java_equals_rec(a, b, 0, &visits);
 }
 
 static int cmp3(double a, double b)

@@ -252,8 +252,25 @@ static int64_t last_index_of(str s, str needle, int64_t from)
     return -1;
 }
 
-static gh_vval replace_literal(gh_vtl_rt *rt, str s, str target, str repl)
+static bool replace_literal(gh_vtl_rt *rt, str s, str target, str repl, gh_vval *out)
 {
+    /* The result's length is known before building it: refuse what no template could
+     * print (replace("", x) multiplies a string by x's length). */
+    size_t hits = 0, max = rt->max_output ? rt->max_output : GH_VTL_MAX_OUTPUT;
+    if (!target.len) {
+        uint32_t cp;
+        for (size_t i = 0; i < s.len; i += decode(s.s, s.len, i, &cp))
+            hits++;
+        hits++;
+    } else {
+        for (const char *hit = find_bytes(s, 0, target); hit;
+             hit = find_bytes(s, (size_t)(hit - s.s) + target.len, target))
+            hits++;
+    }
+    if (repl.len > target.len && hits &&
+        (s.len > max || (repl.len - target.len) > (max - s.len) / hits))
+        return gh_vtl_fail(rt, "String.replace: the result exceeds the %zu-byte output limit",
+                           max);
     gh_buf b = GH_BUF_INIT;
     if (!target.len) {
         /* Java inserts the replacement before every char and at the end */
@@ -275,9 +292,9 @@ static gh_vval replace_literal(gh_vtl_rt *rt, str s, str target, str repl)
         }
         gh_buf_append(&b, s.s + i, s.len - i);
     }
-    gh_vval v = gh_v_strdup(rt->arena, b.data, b.len);
+    *out = gh_v_strdup(rt->arena, b.data, b.len);
     gh_buf_free(&b);
-    return v;
+    return true;
 }
 
 static gh_vval strip(str s, bool lead, bool trail)
@@ -322,6 +339,15 @@ static bool regex(gh_vtl_rt *rt, str pattern, const gh_jregex **re)
         return gh_vtl_fail(rt, "java.util.regex.PatternSyntaxException: %s in \"%.*s\"", err,
                            (int)(pattern.len > 100 ? 100 : pattern.len), pattern.s);
     return true;
+}
+
+/* A pattern that backtracks past PCRE2's match limit on this text: Java would overflow
+ * its stack (StackOverflowError) or run for minutes; we fail the render, once, rather
+ * than answer "no match" and let a loop retry it a thousand times. */
+static bool backtracks(gh_vtl_rt *rt, const char *method, str pattern)
+{
+    return gh_vtl_fail(rt, "String.%s: the regex \"%.*s\" backtracks too much on this text",
+                       method, (int)(pattern.len > 100 ? 100 : pattern.len), pattern.s);
 }
 
 static bool out_of_range(gh_vtl_rt *rt, int64_t b, int64_t e, size_t len)
@@ -400,8 +426,10 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
         memcpy(o + s.len, a.s, a.len);
         o[s.len + a.len] = '\0';
         *out = gh_v_strn(o, s.len + a.len);
-    } else if (!strcmp(name, "replace") && two_str)
-        *out = replace_literal(rt, s, a, b);
+    } else if (!strcmp(name, "replace") && two_str) {
+        if (!replace_literal(rt, s, a, b, out))
+            return false;
+    }
     else if ((!strcmp(name, "replaceAll") || !strcmp(name, "replaceFirst")) && two_str) {
         const gh_jregex *re;
         if (!regex(rt, a, &re))
@@ -410,6 +438,8 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
         size_t len = 0;
         char *r =
             gh_jregex_replace(rt->arena, re, s.s, s.len, b.s, b.len, name[7] == 'A', &len, &err);
+        if (!r && strstr(err, "output limit"))
+            return gh_vtl_fail(rt, "String.%s: %s", name, err);
         if (!r) {
             /* Matcher: a missing group number is an IndexOutOfBoundsException, every
              * other bad replacement an IllegalArgumentException */
@@ -424,6 +454,8 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
         if (!regex(rt, a, &re))
             return false;
         *out = gh_v_bool(gh_jregex_matches(re, s.s, s.len));
+        if (gh_jregex_gave_up())
+            return backtracks(rt, name, a);
     } else if (!strcmp(name, "split") && (nargs == 1 || second_int)) {
         const gh_jregex *re;
         if (!regex(rt, a, &re))
@@ -432,6 +464,8 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
         size_t *ln;
         /* Java returns a String[]; Velocity lets templates use it as a List */
         size_t cnt = gh_jregex_split_limit(rt->arena, re, s.s, s.len, nargs == 2 ? n : 0, &st, &ln);
+        if (gh_jregex_gave_up())
+            return backtracks(rt, name, a);
         *out = gh_v_list(rt->arena, cnt, false);
         for (size_t i = 0; i < cnt; i++)
             gh_vlist_add(rt->arena, out->u.list, gh_v_strn(st[i], ln[i]));

@@ -9,6 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "template/vtl.h"
+
+/* Templates build values the JSON parser never would: a list that contains itself
+ * ($l.add($l)), or one nested a million deep by a #set in nested loops, or a small tree
+ * of shared lists whose text doubles with each level. Printing, comparing and converting
+ * walk values recursively, so each walk stops at GH_V_MAX_DEPTH (above jansson's 2048,
+ * so every JSON body still prints) and printing stops at the output limit; comparisons
+ * also stop after GH_V_MAX_VISITS elements. Java would overflow its stack or run out of
+ * memory on the same values, and AWS would answer 500; we fail the render with a message
+ * instead (or, where no render is at hand, treat the values as different). */
+#define GH_V_MAX_DEPTH 2100
+#define GH_V_MAX_VISITS (1u << 20)
+
 gh_vval gh_v_null(void)
 {
     return (gh_vval){.kind = GH_V_NULL};
@@ -174,8 +187,12 @@ static bool str_equal(gh_vval a, gh_vval b)
     return a.u.str.len == b.u.str.len && memcmp(a.u.str.s, b.u.str.s, a.u.str.len) == 0;
 }
 
-bool gh_v_equal(gh_vval a, gh_vval b)
+static void print_capped(gh_vtl_rt *rt, gh_vval v, gh_buf *out, size_t limit, bool json);
+
+static bool equal_rec(gh_vval a, gh_vval b, unsigned depth, size_t *visits)
 {
+    if (depth > GH_V_MAX_DEPTH || ++*visits > GH_V_MAX_VISITS)
+        return false;
     if (a.kind == GH_V_NULL || b.kind == GH_V_NULL) {
         gh_vval other = a.kind == GH_V_NULL ? b : a;
         return other.kind == GH_V_NULL || (other.kind == GH_V_STRING && other.u.str.len == 0);
@@ -190,19 +207,23 @@ bool gh_v_equal(gh_vval a, gh_vval b)
         case GH_V_BOOL: return a.u.b == b.u.b;
         case GH_V_STRING: return str_equal(a, b);
         case GH_V_LIST:
+            if (a.u.list == b.u.list) /* ArrayList.equals: o == this */
+                return true;
             if (a.u.list->n != b.u.list->n)
                 return false;
             for (size_t i = 0; i < a.u.list->n; i++)
-                if (!gh_v_equal(a.u.list->items[i], b.u.list->items[i]))
+                if (!equal_rec(a.u.list->items[i], b.u.list->items[i], depth + 1, visits))
                     return false;
             return true;
         case GH_V_MAP:
+            if (a.u.map == b.u.map) /* AbstractMap.equals: o == this */
+                return true;
             if (a.u.map->n != b.u.map->n)
                 return false;
             for (size_t i = 0; i < a.u.map->n; i++) {
                 const gh_vmap_entry *e = &a.u.map->items[i];
                 const gh_vmap_entry *f = gh_vmap_find(b.u.map, e->key, e->klen);
-                if (!f || !gh_v_equal(e->value, f->value))
+                if (!f || !equal_rec(e->value, f->value, depth + 1, visits))
                     return false;
             }
             return true;
@@ -210,14 +231,26 @@ bool gh_v_equal(gh_vval a, gh_vval b)
         default: return false;
         }
     }
-    /* Velocity compares objects of different classes by their toString(). */
+    /* Velocity compares objects of different classes by their toString(). A string side
+     * needs no printing, and the other side need not print past the first's length. */
+    if (b.kind == GH_V_STRING) {
+        gh_vval t = a;
+        a = b;
+        b = t;
+    }
     gh_buf x = GH_BUF_INIT, y = GH_BUF_INIT;
-    gh_v_print(NULL, a, &x);
-    gh_v_print(NULL, b, &y);
+    print_capped(NULL, a, &x, GH_VTL_MAX_OUTPUT, false);
+    print_capped(NULL, b, &y, x.len + 1, false);
     bool eq = x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
     gh_buf_free(&x);
     gh_buf_free(&y);
     return eq;
+}
+
+bool gh_v_equal(gh_vval a, gh_vval b)
+{
+    size_t visits = 0;
+    return equal_rec(a, b, 0, &visits);
 }
 
 bool gh_v_compare(gh_vval a, gh_vval b, int *cmp)
@@ -333,8 +366,45 @@ static void print_json_string(const char *s, size_t len, gh_buf *out)
     gh_buf_putc(out, '"');
 }
 
-void gh_v_print_json(gh_vval v, gh_buf *out)
+/* One walk printing a value: where it may stop (out->len past limit), and whether it
+ * stopped. rt, when there is one, hears why. */
+typedef struct printer {
+    gh_vtl_rt *rt;
+    gh_buf *out;
+    size_t limit;
+    bool stop;
+} printer;
+
+static bool stopped(printer *p)
 {
+    if (p->out->len > p->limit) { /* cut here, closing brackets of outer levels too */
+        p->out->len = p->limit;
+        p->out->data[p->limit] = 0;
+        if (!p->stop && p->rt)
+            gh_vtl_fail(p->rt, "template output exceeds %zu bytes",
+                        p->rt->max_output ? p->rt->max_output : (size_t)GH_VTL_MAX_OUTPUT);
+        p->stop = true;
+    }
+    return p->stop;
+}
+
+static bool too_deep(printer *p, unsigned depth)
+{
+    if (depth <= GH_V_MAX_DEPTH)
+        return false;
+    p->stop = true;
+    if (p->rt)
+        gh_vtl_fail(p->rt, "cannot print a list or map nested more than %d deep (does it "
+                           "contain itself through another one?)",
+                    GH_V_MAX_DEPTH);
+    return true;
+}
+
+static void print_json_rec(printer *p, gh_vval v, unsigned depth)
+{
+    gh_buf *out = p->out;
+    if (too_deep(p, depth))
+        return;
     switch (v.kind) {
     case GH_V_NULL:
     case GH_V_HOST: gh_buf_puts(out, "null"); break;
@@ -344,39 +414,57 @@ void gh_v_print_json(gh_vval v, gh_buf *out)
     case GH_V_STRING: print_json_string(v.u.str.s, v.u.str.len, out); break;
     case GH_V_LIST:
         gh_buf_putc(out, '[');
-        for (size_t i = 0; i < v.u.list->n; i++) {
+        for (size_t i = 0; i < v.u.list->n && !stopped(p); i++) {
             if (i)
                 gh_buf_putc(out, ',');
-            gh_v_print_json(v.u.list->items[i], out);
+            print_json_rec(p, v.u.list->items[i], depth + 1);
         }
         gh_buf_putc(out, ']');
         break;
     case GH_V_MAP:
         gh_buf_putc(out, '{');
-        for (size_t i = 0; i < v.u.map->n; i++) {
+        for (size_t i = 0; i < v.u.map->n && !stopped(p); i++) {
             const gh_vmap_entry *e = &v.u.map->items[i];
             if (i)
                 gh_buf_putc(out, ',');
             print_json_string(e->key, e->klen, out);
             gh_buf_putc(out, ':');
-            gh_v_print_json(e->value, out);
+            print_json_rec(p, e->value, depth + 1);
         }
         gh_buf_putc(out, '}');
         break;
     }
+    stopped(p);
 }
 
-/* An element inside a collection: Java prints a null element as "null". */
-static void print_inner(gh_vtl_rt *rt, gh_vval v, gh_buf *out)
+void gh_v_print_json(gh_vval v, gh_buf *out)
+{
+    printer p = {NULL, out, out->len + GH_VTL_MAX_OUTPUT, false};
+    print_json_rec(&p, v, 0);
+}
+
+static void print_rec(printer *p, gh_vval v, unsigned depth);
+
+/* An element inside a collection: Java prints a null element as "null", and the
+ * collection itself, when it holds itself, as "(this Collection)" or "(this Map)"
+ * (AbstractCollection.toString, AbstractMap.toString). */
+static void print_inner(printer *p, gh_vval v, const void *self, unsigned depth)
 {
     if (v.kind == GH_V_NULL)
-        gh_buf_puts(out, "null");
+        gh_buf_puts(p->out, "null");
+    else if (v.kind == GH_V_LIST && v.u.list == self)
+        gh_buf_puts(p->out, "(this Collection)");
+    else if (v.kind == GH_V_MAP && v.u.map == self)
+        gh_buf_puts(p->out, "(this Map)");
     else
-        gh_v_print(rt, v, out);
+        print_rec(p, v, depth);
 }
 
-void gh_v_print(gh_vtl_rt *rt, gh_vval v, gh_buf *out)
+static void print_rec(printer *p, gh_vval v, unsigned depth)
 {
+    gh_buf *out = p->out;
+    if (too_deep(p, depth))
+        return;
     switch (v.kind) {
     case GH_V_NULL: break;
     case GH_V_BOOL: gh_buf_puts(out, v.u.b ? "true" : "false"); break;
@@ -385,34 +473,50 @@ void gh_v_print(gh_vtl_rt *rt, gh_vval v, gh_buf *out)
     case GH_V_STRING: gh_buf_append(out, v.u.str.s, v.u.str.len); break;
     case GH_V_LIST:
         if (v.u.list->json) {
-            gh_v_print_json(v, out);
+            print_json_rec(p, v, depth);
             break;
         }
         gh_buf_putc(out, '[');
-        for (size_t i = 0; i < v.u.list->n; i++) {
+        for (size_t i = 0; i < v.u.list->n && !stopped(p); i++) {
             if (i)
                 gh_buf_puts(out, ", ");
-            print_inner(rt, v.u.list->items[i], out);
+            print_inner(p, v.u.list->items[i], v.u.list, depth + 1);
         }
         gh_buf_putc(out, ']');
         break;
     case GH_V_MAP:
         gh_buf_putc(out, '{');
-        for (size_t i = 0; i < v.u.map->n; i++) {
+        for (size_t i = 0; i < v.u.map->n && !stopped(p); i++) {
             const gh_vmap_entry *e = &v.u.map->items[i];
             if (i)
                 gh_buf_puts(out, ", ");
             gh_buf_append(out, e->key, e->klen);
             gh_buf_putc(out, '=');
-            print_inner(rt, e->value, out);
+            print_inner(p, e->value, v.u.map, depth + 1);
         }
         gh_buf_putc(out, '}');
         break;
     case GH_V_HOST:
         if (v.u.host.cls && v.u.host.cls->print)
-            v.u.host.cls->print(rt, v.u.host.self, out);
+            v.u.host.cls->print(p->rt, v.u.host.self, out);
         break;
     }
+    stopped(p);
+}
+
+static void print_capped(gh_vtl_rt *rt, gh_vval v, gh_buf *out, size_t limit, bool json)
+{
+    printer p = {rt, out, out->len + limit, false};
+    if (json)
+        print_json_rec(&p, v, 0);
+    else
+        print_rec(&p, v, 0);
+}
+
+void gh_v_print(gh_vtl_rt *rt, gh_vval v, gh_buf *out)
+{
+    size_t max = rt && rt->max_output ? rt->max_output : GH_VTL_MAX_OUTPUT;
+    print_capped(rt, v, out, max, false);
 }
 
 const char *gh_v_to_text(gh_vtl_rt *rt, gh_arena *a, gh_vval v, size_t *len)
@@ -461,8 +565,10 @@ gh_vval gh_v_from_json(gh_arena *a, const json_t *j)
     }
 }
 
-json_t *gh_v_to_json(gh_vval v)
+static json_t *to_json_rec(gh_vval v, unsigned depth, size_t *visits)
 {
+    if (depth > GH_V_MAX_DEPTH || ++*visits > GH_V_MAX_VISITS)
+        return json_null();
     switch (v.kind) {
     case GH_V_BOOL: return json_boolean(v.u.b);
     case GH_V_INT: return json_integer(v.u.i);
@@ -471,19 +577,25 @@ json_t *gh_v_to_json(gh_vval v)
     case GH_V_LIST: {
         json_t *arr = json_array();
         for (size_t i = 0; i < v.u.list->n; i++)
-            json_array_append_new(arr, gh_v_to_json(v.u.list->items[i]));
+            json_array_append_new(arr, to_json_rec(v.u.list->items[i], depth + 1, visits));
         return arr;
     }
     case GH_V_MAP: {
         json_t *obj = json_object();
         for (size_t i = 0; i < v.u.map->n; i++) {
             const gh_vmap_entry *e = &v.u.map->items[i];
-            json_object_setn_new_nocheck(obj, e->key, e->klen, gh_v_to_json(e->value));
+            json_object_setn_new_nocheck(obj, e->key, e->klen, to_json_rec(e->value, depth + 1, visits));
         }
         return obj;
     }
     default: return json_null();
     }
+}
+
+json_t *gh_v_to_json(gh_vval v)
+{
+    size_t visits = 0;
+    return to_json_rec(v, 0, &visits);
 }
 
 const char *gh_v_kind_name(gh_vkind k)

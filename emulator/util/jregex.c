@@ -21,6 +21,7 @@
 /* Backtracking budget per match: Java would spin for as long as a catastrophic pattern
  * takes; a server thread must not, so past this the match counts as failed. */
 #define MATCH_LIMIT 5000000
+#define REPLACE_MAX_RESULT (10 * 1024 * 1024)
 
 struct gh_jregex {
     pcre2_code *code;
@@ -46,6 +47,12 @@ typedef struct cache {
 
 static _Thread_local cache *tls_cache;
 static _Thread_local char tls_error[256];
+static _Thread_local bool tls_gave_up; /* gh_jregex_gave_up */
+
+bool gh_jregex_gave_up(void)
+{
+    return tls_gave_up;
+}
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
@@ -201,6 +208,7 @@ bool gh_jregex_matches(const gh_jregex *re, const char *s, size_t len)
     pcre2_match_data *md = match_data(c, re);
     int rc = pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), len, 0,
                          PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, c->mc);
+    tls_gave_up = rc < 0 && rc != PCRE2_ERROR_NOMATCH;
     return rc >= 0;
 }
 
@@ -372,6 +380,14 @@ char *gh_jregex_replace(gh_arena *a, const gh_jregex *re, const char *s, size_t 
         gh_buf_append(&out, s + tail, f.start - tail);
         if (!(ok = expand(&f, &out, replacement, rlen, error)))
             break;
+        /* "$0$0" doubles a string per call: past API Gateway's 10 MB payload limit no
+         * template could print the result, so stop before it takes the memory. */
+        if (out.len > REPLACE_MAX_RESULT) {
+            if (error)
+                *error = "the result exceeds the 10 MB output limit";
+            ok = false;
+            break;
+        }
         tail = f.end;
         if (!all)
             break;
@@ -440,6 +456,7 @@ size_t gh_jregex_split_limit(gh_arena *a, const gh_jregex *re, const char *s, si
                 n--;
     }
 #undef PUSH
+    tls_gave_up = f.error != 0;
     *starts = st;
     *lens = ln;
     return n;

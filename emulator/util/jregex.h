@@ -24,7 +24,8 @@ bool gh_jregex_matches(const gh_jregex *re, const char *s, size_t len);
 /* String.replaceAll / replaceFirst: the replacement uses Java's syntax ($1, ${name},
  * \$ and \\ escapes). Result from a, NUL-terminated, length in *out_len. Returns NULL
  * when the replacement is invalid (Java throws: a group that does not exist, a trailing
- * backslash); *error says why. */
+ * backslash), when the pattern backtracks past the match limit, or when the result
+ * would pass 10 MB (API Gateway's payload limit); *error says why. */
 char *gh_jregex_replace(gh_arena *a, const gh_jregex *re, const char *s, size_t len,
                         const char *replacement, size_t rlen, bool all, size_t *out_len,
                         const char **error);
@@ -41,6 +42,11 @@ size_t gh_jregex_split(gh_arena *a, const gh_jregex *re, const char *s, size_t l
  * strings. */
 size_t gh_jregex_split_limit(gh_arena *a, const gh_jregex *re, const char *s, size_t len,
                              long limit, const char ***starts, size_t **lens);
+
+/* True when this thread's last gh_jregex_matches or gh_jregex_split* call stopped at
+ * PCRE2's match limit (catastrophic backtracking, where Java overflows its stack or runs
+ * for minutes) instead of deciding: its answer then was "no match". */
+bool gh_jregex_gave_up(void);
 
 /* Frees this thread's cache (thread exit, and at_exit for valgrind-clean runs). */
 void gh_jregex_thread_cleanup(void);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
@@ -252,6 +253,26 @@ static void error_messages(void **state)
 }
 
 /* More patterns than the cache holds: the oldest are evicted and compiled again. */
+/* "$0$0" doubles its subject: past the 10 MB payload limit the result is refused before
+ * it takes the memory (fuzz_vtl's replaceAll growth). */
+static void replace_result_is_bounded(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(4096);
+    const gh_jregex *re = gh_jregex_get(".", 1, NULL);
+    size_t len = 6 * 1024 * 1024, n = 0;
+    char *s = malloc(len);
+    memset(s, 'a', len);
+    const char *err = NULL;
+    assert_null(gh_jregex_replace(a, re, s, len, "$0$0", 4, true, &n, &err));
+    assert_string_equal(err, "the result exceeds the 10 MB output limit");
+    char *r = gh_jregex_replace(a, re, s, 1024, "$0$0", 4, true, &n, &err);
+    assert_non_null(r);
+    assert_int_equal(n, 2048);
+    free(s);
+    gh_arena_free(a);
+}
+
 static void cache_is_bounded(void **state)
 {
     (void)state;
@@ -282,6 +303,7 @@ int main(void)
         cmocka_unit_test_teardown(java_table, teardown),
         cmocka_unit_test_teardown(invalid_utf8_subjects, teardown),
         cmocka_unit_test_teardown(error_messages, teardown),
+        cmocka_unit_test_teardown(replace_result_is_bounded, teardown),
         cmocka_unit_test_teardown(cache_is_bounded, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,6 +60,8 @@ typedef struct {
     bool compiled;
 } result;
 
+static size_t run_max_steps; /* rt.max_steps of the next run (0: the default) */
+
 static result run(const char *tpl, const char *globals_json, size_t max_output)
 {
     static result r;
@@ -78,6 +80,7 @@ static result run(const char *tpl, const char *globals_json, size_t max_output)
         r.rt.arena = req;
         r.rt.globals = g.u.map;
         r.rt.max_output = max_output;
+        r.rt.max_steps = run_max_steps;
         gh_buf out = GH_BUF_INIT;
         r.rc = gh_vtl_render(t, &r.rt, &out);
         assert_non_null(out.data);
@@ -400,6 +403,90 @@ static void limits(void **state)
 }
 
 /* The tree is immutable: one compile, many renders with different globals. */
+/* Templates that build what no JSON body can (found by fuzz_vtl; its corpus keeps each
+ * as a seed): each renders as Java prints it, or fails with a message, within the output
+ * limit and without recursing forever. want: the exact output, or the error's text. */
+typedef struct {
+    const char *tpl;
+    size_t max_output;
+    int rc;
+    const char *want;
+} runaway_case;
+
+static const runaway_case runaway[] = {
+    /* AbstractCollection / AbstractMap.toString print a self-reference by name */
+    {"#set($l = [1])#set($x = $l.add($l))$l", 0, 0, "[1, (this Collection)]"},
+    {"#set($m = {})#set($x = $m.put('me', $m))$m", 0, 0, "{me=(this Map)}"},
+    {"#set($l = [])#set($x = $l.add($l))#if($l == $l)same#end $l.equals($l)", 0, 0, "same true"},
+    /* through another list, Java overflows its stack: a clear error */
+    {"#set($a = [])#set($b = [$a])#set($x = $a.add($b))$a", 0, -1, "nested more than 2100 deep"},
+    {"#set($l = [])#foreach($i in [1..1000])#foreach($j in [1..3])#set($l = [$l])#end#end$l",
+     0, -1, "nested more than 2100 deep"},
+    /* a tree of shared lists doubles its text per level: stopped at the output limit */
+    {"#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end$l", 4096, -1,
+     "output exceeds 4096 bytes"},
+    {"#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end#set($s = \"$l\")", 4096, -1,
+     "output exceeds 4096 bytes"},
+    {"#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end#if($l == 'x')y#end", 4096, 0,
+     ""},
+    /* strings doubled by +, by interpolation, by methods */
+    {"#set($s = 'ab')#foreach($i in [1..40])#set($s = $s + $s)#end", 4096, -1,
+     "string concatenation exceeds the 4096-byte output limit"},
+    {"#set($s = 'ab')#foreach($i in [1..40])#set($s = \"$s$s\")#end", 4096, -1,
+     "output exceeds 4096 bytes"},
+    {"#set($s = 'ab')#foreach($i in [1..40])#set($s = $s.concat($s))#end", 4096, -1,
+     "concat() returned a string longer than the 4096-byte output limit"},
+    {"#set($s = 'ab')#foreach($i in [1..40])#set($s = $s.replace('', 'xy'))#end", 4096, -1,
+     "String.replace: the result exceeds the 4096-byte output limit"},
+    {"#set($s = 'ab')#foreach($i in [1..40])#set($s = $s.replaceAll('.', '$0$0'))#end", 4096, -1,
+     "replaceAll() returned a string longer than the 4096-byte output limit"},
+    {"#set($s = 'ab')$s.replace('', '-')", 4096, 0, "-a-b-"},
+    /* catastrophic backtracking: the first match limit fails the render, not each of
+     * a thousand retries */
+    {"#set($s = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!')"
+     "#foreach($i in [1..1000])$s.matches('(a|aa)+')#end",
+     0, -1, "String.matches: the regex \"(a|aa)+\" backtracks too much on this text"},
+    {"#set($s = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!')"
+     "#foreach($i in [1..1000])$s.split('(a|aa)+$')#end",
+     0, -1, "String.split: the regex \"(a|aa)+$\" backtracks too much on this text"},
+    /* loops nested four deep run 10^12 times: stopped by the step budget (here 10^5) */
+    {"#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])"
+     "#foreach($d in [1..1000])#end#end#end#end",
+     0, -1, "template runs more than 100000 steps"},
+    {"#macro(t $n)#if($n != '')#t($n.substring(1))#t($n.substring(1))#end#end"
+     "#t('123456789012345678901234567890123456789012345678901234567890')",
+     0, -1,
+     "template runs more than 100000 steps"},
+    {"#foreach($a in [1..300])#foreach($b in [1..300])#end#end done", 0, 0, " done"},
+};
+
+static void runaway_values(void **state)
+{
+    (void)state;
+    run_max_steps = 100000;
+    for (size_t i = 0; i < sizeof runaway / sizeof *runaway; i++) {
+        const runaway_case *c = &runaway[i];
+        result r = run(c->tpl, NULL, c->max_output);
+        if (!r.compiled)
+            fail_msg("case %zu: syntax error %s", i, r.err.message);
+        size_t cap = c->max_output ? c->max_output : GH_VTL_MAX_OUTPUT;
+        if (strlen(r.out) > cap)
+            fail_msg("case %zu: %zu bytes of output over a cap of %zu", i, strlen(r.out), cap);
+        if (r.rc != c->rc)
+            fail_msg("case %zu %s: rc %d (%s) want %d", i, c->tpl, r.rc, r.rt.error, c->rc);
+        if (c->rc == 0 && strcmp(r.out, c->want) != 0)
+            fail_msg("case %zu: got [%s] want [%s]", i, r.out, c->want);
+        if (c->rc != 0 && (!strstr(r.rt.error, c->want) || r.rt.error_line == 0))
+            fail_msg("case %zu: error [%s] at %u:%u, want [%s] with a position", i, r.rt.error,
+                     r.rt.error_line, r.rt.error_col, c->want);
+    }
+    run_max_steps = 0;
+    /* the default budget lets two nested loops of AWS's 1000 run in full */
+    result r = run("#foreach($a in [1..1000])#foreach($b in [1..1000])#end#end ok", NULL, 0);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, " ok");
+}
+
 static void compile_once_render_many(void **state)
 {
     (void)state;
@@ -480,6 +567,7 @@ int main(void)
         cmocka_unit_test(whitespace_gobbling), cmocka_unit_test(syntax_errors),
         cmocka_unit_test(limits),              cmocka_unit_test(compile_once_render_many),
         cmocka_unit_test(write_once_maps),
+        cmocka_unit_test(runaway_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,6 +97,61 @@ static void equality_and_ordering(void **state)
     assert_true(gh_v_truthy(gh_v_int(0)));
 }
 
+/* Values only a template builds (fuzz_vtl found each): self-reference, cycles through
+ * another list, deep nesting, and shared subtrees whose text doubles per level. */
+static void self_reference_cycles_and_depth(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(4096);
+    gh_vval l = gh_v_list(a, 0, false), m = gh_v_map(a, 0, false);
+    gh_vlist_add(a, l.u.list, gh_v_int(1));
+    gh_vlist_add(a, l.u.list, l);
+    gh_vmap_put(a, m.u.map, "me", 2, m);
+    gh_vmap_put(a, m.u.map, "l", 1, l);
+    assert_prints(l, "[1, (this Collection)]"); /* AbstractCollection.toString */
+    assert_prints(m, "{me=(this Map), l=[1, (this Collection)]}");
+    assert_true(gh_v_equal(l, l)); /* ArrayList.equals: o == this */
+    assert_true(gh_v_equal(m, m));
+
+    /* a -> b -> a: Java overflows its stack; we stop at the depth limit */
+    gh_vval x = gh_v_list(a, 0, false), y = gh_v_list(a, 0, false);
+    gh_vlist_add(a, x.u.list, y);
+    gh_vlist_add(a, y.u.list, x);
+    gh_vval x2 = gh_v_list(a, 0, false), y2 = gh_v_list(a, 0, false);
+    gh_vlist_add(a, x2.u.list, y2);
+    gh_vlist_add(a, y2.u.list, x2);
+    assert_false(gh_v_equal(x, x2)); /* gives up: different, not a crash */
+    gh_buf b = GH_BUF_INIT;
+    gh_v_print(NULL, x, &b);
+    assert_true(b.len > 2000 && b.len < 10000); /* "[[[[..." cut at the depth limit */
+    gh_buf_reset(&b);
+    gh_v_print_json(x, &b);
+    assert_true(b.len > 2000 && b.len < 10000);
+    json_t *j = gh_v_to_json(x);
+    assert_non_null(j);
+    json_decref(j);
+
+    /* [$t, $t] forty times: 2^40 leaves; printing stops at the 10 MB output limit and
+     * comparing two equal copies gives up after 2^20 elements */
+    gh_vval t = gh_v_int(7), u = gh_v_int(7);
+    for (int i = 0; i < 40; i++) {
+        gh_vval nt = gh_v_list(a, 2, false), nu = gh_v_list(a, 2, false);
+        gh_vlist_add(a, nt.u.list, t);
+        gh_vlist_add(a, nt.u.list, t);
+        gh_vlist_add(a, nu.u.list, u);
+        gh_vlist_add(a, nu.u.list, u);
+        t = nt;
+        u = nu;
+    }
+    gh_buf_reset(&b);
+    gh_v_print(NULL, t, &b);
+    assert_int_equal(b.len, 10 * 1024 * 1024);
+    assert_false(gh_v_equal(t, u));
+    assert_false(gh_v_equal(t, gh_v_str("[[")));
+    gh_buf_free(&b);
+    gh_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +159,7 @@ int main(void)
         cmocka_unit_test(collections_print_as_java_and_json),
         cmocka_unit_test(maps_keep_insertion_order_on_replace),
         cmocka_unit_test(equality_and_ordering),
+        cmocka_unit_test(self_reference_cycles_and_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
