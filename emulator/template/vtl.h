@@ -11,6 +11,7 @@
 #define GH_VTL_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "template/vtl_value.h"
 #include "util/arena.h"
@@ -24,6 +25,11 @@
 /* Statements (and #foreach iterations) one render may run: nested loops multiply AWS's
  * 1000 per loop (four deep: 10^12), so a render stops with an error past this. */
 #define GH_VTL_MAX_STEPS (10 * 1000 * 1000)
+/* Wall time a render may take. Steps bound loops, but one step can be a slow regex (up
+ * to PCRE2's match limit), so time is checked too: after each method call and every 256
+ * steps. AWS publishes no figure; a template is no backend, and the Lua templates' own
+ * cap is the same. */
+#define GH_VTL_MAX_RENDER_MS 5000
 
 typedef struct gh_vtl gh_vtl;
 
@@ -46,6 +52,7 @@ struct gh_vtl_rt {
     void *user;            /* for host objects: the invocation being rendered */
     size_t max_output;     /* 0: GH_VTL_MAX_OUTPUT */
     size_t max_steps;      /* 0: GH_VTL_MAX_STEPS */
+    int64_t max_ms;        /* 0: GH_VTL_MAX_RENDER_MS (util/clock.h's monotonic clock) */
     bool failed;           /* a runtime error happened; rendering stopped */
     char error[256];       /* its message */
     unsigned error_line, error_col; /* where in the template (0 if unknown) */

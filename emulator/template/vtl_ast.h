@@ -200,6 +200,7 @@ typedef struct vtl_ev {
     gh_buf *out;
     size_t start, max;
     uint64_t steps, max_steps; /* statements run so far, and the render's budget */
+    int64_t deadline_ms;       /* gh_clock_mono_ms() past which the render fails */
     unsigned depth;
     gh_vmap *locals; /* the current macro's parameters */
     vtl_loop *loop;
@@ -208,6 +209,8 @@ typedef struct vtl_ev {
 vtl_status vtl_render_nodes(vtl_ev *ev, const vtl_node *n);
 bool vtl_eval(vtl_ev *ev, const vtl_expr *e, gh_vval *out);
 bool vtl_eval_ref(vtl_ev *ev, const vtl_ref *r, uint32_t nparts, gh_vval *out);
+/* False (and the render fails) once the render's time is up. */
+bool vtl_in_time(vtl_ev *ev, uint32_t pos);
 bool vtl_fail_at(vtl_ev *ev, uint32_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The text of v as it would print, in the arena. */
 gh_vval vtl_to_string(vtl_ev *ev, gh_vval v);

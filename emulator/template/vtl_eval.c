@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "template/vtl_ast.h"
+#include "util/clock.h"
 
 bool gh_vtl_fail(gh_vtl_rt *rt, const char *fmt, ...)
 {
@@ -56,10 +57,19 @@ bool vtl_emit(vtl_ev *ev, uint32_t pos, const char *s, size_t n)
 /* One more statement or loop iteration: false (and the render fails) past the budget. */
 static bool vtl_step(vtl_ev *ev, uint32_t pos)
 {
-    if (++ev->steps <= ev->max_steps)
+    if (++ev->steps > ev->max_steps)
+        return vtl_fail_at(ev, pos, "template runs more than %llu steps (nested #foreach loops?)",
+                           (unsigned long long)ev->max_steps);
+    return (ev->steps & 255) || vtl_in_time(ev, pos);
+}
+
+bool vtl_in_time(vtl_ev *ev, uint32_t pos)
+{
+    if (gh_clock_mono_ms() <= ev->deadline_ms)
         return true;
-    return vtl_fail_at(ev, pos, "template runs more than %llu steps (nested #foreach loops?)",
-                       (unsigned long long)ev->max_steps);
+    return vtl_fail_at(ev, pos, "template ran longer than %lld ms (a slow regular expression "
+                       "in a loop?)",
+                       (long long)(ev->rt->max_ms ? ev->rt->max_ms : GH_VTL_MAX_RENDER_MS));
 }
 
 /* ---- $foreach: the loop's state as a host object ---- */
@@ -381,6 +391,7 @@ int gh_vtl_render(const gh_vtl *t, gh_vtl_rt *rt, gh_buf *out)
     ev->start = out->len;
     ev->max = rt->max_output ? rt->max_output : GH_VTL_MAX_OUTPUT;
     ev->max_steps = rt->max_steps ? rt->max_steps : GH_VTL_MAX_STEPS;
+    ev->deadline_ms = gh_clock_mono_ms() + (rt->max_ms ? rt->max_ms : GH_VTL_MAX_RENDER_MS);
     if (!out->data)
         gh_buf_append(out, "", 0); /* so the text is a string even when nothing prints */
     vtl_status st = vtl_render_nodes(ev, t->body);

@@ -114,7 +114,7 @@ static bool call_method(vtl_ev *ev, gh_vval v, const vtl_part *pt, gh_vval *out)
         ok = gh_vtl_method(ev->rt, v, pt->name, args, pt->nargs, out);
     if (!ok)
         *out = gh_v_null();
-    if (callback_failed(ev, pt->pos))
+    if (callback_failed(ev, pt->pos) || !vtl_in_time(ev, pt->pos))
         return false;
     /* "$s.concat($s)" and friends double a string per call: cap every string a method
      * returns at the output limit, so loops cannot grow one without bound */

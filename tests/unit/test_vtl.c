@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "template/vtl.h"
+#include "util/clock.h"
 
 /* ---- a host object: $obj.name, $obj.inner (a map), $obj.twice(n), $obj.boom() ---- */
 typedef struct {
@@ -41,6 +42,11 @@ static bool host_call(gh_vtl_rt *rt, void *self, const char *name, const gh_vval
     }
     if (!strcmp(name, "boom"))
         return gh_vtl_fail(rt, "boom called");
+    if (!strcmp(name, "slow") && nargs == 1 && args[0].kind == GH_V_INT) {
+        gh_clock_advance(args[0].u.i); /* a call that takes that long */
+        *out = gh_v_str("s");
+        return true;
+    }
     return false;
 }
 
@@ -487,6 +493,24 @@ static void runaway_values(void **state)
     assert_string_equal(r.out, " ok");
 }
 
+/* Wall time is bounded too (GH_VTL_MAX_RENDER_MS): a step can be a slow call (a regex
+ * near PCRE2's match limit), so the clock is read after each call and every 256 steps.
+ * The fake clock stands in for the slow calls. */
+static void renders_are_time_bounded(void **state)
+{
+    (void)state;
+    gh_clock_fake(1781013791000);
+    result r = run("#foreach($i in [1..10])$obj.slow(1000)#end", NULL, 0);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.rt.error, "template ran longer than 5000 ms"));
+    assert_int_equal(r.rt.error_line, 1);
+    assert_string_equal(r.out, "sssss"); /* the sixth call crossed the 5 s line */
+    r = run("#foreach($i in [1..4])$obj.slow(1000)#end", NULL, 0);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "ssss");
+    gh_clock_fake(-1);
+}
+
 static void compile_once_render_many(void **state)
 {
     (void)state;
@@ -568,6 +592,7 @@ int main(void)
         cmocka_unit_test(limits),              cmocka_unit_test(compile_once_render_many),
         cmocka_unit_test(write_once_maps),
         cmocka_unit_test(runaway_values),
+        cmocka_unit_test(renders_are_time_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
