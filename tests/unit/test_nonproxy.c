@@ -16,7 +16,7 @@
 #include "script/pool.h"
 #include "template/vtl.h"
 
-enum { H_RECORD, H_SEQ, H_NIL, H_ERR0, H_ERRPOS, H_ERRTABLE, H_STR, H_SPIN, H_COUNT };
+enum { H_RECORD, H_SEQ, H_NIL, H_ERR0, H_ERRPOS, H_ERRTABLE, H_STR, H_SPIN, H_CALLS, H_COUNT };
 
 static const char *const sources[H_COUNT] = {
     [H_RECORD] = "return function(event, context)\n"
@@ -34,10 +34,11 @@ static const char *const sources[H_COUNT] = {
                    "end\n",
     [H_STR] = "return function(event) return 'plain' end\n",
     [H_SPIN] = "return function(event) while true do end end\n",
+    [H_CALLS] = "local calls = 0\nreturn function(event) calls = calls + 1 return calls end\n",
 };
 
 static const char *const names[H_COUNT] = {"record", "seq", "nil", "err0", "errpos",
-                                           "errtable", "str", "spin"};
+                                           "errtable", "str", "spin", "calls"};
 
 static gh_script_pool *pool;
 static gh_function functions[H_COUNT]; /* sorted by name for gh_api_function */
@@ -325,6 +326,40 @@ static void timeouts(void **state)
     inv_fixture_free(&f);
 }
 
+/* X-Amz-Invocation-Type mapped by requestParameters (set-up-lambda-integration-async):
+ * 'Event' runs the function but answers the default response with no result (an error
+ * too), 'DryRun' does not run it; without the header the call is synchronous. */
+static void invocation_type_event_and_dry_run(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fn, *type, *body;
+    } cases[] = {
+        {"calls", "'Event'", ""},    /* runs: 1 */
+        {"calls", "'DryRun'", ""},   /* does not run */
+        {"err0", "'Event'", ""},     /* the error is logged, not answered */
+        {"calls", NULL, "2"},        /* synchronous: sees the Event call */
+        {"calls", "'RequestResponse'", "3"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        inv_fixture f;
+        lambda_fixture(&f, cases[i].fn);
+        gh_kv params[] = {{"integration.request.header.X-Amz-Invocation-Type", cases[i].type, {0}}};
+        if (cases[i].type)
+            f.integ.request_parameters = (gh_kvs){params, 1};
+        gh_integ_response responses[] = {{.pattern = NULL, .status = 200}};
+        f.integ.responses = responses;
+        f.integ.nresponses = 1;
+        if (gh_integration_run(&f.inv) != 0)
+            fail_msg("case %zu: %s", i, f.inv.log_detail);
+        assert_int_equal(f.resp.status, 200);
+        if (strcmp(f.resp.body, cases[i].body) != 0)
+            fail_msg("case %zu: body [%s] want [%s]", i, f.resp.body, cases[i].body);
+        assert_null(gh_headers_get(&f.resp.headers, "X-Amz-Function-Error"));
+        inv_fixture_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +369,7 @@ int main(void)
         cmocka_unit_test(success_is_matched_as_the_empty_message),
         cmocka_unit_test(event_must_be_json),
         cmocka_unit_test(timeouts),
+        cmocka_unit_test(invocation_type_event_and_dry_run),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
