@@ -1,11 +1,13 @@
 #!/bin/sh
-# Load benchmark (issue 3): a bare civetweb "hello" server, a gatehouse mock route and a
-# gatehouse Lua Lambda proxy route, measured in the same run with wrk on loopback, then
-# cold start on a 300-route definition. Prints a markdown table on stdout.
+# Load benchmark (issues 3 and 4): a bare civetweb "hello" server, a gatehouse mock route,
+# a gatehouse Lua Lambda proxy route and a non-proxy Lua Lambda route (request and
+# response templates), measured in the same run with wrk on loopback; then cold start on a
+# 300-route definition and the render rate of a typical request template
+# (gh_bench_render, bench/templates/typical.vtl). Prints a markdown table on stdout.
 #   bench/run.sh            (from anywhere; needs wrk, cmake, a C compiler)
 # Environment: DURATION (default 10s), CONNECTIONS (32), THREADS (wrk threads, 1),
 #   WRK_CPU (the core wrk is pinned to, default the last one; "none" to leave it free),
-#   RUNS (cold start, 10).
+#   RUNS (cold start, 10), RENDER_SECONDS (render benchmark, 2).
 # wrk is pinned to one core so that the load generator does not compete with the server
 # for every core: on two cores an unpinned wrk preempts server threads at random and the
 # p99 column measures that (the bare server's own p99 swung 0.9 to 2.7 ms). The bare
@@ -23,6 +25,7 @@ if [ "$wrk_cpu" != none ] && command -v taskset >/dev/null; then
   pin="taskset -c $wrk_cpu"
 fi
 runs=${RUNS:-10}
+render_s=${RENDER_SECONDS:-2}
 tmp=$(mktemp -d)
 pids=""
 
@@ -90,6 +93,7 @@ echo "${pin:+$pin }wrk -t$threads -c$conns -d$duration on 127.0.0.1 ..." >&2
 measure bare "http://127.0.0.1:$bare_port/"
 measure mock "http://127.0.0.1:$gh_port/bench/mock"
 measure lua "http://127.0.0.1:$gh_port/bench/lua"
+measure lambda "http://127.0.0.1:$gh_port/bench/lambda/42"
 
 "$root/bench/gen_routes.sh" 300 >"$tmp/routes300.yaml"
 echo "cold start, $runs runs on 300 routes ..." >&2
@@ -98,9 +102,17 @@ cold=$("$build/bench/gh_bench_coldstart" "$build/gatehouse" "$tmp/routes300.yaml
 read bare_rps bare_p99 <"$tmp/bare.res"
 read mock_rps mock_p99 <"$tmp/mock.res"
 read lua_rps lua_p99 <"$tmp/lua.res"
+read lam_rps lam_p99 <"$tmp/lambda.res"
+
+echo "render rate of bench/templates/typical.vtl, ${render_s} s ..." >&2
+"$build/bench/gh_bench_render" "$root/bench/templates/typical.vtl" \
+    "$root/bench/templates/typical-body.json" "$render_s" >"$tmp/render.res"
+read render_rate compile_us render_bytes <"$tmp/render.res"
 
 awk -v br="$bare_rps" -v bp="$bare_p99" -v mr="$mock_rps" -v mp="$mock_p99" \
-    -v lr="$lua_rps" -v lp="$lua_p99" -v cold="$cold" -v c="$conns" -v d="$duration" \
+    -v lr="$lua_rps" -v lp="$lua_p99" -v ar="$lam_rps" -v ap="$lam_p99" \
+    -v rr="$render_rate" -v cu="$compile_us" \
+    -v cold="$cold" -v c="$conns" -v d="$duration" \
     -v t="$threads" -v pin="${pin:-unpinned}" '
 function verdict(ok) { return ok ? "ok" : "MISSED" }
 BEGIN {
@@ -109,8 +121,11 @@ BEGIN {
   printf "| bare civetweb hello | %.0f | %.3f | 100%% | - |\n", br, bp
   printf "| gatehouse mock route | %.0f | %.3f | %.0f%% | >= 50%%, p99 < 2 ms: %s |\n", mr, mp, 100 * mr / br, verdict(mr / br >= 0.50 && mp < 2)
   printf "| gatehouse Lua proxy route | %.0f | %.3f | %.0f%% | >= 35%%, p99 < 2 ms: %s |\n", lr, lp, 100 * lr / br, verdict(lr / br >= 0.35 && lp < 2)
+  printf "| gatehouse non-proxy Lua Lambda route | %.0f | %.3f | %.0f%% | >= 30%%: %s |\n", ar, ap, 100 * ar / br, verdict(ar / br >= 0.30)
   printf "\n| measure | value | target |\n"
   printf "|---|---:|---|\n"
   printf "| cold start (exec to first answer, 300 routes, median) | %.2f ms | < 50 ms: %s |\n", cold, verdict(cold < 50)
+  printf "| render, typical request template, 1 KB body | %.0f templates/s/core | recorded |\n", rr
+  printf "| compile, same template | %.1f us | recorded |\n", cu
   printf "\nwrk: %d connections, %d thread(s), %s, %s per run, 127.0.0.1.\n", c, t, pin, d
 }'
