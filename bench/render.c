@@ -11,7 +11,10 @@
  * fails the benchmark rather than timing an error path.
  *
  * The invocation is the unit tests' fixture (tests/unit/inv_fixture.h, the reference's
- * GET /prod/orders/42 with its headers, query string and path parameter), given a body. */
+ * GET /prod/orders/42 with its headers, query string and path parameter), given a body.
+ *
+ * GH_BENCH_COUNT=N renders exactly N times and skips the compile timing, for
+ * instruction counts per render under callgrind (repeatable, unlike wall time). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +89,9 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    double compile_us = time_compile(text, tlen, budget / 4);
+    const char *count_env = getenv("GH_BENCH_COUNT");
+    long count = count_env ? atol(count_env) : 0;
+    double compile_us = count ? 0 : time_compile(text, tlen, budget / 4);
 
     gh_arena *model = gh_arena_new(64 * 1024);
     gh_vtl_error err;
@@ -132,7 +137,7 @@ int main(int argc, char **argv)
             }
         }
         cpu = seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-    } while (seconds(CLOCK_MONOTONIC) - wall0 < budget);
+    } while (count ? n < count : seconds(CLOCK_MONOTONIC) - wall0 < budget);
     double rate = (double)n / cpu;
     fprintf(stderr,
             "render: %ld renders in %.2f s CPU (%.2f s wall): %.0f templates/s/core, %.2f us "

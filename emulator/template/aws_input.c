@@ -1,6 +1,7 @@
 /* $input in mapping templates (reference §5.1): the body as text, JSONPath over the body
  * ($input.json prints the match as compact JSON, $input.path returns it as a value) and
- * the request parameters. The body is parsed with jansson once per render, on first use.
+ * the request parameters. The body is parsed once per render, on first use, straight into
+ * template values (vtl_json.h).
  *
  * AWS facts this follows:
  *  - an empty body reads as "{}" for $input.body and for JSONPath (§5.1, recorded;
@@ -20,12 +21,12 @@
  *    rendered form template; nateyolles/slack-pokerbot#1: a passed-through form body);
  *  - $input.params(x) searches path, then query string, then headers and gives "" when
  *    absent (api-gateway-mapping-template-reference). */
-#include <jansson.h>
 #include <string.h>
 
 #include "integration/context.h"
 #include "template/aws_vars.h"
 #include "template/jsonpath.h"
+#include "template/vtl_json.h"
 #include "util/url.h"
 
 typedef struct input {
@@ -63,15 +64,9 @@ static bool load(gh_vtl_rt *rt, input *in)
 {
     if (!in->parsed) {
         in->parsed = true;
-        json_error_t err;
-        json_t *j = json_loadb(in->body, in->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-        if (j) {
-            in->root = gh_v_from_json(rt->arena, j);
-            json_decref(j);
-        } else if (!unquoted_text(rt->arena, in->body, in->len, &in->root)) {
-            in->parse_error = gh_arena_printf(rt->arena, "%s (line %d, column %d)", err.text,
-                                              err.line, err.column);
-        }
+        in->parse_error = gh_vjson_parse(rt->arena, in->body, in->len, &in->root);
+        if (in->parse_error && unquoted_text(rt->arena, in->body, in->len, &in->root))
+            in->parse_error = NULL;
     }
     if (in->parse_error)
         return gh_vtl_fail(rt, "the %s body is not JSON that $input.json/$input.path can read: %s",

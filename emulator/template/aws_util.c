@@ -10,11 +10,11 @@
  *    IllegalArgumentException, which fails the template;
  *  - base64Encode / base64Decode: standard base64 of the string's UTF-8 bytes;
  *  - parseJson: the JSON text as a value (a map prints {a=b}, a list as JSON). */
-#include <jansson.h>
 #include <string.h>
 
 #include "template/aws_util.h"
 #include "template/aws_vars.h"
+#include "template/vtl_json.h"
 #include "util/base64.h"
 #include "util/url.h"
 #include "util/utf8.h"
@@ -166,15 +166,11 @@ const char *gh_util_base64_decode(gh_arena *a, const char *s, size_t len, size_t
 
 bool gh_util_parse_json(gh_arena *a, const char *s, size_t len, gh_vval *out, const char **error)
 {
-    json_error_t jerr;
-    json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    if (!j) {
-        *error = gh_arena_printf(a, "$util.parseJson: invalid JSON: %s (line %d, column %d)",
-                                 jerr.text, jerr.line, jerr.column);
+    const char *why = gh_vjson_parse(a, s, len, out);
+    if (why) {
+        *error = gh_arena_printf(a, "$util.parseJson: invalid JSON: %s", why);
         return false;
     }
-    *out = gh_v_from_json(a, j);
-    json_decref(j);
     return true;
 }
 
