@@ -277,6 +277,48 @@ bool gh_v_compare(gh_vval a, gh_vval b, int *cmp)
     return false;
 }
 
+/* The shortest decimal that reads back as mag (> 0, finite) when it has few fractional
+ * digits, as most numbers in request bodies do (4.5, 11.25): N / 10^k for the smallest k
+ * whose N = round(mag * 10^k) gives mag back. Writes N's digits without trailing zeros to
+ * sig and the decimal exponent of the first one to *exp; false when no k qualifies.
+ *
+ * Why it equals the snprintf/strtod search below: N and 10^k are exact doubles (N below
+ * 1e15) and IEEE division rounds correctly, so N / 10^k == mag says the decimal N*10^-k
+ * reads back as mag. Requiring 10^-k > 4 ulp(mag) leaves one k-digit decimal within
+ * half an ulp, so it is the correctly rounded one, and makes round(mag * 10^k) land on the
+ * decimal for any smaller k that would read back too (the product is off that decimal by
+ * under 1/8 from rounding mag and 1/8 from rounding the product), so the first k found
+ * is the fewest digits, as the search finds. */
+static bool short_decimal(double mag, char *sig, size_t *ns, int *exp)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
+    double ulp = nextafter(mag, INFINITY) - mag;
+    for (int k = 0; k < (int)(sizeof pow10 / sizeof *pow10); k++) {
+        double x = mag * pow10[k];
+        if (x >= 1e15 || ulp * 4 * pow10[k] >= 1)
+            return false;
+        double n = nearbyint(x);
+        if (n == 0 || n / pow10[k] != mag)
+            continue;
+        char digits[24];
+        int len = 0;
+        uint64_t v = (uint64_t)n;
+        do {
+            digits[len++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        int skip = 0; /* trailing zeros, first in this reversed order (n > 0) */
+        while (skip < len - 1 && digits[skip] == '0')
+            skip++;
+        *ns = 0;
+        for (int i = len - 1; i >= skip; i--)
+            sig[(*ns)++] = digits[i];
+        *exp = len - 1 - k;
+        return true;
+    }
+    return false;
+}
+
 /* Java's Double.toString: the shortest decimal that reads back as d, in plain notation
  * for 1e-3 <= |d| < 1e7 (always with a fractional digit: "1.0") and otherwise as
  * computerized scientific notation ("1.0E10", "1.5E-5"). */
@@ -294,29 +336,29 @@ void gh_v_print_double(double d, gh_buf *out)
         gh_buf_puts(out, signbit(d) ? "-0.0" : "0.0");
         return;
     }
-    char digits[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(digits, sizeof digits, "%.*e", prec - 1, d);
-        if (strtod(digits, NULL) == d)
-            break;
-    }
-    /* digits is "-d.ddde+XX": split into sign, significant digits and exponent. */
-    const char *p = digits;
-    bool neg = *p == '-';
-    if (neg)
-        p++;
-    char sig[20];
+    bool neg = signbit(d);
+    double mag = fabs(d);
+    char sig[24];
     size_t ns = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            sig[ns++] = *p;
-    while (ns > 1 && sig[ns - 1] == '0')
-        ns--;
-    int exp = atoi(p + 1);
+    int exp;
+    if (!short_decimal(mag, sig, &ns, &exp)) {
+        char digits[40];
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(digits, sizeof digits, "%.*e", prec - 1, mag);
+            if (strtod(digits, NULL) == mag)
+                break;
+        }
+        /* digits is "d.ddde+XX": split into significant digits and exponent. */
+        const char *p = digits;
+        for (; *p && *p != 'e'; p++)
+            if (*p != '.')
+                sig[ns++] = *p;
+        while (ns > 1 && sig[ns - 1] == '0')
+            ns--;
+        exp = atoi(p + 1);
+    }
     if (neg)
         gh_buf_putc(out, '-');
-    double mag = fabs(d);
     if (mag >= 1e-3 && mag < 1e7) {
         if (exp >= 0) {
             for (int i = 0; i <= exp; i++)

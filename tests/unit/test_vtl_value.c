@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "template/vtl_value.h"
@@ -33,6 +36,79 @@ static void doubles_print_as_java(void **state)
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         assert_prints(gh_v_double(table[i].d), table[i].java);
+}
+
+/* The oracle for the fast path of gh_v_print_double: the shortest round-trip digits by
+ * trying every precision, as the function did before it had a fast path, in the same
+ * Java layout. */
+static void reference_double(double d, char *out, size_t cap)
+{
+    char digits[40], sig[20];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(digits, sizeof digits, "%.*e", prec - 1, fabs(d));
+        if (strtod(digits, NULL) == fabs(d))
+            break;
+    }
+    size_t ns = 0;
+    const char *p = digits;
+    for (; *p != 'e'; p++)
+        if (*p != '.')
+            sig[ns++] = *p;
+    while (ns > 1 && sig[ns - 1] == '0')
+        ns--;
+    sig[ns] = '\0';
+    int exp = atoi(p + 1);
+    const char *sign = signbit(d) ? "-" : "";
+    if (fabs(d) >= 1e-3 && fabs(d) < 1e7) {
+        if (exp >= 0) {
+            char ip[20], fp[20];
+            for (int i = 0; i <= exp; i++)
+                ip[i] = (size_t)i < ns ? sig[i] : '0';
+            ip[exp + 1] = '\0';
+            snprintf(fp, sizeof fp, "%s", (size_t)exp + 1 >= ns ? "0" : sig + exp + 1);
+            snprintf(out, cap, "%s%s.%s", sign, ip, fp);
+        } else {
+            snprintf(out, cap, "%s0.%0*d%s", sign, -exp - 1, 0, sig);
+            if (exp == -1) /* %0*d printed one 0 too many */
+                snprintf(out, cap, "%s0.%s", sign, sig);
+        }
+    } else {
+        snprintf(out, cap, "%s%c.%sE%d", sign, sig[0], ns > 1 ? sig + 1 : "0", exp);
+    }
+}
+
+/* Seeded doubles of every kind: short decimals (prices, their products and sums), random
+ * bit patterns, values next to powers of ten and to the fast path's limits. */
+static void doubles_match_the_exhaustive_search(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x2545F4914F6CDD1Du;
+    char want[64];
+    gh_buf b = GH_BUF_INIT;
+    for (int i = 0; i < 200000; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        double d;
+        switch (i % 6) {
+        case 0: d = (double)(seed % 100000) / 100; break;              /* 1234.56 */
+        case 1: d = (double)(seed % 10000) / 100 * (double)(seed >> 60); break; /* price*qty */
+        case 2: d = (double)(seed % 1000) / 10 + (double)(seed >> 50 & 1023) / 1000; break;
+        case 3: memcpy(&d, &seed, sizeof d); break;                      /* any bits */
+        case 4: d = pow(10, (double)(int)(seed % 40) - 20) * (1 + (double)(seed >> 58) * 1e-16); break;
+        default: d = nextafter((double)(seed % 100000000) / 1000, (seed >> 63) ? INFINITY : 0);
+        }
+        if (!isfinite(d) || d == 0)
+            continue;
+        if (seed >> 62 & 1)
+            d = -d;
+        reference_double(d, want, sizeof want);
+        b.len = 0;
+        gh_v_print_double(d, &b);
+        gh_buf_putc(&b, '\0');
+        if (strcmp(b.data, want) != 0)
+            fail_msg("%.17g: %s, the search gives %s", d, b.data, want);
+    }
+    gh_buf_free(&b);
 }
 
 static void collections_print_as_java_and_json(void **state)
@@ -156,6 +232,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(doubles_print_as_java),
+        cmocka_unit_test(doubles_match_the_exhaustive_search),
         cmocka_unit_test(collections_print_as_java_and_json),
         cmocka_unit_test(maps_keep_insertion_order_on_replace),
         cmocka_unit_test(equality_and_ordering),
