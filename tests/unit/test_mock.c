@@ -81,6 +81,13 @@ static void status_selects_the_integration_response(void **state)
         {"code=", NULL, -1, 0, NULL, GH_GW_API_CONFIGURATION_ERROR},
         {"code=200", "application/json; charset=UTF-8", 0, 200, "ok prod", 0},
         {"code=404", "APPLICATION/JSON", 0, 400, "{\"error\":\"Xc9LmF2bDoEFq8w=\"}", 0},
+        {"code=-404", NULL, 0, 200, "ok prod", 0},              /* "-404": only the default */
+        {"code=9223372036854775807", NULL, 0, 200, "ok prod", 0},
+        {"code=9223372036854775808", NULL, -1, 0, NULL, GH_GW_API_CONFIGURATION_ERROR},
+        {"code=404.0", NULL, -1, 0, NULL, GH_GW_API_CONFIGURATION_ERROR}, /* not an integer */
+        {"code=404,%22statusCode%22:500", NULL, 0, 503, "", 0},  /* a repeated key: the last */
+        /* a \u0000 escape: jansson without JSON_ALLOW_NUL refuses the document */
+        {"code=404,%22x%22:%22%5Cu0000%22", NULL, -1, 0, NULL, GH_GW_API_CONFIGURATION_ERROR},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         inv_fixture f;
