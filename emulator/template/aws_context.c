@@ -46,16 +46,18 @@ static gh_vval nested(gh_arena *a, ctx_obj *parent, const char *full)
     return gh_v_host(&gh_aws_context_class, o);
 }
 
+static gh_vmap *overrides_of(gh_arena *a, gh_aws_context *c, bool request);
+
 static bool ctx_get(gh_vtl_rt *rt, void *self, const char *name, gh_vval *out)
 {
     ctx_obj *o = self;
     gh_arena *a = rt->arena;
     if (!o->prefix && strcmp(name, "requestOverride") == 0) {
-        *out = (gh_vval){.kind = GH_V_MAP, .u.map = o->root->request_override};
+        *out = (gh_vval){.kind = GH_V_MAP, .u.map = overrides_of(a, o->root, true)};
         return true;
     }
     if (!o->prefix && strcmp(name, "responseOverride") == 0) {
-        *out = (gh_vval){.kind = GH_V_MAP, .u.map = o->root->response_override};
+        *out = (gh_vval){.kind = GH_V_MAP, .u.map = overrides_of(a, o->root, false)};
         return true;
     }
     const char *full = o->prefix ? gh_arena_printf(a, "%s.%s", o->prefix, name) : name;
@@ -134,21 +136,34 @@ static gh_vval override_map(gh_arena *a, bool header)
     return m;
 }
 
+/* $context.requestOverride / .responseOverride, made on the template's first read of
+ * either: five maps per render that almost no template touches. */
+static gh_vmap *overrides_of(gh_arena *a, gh_aws_context *c, bool request)
+{
+    if (request && !c->request_override) {
+        gh_vval req = gh_v_map(a, 3, false);
+        gh_vmap_put(a, req.u.map, "header", 6, override_map(a, true));
+        gh_vmap_put(a, req.u.map, "querystring", 11, override_map(a, false));
+        gh_vmap_put(a, req.u.map, "path", 4, override_map(a, false));
+        /* The outer maps are write-once too: .status is set once, and the header /
+         * querystring / path maps cannot be swapped for others. */
+        req.u.map->write_once = true;
+        c->request_override = req.u.map;
+    }
+    if (!request && !c->response_override) {
+        gh_vval resp = gh_v_map(a, 2, false);
+        gh_vmap_put(a, resp.u.map, "header", 6, override_map(a, true));
+        resp.u.map->write_once = true;
+        c->response_override = resp.u.map;
+    }
+    return request ? c->request_override : c->response_override;
+}
+
 gh_vval gh_aws_context_new(gh_invocation *inv, gh_aws_context **ctxp)
 {
     gh_arena *a = inv->arena;
     gh_aws_context *c = gh_arena_calloc(a, sizeof *c);
     c->inv = inv;
-    gh_vval req = gh_v_map(a, 3, false), resp = gh_v_map(a, 2, false);
-    gh_vmap_put(a, req.u.map, "header", 6, override_map(a, true));
-    gh_vmap_put(a, req.u.map, "querystring", 11, override_map(a, false));
-    gh_vmap_put(a, req.u.map, "path", 4, override_map(a, false));
-    gh_vmap_put(a, resp.u.map, "header", 6, override_map(a, true));
-    /* The outer maps are write-once too: .status is set once, and the header /
-     * querystring / path maps cannot be swapped for others. */
-    req.u.map->write_once = resp.u.map->write_once = true;
-    c->request_override = req.u.map;
-    c->response_override = resp.u.map;
     ctx_obj *root = gh_arena_calloc(a, sizeof *root);
     *root = (ctx_obj){inv, NULL, c};
     if (ctxp)
@@ -172,7 +187,7 @@ gh_vval gh_aws_stage_variables(gh_invocation *inv)
  * list value gives one header per element (a multi-value override). */
 static void collect(gh_vtl_rt *rt, gh_vmap *parent, const char *name, gh_headers *h)
 {
-    gh_vmap_entry *e = gh_vmap_find(parent, name, strlen(name));
+    gh_vmap_entry *e = parent ? gh_vmap_find(parent, name, strlen(name)) : NULL;
     if (!e || e->value.kind != GH_V_MAP)
         return;
     gh_vmap *m = e->value.u.map;
@@ -196,7 +211,7 @@ static void collect(gh_vtl_rt *rt, gh_vmap *parent, const char *name, gh_headers
  * 100-599 is ignored (reference §5.8 [?]: not confirmed on AWS). */
 static int status_of(gh_vmap *resp)
 {
-    gh_vmap_entry *e = gh_vmap_find(resp, "status", 6);
+    gh_vmap_entry *e = resp ? gh_vmap_find(resp, "status", 6) : NULL;
     if (!e)
         return 0;
     long s = 0;

@@ -30,6 +30,8 @@ gh_vval gh_aws_util(void);
  * #set writes into. The maps live in *ctx so the caller reads them after the render. */
 typedef struct gh_aws_context {
     gh_invocation *inv;
+    /* Built on the template's first read of $context.requestOverride / .responseOverride
+     * (most templates never touch them); NULL until then. */
     gh_vmap *request_override;  /* {header={}, querystring={}, path={}} */
     gh_vmap *response_override; /* {header={}}, plus status once a template sets it */
 } gh_aws_context;
