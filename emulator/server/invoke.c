@@ -9,6 +9,7 @@
 #include "server/commands.h"
 #include "server/runtime.h"
 #include "util/ids.h"
+#include "util/json_text.h"
 #include "util/log.h"
 
 static json_t *read_event(const char *file)
@@ -85,10 +86,12 @@ int gh_cmd_invoke(const gh_cli *cli)
             fprintf(stderr, "%s\n", res.traceback);
         rc = GH_EXIT_FAILURE;
     }
-    /* Lua tables have no key order; sorted keys make the output diffable. */
-    char *s = json_dumps(out, JSON_ENCODE_ANY | JSON_INDENT(2) | JSON_SORT_KEYS);
-    printf("%s\n", s ? s : "null");
-    free(s);
+    /* Lua tables have no key order; sorted keys make the output diffable. Numbers as a
+     * Node function's result prints them (0.1, not 0.10000000000000001). */
+    gh_buf text = GH_BUF_INIT;
+    gh_json_text_indented(out, true, 2, &text);
+    printf("%s\n", text.data);
+    gh_buf_free(&text);
     json_decref(out);
     gh_script_result_free(&res);
     json_decref(event);

@@ -106,7 +106,16 @@ static int by_key(const void *a, const void *b)
     return strcmp(((const member *)a)->key, ((const member *)b)->key);
 }
 
-void gh_json_text(const json_t *v, bool sort_keys, gh_buf *out)
+static void newline(int indent, int level, gh_buf *out)
+{
+    if (!indent)
+        return;
+    gh_buf_putc(out, '\n');
+    for (int i = 0; i < indent * level; i++)
+        gh_buf_putc(out, ' ');
+}
+
+static void text(const json_t *v, bool sort_keys, int indent, int level, gh_buf *out)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
@@ -121,10 +130,13 @@ void gh_json_text(const json_t *v, bool sort_keys, gh_buf *out)
         for (i = 0; i < n; i++) {
             if (i)
                 gh_buf_putc(out, ',');
+            newline(indent, level + 1, out);
             string_text(m[i].key, strlen(m[i].key), out);
-            gh_buf_putc(out, ':');
-            gh_json_text(m[i].value, sort_keys, out);
+            gh_buf_puts(out, indent ? ": " : ":");
+            text(m[i].value, sort_keys, indent, level + 1, out);
         }
+        if (n)
+            newline(indent, level, out);
         gh_buf_putc(out, '}');
         free(m);
         break;
@@ -134,8 +146,11 @@ void gh_json_text(const json_t *v, bool sort_keys, gh_buf *out)
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
                 gh_buf_putc(out, ',');
-            gh_json_text(json_array_get(v, i), sort_keys, out);
+            newline(indent, level + 1, out);
+            text(json_array_get(v, i), sort_keys, indent, level + 1, out);
         }
+        if (json_array_size(v))
+            newline(indent, level, out);
         gh_buf_putc(out, ']');
         break;
     case JSON_STRING: string_text(json_string_value(v), json_string_length(v), out); break;
@@ -145,4 +160,14 @@ void gh_json_text(const json_t *v, bool sort_keys, gh_buf *out)
     case JSON_FALSE: gh_buf_puts(out, "false"); break;
     default: gh_buf_puts(out, "null"); break;
     }
+}
+
+void gh_json_text(const json_t *v, bool sort_keys, gh_buf *out)
+{
+    text(v, sort_keys, 0, 0, out);
+}
+
+void gh_json_text_indented(const json_t *v, bool sort_keys, int indent, gh_buf *out)
+{
+    text(v, sort_keys, indent, 0, out);
 }

@@ -12,6 +12,8 @@
 /* Appends v as compact JSON. sort_keys orders object members by key (bytewise): Lua
  * tables have no order, and a fixed one keeps responses comparable between runs. */
 void gh_json_text(const json_t *v, bool sort_keys, gh_buf *out);
+/* The same, pretty-printed as JSON.stringify(v, null, indent) does. */
+void gh_json_text_indented(const json_t *v, bool sort_keys, int indent, gh_buf *out);
 
 /* JavaScript's Number.prototype.toString for d (finite; NaN and infinities give "null",
  * as JSON.stringify writes them). */

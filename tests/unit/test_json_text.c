@@ -74,11 +74,25 @@ static void values_print_as_json_stringify(void **state)
     }
 }
 
+/* JSON.stringify(v, null, 2): node -e 'console.log(JSON.stringify({b:[1,{}],a:[]},null,2))' */
+static void indented_as_json_stringify(void **state)
+{
+    (void)state;
+    json_t *j = json_loads("{\"b\":[1,{}],\"a\":[],\"c\":{\"d\":0.1}}", 0, NULL);
+    gh_buf b = GH_BUF_INIT;
+    gh_json_text_indented(j, true, 2, &b);
+    assert_string_equal(b.data, "{\n  \"a\": [],\n  \"b\": [\n    1,\n    {}\n  ],\n"
+                                "  \"c\": {\n    \"d\": 0.1\n  }\n}");
+    gh_buf_free(&b);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(numbers_print_as_javascript),
         cmocka_unit_test(values_print_as_json_stringify),
+        cmocka_unit_test(indented_as_json_stringify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
