@@ -149,7 +149,7 @@ static const char *query_get(const gh_invocation *inv, const char *name, int mul
     gh_buf b = GH_BUF_INIT;
     for (size_t i = 0; i < q.n; i++)
         if (strcmp(q.items[i].name, name) == 0) {
-            if (b.len)
+            if (last) /* not b.len: a first empty value still counts ("?a=&a=x" is ",x") */
                 gh_buf_putc(&b, ',');
             gh_buf_puts(&b, q.items[i].value);
             last = q.items[i].value;

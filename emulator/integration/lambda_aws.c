@@ -147,8 +147,9 @@ int gh_lambda_aws_run(gh_invocation *inv)
                                                    "Could not parse request body into json: %s",
                                                    why),
                                    "the %s is not JSON, and Lambda accepts only JSON events: "
-                                   "%.200s",
+                                   "%.*s",
                                    templated ? "request template's output" : "request body",
+                                   (int)(inv->integ_body_len < 200 ? inv->integ_body_len : 200),
                                    inv->integ_body);
 
     const char *trace = gh_lambda_trace_id(inv);

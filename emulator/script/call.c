@@ -193,6 +193,8 @@ static gh_script_status state_call(gh_script_state *st, int script, call_args *a
     lua_pushlightuserdata(L, &a);
     int rc = lua_pcall(L, 1, 0, 1);
     out->duration_ms = gh_clock_mono_ms() - start;
+    if (a.custom && a.custom->done)
+        a.custom->done(L, a.custom->ud);
 
     /* A script that caught the kill and returned before the hook fired again still ran
      * past its deadline or its memory: it fails all the same. */

@@ -74,6 +74,10 @@ typedef struct gh_script_custom {
     int (*push)(lua_State *L, void *ud);
     void (*result)(lua_State *L, void *ud);
     void *ud;
+    /* Optional: runs after the call however it ended (error, timeout, memory kill
+     * included), outside protected mode, so it must not raise: for forgetting ud where
+     * closures the call created could still reach it. */
+    void (*done)(lua_State *L, void *ud);
 } gh_script_custom;
 
 /* gh_script_call with custom arguments: same pool, sandbox, timeout and memory cap, same

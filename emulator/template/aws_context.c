@@ -24,10 +24,11 @@ typedef struct ctx_obj {
     gh_aws_context *root;
 } ctx_obj;
 
-/* Dotted names that are objects rather than values. */
+/* Dotted names that are objects rather than values. Not authorizer.claims: AWS renders
+ * a bare $context.authorizer.claims as null (reference §5.3); its members come from
+ * gh_context_get once Cognito authorizers exist. */
 static const char *const objects[] = {
-    "identity", "identity.clientCert", "identity.clientCert.validity", "authorizer",
-    "authorizer.claims", "error",
+    "identity", "identity.clientCert", "identity.clientCert.validity", "authorizer", "error",
 };
 
 /* Properties an object lists for keySet()/#foreach (those AWS documents). */

@@ -13,12 +13,12 @@
  *    permissive mode: a body that does not start like JSON ({, [, " or ') is one string,
  *    trimmed. So $input.path('$') on a form post "a=1&b=2" is that text, which the
  *    form-to-JSON template AWS users have shared for years depends on ("#set($rawAPIData =
- *    $input.path('$'))" then split on '&'). A body that starts like JSON and does not
- *    parse fails the template (a 500 from the caller; AWS's text for it is not known).
- *    "Could not parse request body into json: ..." is not this: it is Lambda's Invoke
- *    error (InvalidRequestContentException) about the *payload* a non-proxy integration
- *    sends, i.e. the template's output (serverless/serverless#2270: line 6 of the
- *    rendered form template; nateyolles/slack-pokerbot#1: a passed-through form body);
+ *    $input.path('$'))" then split on '&'). A request body that starts like JSON and
+ *    does not parse fails the template, and the caller answers the client 400 "Could not
+ *    parse request body into json: ..." (gh_aws_input_client_error), the text AWS users
+ *    meet for bodies that are not JSON (serverless/serverless#2270); the same 400 comes
+ *    from a non-proxy Lambda whose event is not JSON (lambda_aws.c), as Lambda's Invoke
+ *    refuses it;
  *  - $input.params(x) searches path, then query string, then headers and gives "" when
  *    absent (api-gateway-mapping-template-reference). */
 #include <string.h>
@@ -60,13 +60,19 @@ static bool unquoted_text(gh_arena *a, const char *s, size_t len, gh_vval *out)
     return true;
 }
 
+const char *gh_aws_body_parse(gh_arena *a, const char *body, size_t len, gh_vval *root)
+{
+    const char *error = gh_vjson_parse(a, body, len, root);
+    if (error && unquoted_text(a, body, len, root))
+        error = NULL;
+    return error;
+}
+
 static bool load(gh_vtl_rt *rt, input *in)
 {
     if (!in->parsed) {
         in->parsed = true;
-        in->parse_error = gh_vjson_parse(rt->arena, in->body, in->len, &in->root);
-        if (in->parse_error && unquoted_text(rt->arena, in->body, in->len, &in->root))
-            in->parse_error = NULL;
+        in->parse_error = gh_aws_body_parse(rt->arena, in->body, in->len, &in->root);
     }
     if (in->parse_error)
         return gh_vtl_fail(rt, "the %s body is not JSON that $input.json/$input.path can read: %s",

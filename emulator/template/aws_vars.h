@@ -22,6 +22,11 @@ gh_vval gh_aws_input_new(gh_invocation *inv, const char *body, size_t len, bool 
  * a request body that is not JSON (AWS answers that with a 400), else NULL. */
 const char *gh_aws_input_client_error(gh_vtl_rt *rt, gh_vval v);
 
+/* A body as $input.json / $input.path read it (AWS's JSON library in its permissive
+ * mode): JSON, or text that does not open a JSON value as one trimmed string. NULL with
+ * *root set, or why it is not readable (a body that opens JSON and breaks). From a. */
+const char *gh_aws_body_parse(gh_arena *a, const char *body, size_t len, gh_vval *root);
+
 /* $util (stateless). */
 gh_vval gh_aws_util(void);
 

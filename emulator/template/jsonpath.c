@@ -345,12 +345,19 @@ static bool operand_parse(parser *p, operand *o)
         return true;
     }
     if (c == '[') {
+        /* Lists may nest; bound it as parse_unary bounds expressions, so a path of a
+         * hundred thousand '[' cannot overflow the stack. */
+        if (p->depth + 1 > 32)
+            return fail(p, "lists in the filter nest too deeply");
         p->s++;
         gh_vval l = gh_v_list(p->a, 4, true);
         skip_ws(p);
         while (p->s < p->end && *p->s != ']') {
             operand e;
-            if (!operand_parse(p, &e))
+            p->depth++;
+            bool ok = operand_parse(p, &e);
+            p->depth--;
+            if (!ok)
                 return false;
             if (e.kind != V_LIT)
                 return fail(p, "a list in a filter holds only literals");

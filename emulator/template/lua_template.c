@@ -16,6 +16,7 @@
 #include "integration/context.h"
 #include "script/convert.h"
 #include "template/aws_util.h"
+#include "template/aws_vars.h"
 #include "template/jsonpath.h"
 #include "util/url.h"
 
@@ -23,6 +24,8 @@
 #define TEMPLATE_TIMEOUT_MS 5000
 /* Where the context table of the running call waits for its overrides to be read. */
 #define CONTEXT_KEY "gatehouse.template.context"
+/* Where the box of the running call waits for its functions to be made (set_fn). */
+#define BOX_KEY "gatehouse.template.box"
 
 /* The $context names AWS documents for REST templates (§5.3), as gh_context_get knows
  * them; dotted ones become nested tables. */
@@ -75,11 +78,20 @@ typedef struct render {
     const char *json_error;
     gh_mapping_out *out;
     const char *bad_result; /* the type name the function returned instead of a string */
+    json_t *kept; /* JSON values being pushed into Lua, freed after the call: a push can
+                   * raise (memory cap) before a decref after it would run */
 } render;
 
+/* The functions handed to a template reach its render through a box (full userdata)
+ * that `done` empties when the call ends: a template may keep input.params or util.* in a
+ * global, and the render, its arena and its request are gone by the next call. */
 static render *self(lua_State *L)
 {
-    return lua_touserdata(L, lua_upvalueindex(1));
+    render **box = lua_touserdata(L, lua_upvalueindex(1));
+    if (!box || !*box)
+        luaL_error(L, "this function belongs to a template call that has returned; call "
+                      "input.* and util.* only while the template runs");
+    return *box;
 }
 
 static void set_str(lua_State *L, const char *key, const char *value)
@@ -95,14 +107,7 @@ static gh_vval body_json(lua_State *L, render *r)
 {
     if (!r->parsed) {
         r->parsed = true;
-        json_error_t e;
-        json_t *j = json_loadb(r->body, r->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
-        if (j) {
-            r->root = gh_v_from_json(r->inv->arena, j);
-            json_decref(j);
-        } else {
-            r->json_error = gh_arena_printf(r->inv->arena, "%s at line %d", e.text, e.line);
-        }
+        r->json_error = gh_aws_body_parse(r->inv->arena, r->body, r->body_len, &r->root);
     }
     if (r->json_error)
         luaL_error(L, "the body is not JSON (%s)", r->json_error);
@@ -123,21 +128,33 @@ static gh_vval eval_path(lua_State *L, render *r)
 /* input.json(path): the JSON text $input.json(path) prints. */
 static int input_json(lua_State *L)
 {
-    gh_vval v = eval_path(L, self(L));
+    render *r = self(L);
+    gh_vval v = eval_path(L, r);
+    /* Into the arena before the push: a push can raise (memory cap) and must not leak. */
     gh_buf b = GH_BUF_INIT;
     gh_v_print_json(v, &b);
-    lua_pushlstring(L, b.data ? b.data : "", b.len);
+    char *text = gh_arena_strndup(r->inv->arena, b.data ? b.data : "", b.len);
+    size_t len = b.len;
     gh_buf_free(&b);
+    lua_pushlstring(L, text, len);
     return 1;
 }
 
 /* input.path(path): the value as a Lua value (nil when nothing matches). */
+/* Pushes v as a Lua value, its JSON form owned by r until the call ends. */
+static void push_vval(lua_State *L, render *r, gh_vval v)
+{
+    json_t *j = gh_v_to_json(v);
+    if (!r->kept)
+        r->kept = json_array();
+    json_array_append_new(r->kept, j);
+    gh_lua_push_json(L, j);
+}
+
 static int input_path(lua_State *L)
 {
-    gh_vval v = eval_path(L, self(L));
-    json_t *j = gh_v_to_json(v);
-    gh_lua_push_json(L, j);
-    json_decref(j);
+    render *r = self(L);
+    push_vval(L, r, eval_path(L, r));
     return 1;
 }
 
@@ -227,17 +244,17 @@ static int util_parse_json(lua_State *L)
     const char *s = luaL_checklstring(L, 1, &len);
     gh_vval v;
     const char *err = NULL;
-    if (!gh_util_parse_json(self(L)->inv->arena, s, len, &v, &err))
+    render *r = self(L);
+    if (!gh_util_parse_json(r->inv->arena, s, len, &v, &err))
         return luaL_error(L, "util.parseJson: %s", err ? err : "not JSON");
-    json_t *j = gh_v_to_json(v);
-    gh_lua_push_json(L, j);
-    json_decref(j);
+    push_vval(L, r, v);
     return 1;
 }
 
-static void set_fn(lua_State *L, render *r, const char *name, lua_CFunction fn)
+/* Stack: table. Sets table[name] to fn with this call's box as its upvalue. */
+static void set_fn(lua_State *L, const char *name, lua_CFunction fn)
 {
-    lua_pushlightuserdata(L, r);
+    lua_getfield(L, LUA_REGISTRYINDEX, BOX_KEY);
     lua_pushcclosure(L, fn, 1);
     lua_setfield(L, -2, name);
 }
@@ -396,12 +413,15 @@ static int push_args(lua_State *L, void *ud)
 {
     render *r = ud;
     luaL_checkstack(L, 8, "template arguments");
+    render **box = lua_newuserdatauv(L, sizeof *box, 0);
+    *box = r;
+    lua_setfield(L, LUA_REGISTRYINDEX, BOX_KEY);
     lua_createtable(L, 0, 4);
     lua_pushlstring(L, r->body, r->body_len);
     lua_setfield(L, -2, "body");
-    set_fn(L, r, "json", input_json);
-    set_fn(L, r, "path", input_path);
-    set_fn(L, r, "params", input_params);
+    set_fn(L, "json", input_json);
+    set_fn(L, "path", input_path);
+    set_fn(L, "params", input_params);
 
     push_context(L, r);
 
@@ -411,12 +431,12 @@ static int push_args(lua_State *L, void *ud)
         set_str(L, vars->items[i].key, vars->items[i].value);
 
     lua_createtable(L, 0, 6);
-    set_fn(L, r, "escapeJavaScript", util_escape_js);
-    set_fn(L, r, "parseJson", util_parse_json);
-    set_fn(L, r, "urlEncode", util_url_encode);
-    set_fn(L, r, "urlDecode", util_url_decode);
-    set_fn(L, r, "base64Encode", util_b64_encode);
-    set_fn(L, r, "base64Decode", util_b64_decode);
+    set_fn(L, "escapeJavaScript", util_escape_js);
+    set_fn(L, "parseJson", util_parse_json);
+    set_fn(L, "urlEncode", util_url_encode);
+    set_fn(L, "urlDecode", util_url_decode);
+    set_fn(L, "base64Encode", util_b64_encode);
+    set_fn(L, "base64Decode", util_b64_decode);
     return 4;
 }
 
@@ -486,6 +506,21 @@ static void take_result(lua_State *L, void *ud)
     lua_pop(L, 1);
 }
 
+/* gh_script_custom.done: empties this call's box, whatever the call's outcome. */
+static void forget_render(lua_State *L, void *ud)
+{
+    (void)ud;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, BOX_KEY) == LUA_TUSERDATA) {
+        render **box = lua_touserdata(L, -1);
+        *box = NULL;
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, BOX_KEY);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, CONTEXT_KEY);
+}
+
 int gh_lua_template_render(gh_invocation *inv, const gh_template *t, gh_mapping_kind kind,
                            const char *body, size_t body_len, gh_mapping_out *out)
 {
@@ -501,11 +536,15 @@ int gh_lua_template_render(gh_invocation *inv, const gh_template *t, gh_mapping_
         body_len = 2;
     }
     render r = {.inv = inv, .t = t, .kind = kind, .body = body, .body_len = body_len, .out = out};
-    gh_script_custom c = {push_args, take_result, &r};
+    gh_script_custom c = {push_args, take_result, &r, forget_render};
     gh_script_result res;
     gh_script_status st =
         gh_script_call_custom(inv->scripts, t->script, &c, TEMPLATE_TIMEOUT_MS, &res);
     int rc = 0;
+    if (st != GH_SCRIPT_OK && r.json_error && kind == GH_MAPPING_REQUEST)
+        /* As in VTL: a request body that opens JSON and breaks is the client's 400. */
+        out->client_error = gh_arena_printf(inv->arena, "Could not parse request body into "
+                                            "json: %s", r.json_error);
     if (st != GH_SCRIPT_OK) {
         out->error = gh_arena_printf(inv->arena, "%s failed: %s%s%s", what,
                                      res.error_message ? res.error_message : "error",
@@ -524,5 +563,6 @@ int gh_lua_template_render(gh_invocation *inv, const gh_template *t, gh_mapping_
         memset(&out->request_header_overrides, 0, sizeof out->request_header_overrides);
     }
     gh_script_result_free(&res);
+    json_decref(r.kept);
     return rc;
 }

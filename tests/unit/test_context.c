@@ -127,6 +127,9 @@ static void param_sources(void **state)
             assert_string_equal(got, cases[i].want);
         }
     }
+    /* Every value counts, an empty first one too (found by review). */
+    f.req.query = "a=&a=x";
+    assert_string_equal(gh_param_source(&f.inv, "method.request.multivaluequerystring.a"), ",x");
     inv_fixture_free(&f);
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "template/jsonpath.h"
@@ -108,7 +110,25 @@ static const jcase cases[] = {
     {misc, "$[?(@.a ==)]", "!"},
     {misc, "$.a.length()", "!"},
     {misc, "$x", "!"},
+    {misc, "$[?(@ in [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])]", "!"},
 };
+
+/* A filter list nested past the limit is a syntax error, not a stack overflow (found
+ * by review: operand_parse recursed once per '['). */
+static void deep_filter_lists_are_refused(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    char *path = malloc(2 * n + 32);
+    char *p = path + sprintf(path, "$[?(@ in ");
+    memset(p, '[', n);
+    p += n;
+    memset(p, ']', n);
+    p += n;
+    strcpy(p, ")]");
+    assert_non_null(gh_jsonpath_check(path, strlen(path)));
+    free(path);
+}
 
 static void table(void **state)
 {
@@ -171,6 +191,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table),
+        cmocka_unit_test(deep_filter_lists_are_refused),
         cmocka_unit_test(result_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,6 +98,9 @@ static const char *const extra[] = {
     "return util.escapeJavaScript(input.body)",
     "return input.json('$.a') .. '|' .. input.json('$.b') .. '|' .. input.json('$.nope')",
     "local v = input.path('$.b')\nreturn type(v) .. ':' .. v.c .. ':' .. tostring(input.path('$.nope'))",
+    /* keeps input.params in a global: the next call must not reach the old render */
+    "if KEPT then local ok, err = pcall(KEPT, 'id') return tostring(ok) .. ' ' .. err end\n"
+    "KEPT = input.params\nreturn 'kept'",
 };
 #define NCASES (sizeof cases / sizeof *cases)
 #define NEXTRA (sizeof extra / sizeof *extra)
@@ -246,11 +249,32 @@ static void shared_c_is_bridged(void **state)
     assert_int_equal(gh_lua_template_render(&w->f.inv, &t, GH_MAPPING_REQUEST, doc,
                                             strlen(doc), &out), 0);
     assert_string_equal(out.body, "table:1.5:nil");
-    /* A body that is no JSON fails input.json with a clear error. */
+    /* As in VTL: a body that does not open JSON reads as one string; one that opens JSON
+     * and breaks fails input.json with AWS's 400 message for the client. */
     t = lua_template((int)NCASES + 3);
     assert_int_equal(gh_lua_template_render(&w->f.inv, &t, GH_MAPPING_REQUEST, "<a/>", 4, &out),
+                     0);
+    assert_string_equal(out.body, "null|null|null");
+    assert_int_equal(gh_lua_template_render(&w->f.inv, &t, GH_MAPPING_REQUEST, "{\"a\":", 5,
+                                            &out),
                      -1);
     assert_non_null(strstr(out.error, "the body is not JSON"));
+    assert_non_null(out.client_error);
+    assert_int_equal(strncmp(out.client_error, "Could not parse request body into json: ", 40), 0);
+}
+
+/* A template that keeps one of its functions past its call gets an error from it later,
+ * not the freed render of an earlier request (found by review: a use after free). */
+static void functions_die_with_their_call(void **state)
+{
+    world *w = *state;
+    gh_template t = lua_template((int)NCASES + 5);
+    gh_mapping_out out;
+    assert_int_equal(gh_lua_template_render(&w->f.inv, &t, GH_MAPPING_REQUEST, NULL, 0, &out), 0);
+    assert_string_equal(out.body, "kept");
+    assert_int_equal(gh_lua_template_render(&w->f.inv, &t, GH_MAPPING_REQUEST, NULL, 0, &out), 0);
+    assert_non_null(strstr(out.body, "false "));
+    assert_non_null(strstr(out.body, "belongs to a template call that has returned"));
 }
 
 int main(void)
@@ -258,6 +282,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(templates_render_like_vtl),
         cmocka_unit_test(overrides_are_collected),
+        cmocka_unit_test(functions_die_with_their_call),
         cmocka_unit_test(shared_c_is_bridged),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -204,6 +204,9 @@ static const aws_case cases[] = {
     {"rec serverless#2270: a body that opens JSON and breaks fails", "$input.json('$')",
      "{\"a\": ", .want = NULL},
 
+    {"ref §5.3 bare $context.authorizer.claims is null",
+     "[$context.authorizer.claims]#if($context.authorizer.claims == $null)null#end", .want = "[]null"},
+
     /* ---- $input.params (reference §5.1; api-gateway-mapping-template-reference) ---- */
     {"doc path parameter", "$input.params('id')", .want = "42"},
     {"doc query parameter", "$input.params('expand')", .want = "items"},
