@@ -53,6 +53,7 @@ struct gh_vtl_rt {
     size_t max_output;     /* 0: GH_VTL_MAX_OUTPUT */
     size_t max_steps;      /* 0: GH_VTL_MAX_STEPS */
     int64_t max_ms;        /* 0: GH_VTL_MAX_RENDER_MS (util/clock.h's monotonic clock) */
+    int64_t deadline_ms;   /* set by gh_vtl_render: gh_clock_mono_ms() past which it fails */
     bool failed;           /* a runtime error happened; rendering stopped */
     char error[256];       /* its message */
     unsigned error_line, error_col; /* where in the template (0 if unknown) */
@@ -61,6 +62,11 @@ struct gh_vtl_rt {
 /* Renders t appending to out. Returns 0, or -1 on a runtime error (rt->failed, message in
  * rt->error; out then holds what was produced so far). #stop ends a render normally. */
 int gh_vtl_render(const gh_vtl *t, gh_vtl_rt *rt, gh_buf *out);
+
+/* False, with the render's time-out error recorded, once rt's deadline has passed: for
+ * methods whose one call can take long (containsAll on big lists, ...). True outside a
+ * render (deadline 0). */
+bool gh_vtl_in_time(gh_vtl_rt *rt);
 
 /* Records a runtime error (first one wins) and returns false, so callbacks can write
  * `return gh_vtl_fail(rt, "...")`. */

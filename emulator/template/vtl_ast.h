@@ -200,7 +200,6 @@ typedef struct vtl_ev {
     gh_buf *out;
     size_t start, max;
     uint64_t steps, max_steps; /* statements run so far, and the render's budget */
-    int64_t deadline_ms;       /* gh_clock_mono_ms() past which the render fails */
     unsigned depth;
     gh_vmap *locals; /* the current macro's parameters */
     vtl_loop *loop;

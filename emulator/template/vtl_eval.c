@@ -65,11 +65,19 @@ static bool vtl_step(vtl_ev *ev, uint32_t pos)
 
 bool vtl_in_time(vtl_ev *ev, uint32_t pos)
 {
-    if (gh_clock_mono_ms() <= ev->deadline_ms)
+    if (gh_clock_mono_ms() <= ev->rt->deadline_ms)
         return true;
     return vtl_fail_at(ev, pos, "template ran longer than %lld ms (a slow regular expression "
                        "in a loop?)",
                        (long long)(ev->rt->max_ms ? ev->rt->max_ms : GH_VTL_MAX_RENDER_MS));
+}
+
+bool gh_vtl_in_time(gh_vtl_rt *rt)
+{
+    if (!rt->deadline_ms || gh_clock_mono_ms() <= rt->deadline_ms)
+        return true;
+    return gh_vtl_fail(rt, "template ran longer than %lld ms (a method on very large values?)",
+                       (long long)(rt->max_ms ? rt->max_ms : GH_VTL_MAX_RENDER_MS));
 }
 
 /* ---- $foreach: the loop's state as a host object ---- */
@@ -247,7 +255,11 @@ static vtl_status do_foreach(vtl_ev *ev, const vtl_node *n)
         if (lo.kind == GH_V_INT && hi.kind == GH_V_INT) {
             first = lo.u.i;
             step = lo.u.i <= hi.u.i ? 1 : -1;
-            count = (uint64_t)(step > 0 ? hi.u.i - lo.u.i : lo.u.i - hi.u.i) + 1;
+            /* in unsigned arithmetic: the span of two int64 overflows int64 */
+            count = (step > 0 ? (uint64_t)hi.u.i - (uint64_t)lo.u.i
+                              : (uint64_t)lo.u.i - (uint64_t)hi.u.i) + 1;
+            if (count == 0) /* the whole int64 range: more than any loop will run */
+                count = UINT64_MAX;
         }
     } else if (!vtl_eval(ev, it, &src)) {
         return VR_FAIL;
@@ -391,7 +403,7 @@ int gh_vtl_render(const gh_vtl *t, gh_vtl_rt *rt, gh_buf *out)
     ev->start = out->len;
     ev->max = rt->max_output ? rt->max_output : GH_VTL_MAX_OUTPUT;
     ev->max_steps = rt->max_steps ? rt->max_steps : GH_VTL_MAX_STEPS;
-    ev->deadline_ms = gh_clock_mono_ms() + (rt->max_ms ? rt->max_ms : GH_VTL_MAX_RENDER_MS);
+    rt->deadline_ms = gh_clock_mono_ms() + (rt->max_ms ? rt->max_ms : GH_VTL_MAX_RENDER_MS);
     if (!out->data)
         gh_buf_append(out, "", 0); /* so the text is a string even when nothing prints */
     vtl_status st = vtl_render_nodes(ev, t->body);

@@ -239,7 +239,9 @@ static bool eval_range(vtl_ev *ev, const vtl_expr *e, gh_vval *out)
     if (a.kind != GH_V_INT || b.kind != GH_V_INT)
         return true; /* 1.7's ASTIntegerRange: null unless both ends are integers */
     int64_t step = a.u.i <= b.u.i ? 1 : -1;
-    uint64_t n = (uint64_t)(step > 0 ? b.u.i - a.u.i : a.u.i - b.u.i) + 1;
+    /* in unsigned arithmetic: the span of two int64 overflows int64 */
+    uint64_t n = (step > 0 ? (uint64_t)b.u.i - (uint64_t)a.u.i
+                           : (uint64_t)a.u.i - (uint64_t)b.u.i) + 1;
     if (n > VTL_MAX_RANGE || n == 0)
         return vtl_fail_at(ev, e->pos, "range has more than %d elements", VTL_MAX_RANGE);
     *out = gh_v_list(ev->rt->arena, n, false);

@@ -157,12 +157,15 @@ bool vtl_number(vtl_parser *p, gh_vval *out)
             is_float = true;
         }
     }
-    char buf[64];
+    /* strtoll/strtod need a terminated copy; a long literal (1 and 70 zeros) gets one
+     * from the arena rather than being cut to the wrong value. */
+    char small[64];
     size_t n = q - p->pos;
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
-    memcpy(buf, s + p->pos, n);
-    buf[n] = 0;
+    char *buf = n < sizeof small ? small : vtl_strdup(p, s + p->pos, n);
+    if (buf == small) {
+        memcpy(buf, s + p->pos, n);
+        buf[n] = 0;
+    }
     if (!is_float) {
         errno = 0;
         long long v = strtoll(buf, NULL, 10);

@@ -69,8 +69,12 @@ static bool list_indexed(gh_vtl_rt *rt, gh_vlist *l, const char *name, const gh_
         size_t cnt = src->n;
         gh_vval *copy = gh_arena_alloc(rt->arena, (cnt ? cnt : 1) * sizeof *copy);
         memcpy(copy, src->items, cnt * sizeof *copy); /* src may be l itself */
+        /* Grow once and move the tail once: inserting one by one is quadratic. */
+        size_t tail = l->n - (size_t)i;
         for (size_t k = 0; k < cnt; k++)
-            list_insert(rt->arena, l, (size_t)i + k, copy[k]);
+            gh_vlist_add(rt->arena, l, gh_v_null());
+        memmove(l->items + i + cnt, l->items + i, tail * sizeof *l->items);
+        memcpy(l->items + i, copy, cnt * sizeof *copy);
         *out = gh_v_bool(cnt > 0);
     } else if (!strcmp(name, "subList") && nargs == 2) {
         int32_t e;
@@ -142,6 +146,10 @@ bool gh_vtl_list_method(gh_vtl_rt *rt, gh_vlist *l, const char *name, const gh_v
                 gh_vlist_add(rt->arena, l, src->items[k]);
             else if (list_index(l, src->items[k], false) < 0)
                 all = false;
+            /* containsAll is n x m comparisons: a call on big lists must not outlive the
+             * render's time */
+            if (name[0] == 'c' && (k & 255) == 255 && !gh_vtl_in_time(rt))
+                return false;
         }
         *out = gh_v_bool(name[0] == 'a' ? cnt > 0 : all);
     } else if ((!strcmp(name, "addAll") || !strcmp(name, "containsAll")) && v.kind == GH_V_NULL) {
@@ -192,7 +200,7 @@ bool gh_vtl_map_method(gh_vtl_rt *rt, gh_vmap *m, const char *name, const gh_vva
         } else if (!strcmp(name, "isEmpty")) {
             *out = gh_v_bool(m->n == 0);
         } else if (!strcmp(name, "clear")) {
-            m->n = 0;
+            gh_vmap_clear(m);
             *out = gh_v_null();
         } else if (!strcmp(name, "keySet") || !strcmp(name, "values") ||
                    !strcmp(name, "entrySet")) {
@@ -276,6 +284,10 @@ bool gh_vtl_map_method(gh_vtl_rt *rt, gh_vmap *m, const char *name, const gh_vva
             key = gh_arena_strndup(rt->arena, key, klen);
         *out = gh_vmap_put(rt->arena, m, key, klen, args[1]);
     } else if (!strcmp(name, "putIfAbsent")) {
+        if (gh_vmap_conflict(m, key, klen))
+            return once_failed(rt, key, klen);
+        if (args[0].kind != GH_V_STRING)
+            key = gh_arena_strndup(rt->arena, key, klen);
         *out = e ? e->value : gh_v_null();
         if (!e || e->value.kind == GH_V_NULL)
             gh_vmap_put(rt->arena, m, key, klen, args[1]);

@@ -239,17 +239,30 @@ static int64_t index_of(str s, str needle, int64_t from)
 }
 
 /* lastIndexOf(str, from): the last occurrence starting at or before from. */
-static int64_t last_index_of(str s, str needle, int64_t from)
+static char *reversed(gh_arena *a, const char *s, size_t n)
+{
+    char *r = gh_arena_alloc(a, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        r[i] = s[n - 1 - i];
+    return r;
+}
+
+/* The last i <= from where needle starts is the first match of the reversed needle in
+ * the reversed text at or after n - from - m: one linear memmem, where scanning
+ * backwards with memcmp is n x m on text such as "aaaa...". */
+static int64_t last_index_of(gh_arena *a, str s, str needle, int64_t from)
 {
     if (from < 0 || needle.len > s.len)
         return -1;
     size_t start = byte_at(s, (size_t)from);
     if (start > s.len - needle.len)
         start = s.len - needle.len;
-    for (size_t i = start + 1; i-- > 0;)
-        if (!memcmp(s.s + i, needle.s, needle.len))
-            return (int64_t)unit_at(s, i);
-    return -1;
+    if (!needle.len)
+        return (int64_t)unit_at(s, start);
+    size_t n = s.len, m = needle.len, j0 = n - start - m;
+    const char *r = reversed(a, s.s, n), *rn = reversed(a, needle.s, m);
+    const char *hit = memmem(r + j0, n - j0, rn, m);
+    return hit ? (int64_t)unit_at(s, n - (size_t)(hit - r) - m) : -1;
 }
 
 static bool replace_literal(gh_vtl_rt *rt, str s, str target, str repl, gh_vval *out)
@@ -402,7 +415,7 @@ static bool string_args_method(gh_vtl_rt *rt, str s, const char *name, const gh_
     if (!strcmp(name, "indexOf") && (nargs == 1 || second_int))
         *out = gh_v_int(index_of(s, a, nargs == 2 ? n : 0));
     else if (!strcmp(name, "lastIndexOf") && (nargs == 1 || second_int))
-        *out = gh_v_int(last_index_of(s, a, nargs == 2 ? n : INT32_MAX));
+        *out = gh_v_int(last_index_of(rt->arena, s, a, nargs == 2 ? n : INT32_MAX));
     else if (!strcmp(name, "contains") && nargs == 1)
         *out = gh_v_bool(find_bytes(s, 0, a) != NULL);
     else if (!strcmp(name, "contentEquals") && nargs == 1)

@@ -109,8 +109,50 @@ static char ascii_lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+/* Maps up to this many keys are scanned; larger ones get a hash index. */
+#define INDEX_MIN 16
+
+static uint64_t key_hash(const char *k, size_t n)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 1099511628211u;
+    return h;
+}
+
+static void index_add(gh_vmap *m, size_t i)
+{
+    size_t mask = m->index_cap - 1;
+    size_t slot = (size_t)key_hash(m->items[i].key, m->items[i].klen) & mask;
+    while (m->index[slot])
+        slot = (slot + 1) & mask;
+    m->index[slot] = (uint32_t)(i + 1);
+}
+
+/* A table at most half full, so probes stay short. */
+static void index_build(gh_arena *a, gh_vmap *m)
+{
+    size_t cap = 64;
+    while (cap < 2 * (m->n + 1))
+        cap *= 2;
+    m->index = gh_arena_calloc(a, cap * sizeof *m->index);
+    m->index_cap = cap;
+    for (size_t i = 0; i < m->n; i++)
+        index_add(m, i);
+}
+
 gh_vmap_entry *gh_vmap_find(const gh_vmap *m, const char *key, size_t klen)
 {
+    if (m->index) {
+        size_t mask = m->index_cap - 1;
+        for (size_t slot = (size_t)key_hash(key, klen) & mask; m->index[slot];
+             slot = (slot + 1) & mask) {
+            gh_vmap_entry *e = &m->items[m->index[slot] - 1];
+            if (e->klen == klen && memcmp(e->key, key, klen) == 0)
+                return e;
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < m->n; i++)
         if (m->items[i].klen == klen && memcmp(m->items[i].key, key, klen) == 0)
             return &m->items[i];
@@ -148,6 +190,10 @@ gh_vval gh_vmap_put(gh_arena *a, gh_vmap *m, const char *key, size_t klen, gh_vv
     if (m->n == m->cap)
         m->items = grow(a, m->items, m->n, &m->cap, sizeof *m->items);
     m->items[m->n++] = (gh_vmap_entry){key, klen, v};
+    if (m->index && 2 * m->n <= m->index_cap)
+        index_add(m, m->n - 1);
+    else if (m->n > INDEX_MIN)
+        index_build(a, m);
     return gh_v_null();
 }
 
@@ -160,7 +206,16 @@ gh_vval gh_vmap_remove(gh_vmap *m, const char *key, size_t klen)
     size_t i = (size_t)(e - m->items);
     memmove(&m->items[i], &m->items[i + 1], (m->n - i - 1) * sizeof *m->items);
     m->n--;
+    m->index = NULL; /* positions moved: the next put rebuilds it */
+    m->index_cap = 0;
     return old;
+}
+
+void gh_vmap_clear(gh_vmap *m)
+{
+    m->n = 0;
+    m->index = NULL;
+    m->index_cap = 0;
 }
 
 bool gh_v_truthy(gh_vval v)

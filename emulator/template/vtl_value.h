@@ -75,6 +75,12 @@ struct gh_vmap {
      * methods fail the render on a second write (gh_vmap_conflict). fold_case: keys that
      * differ only in ASCII case count as the same key (HTTP header names). */
     bool write_once, fold_case;
+    /* A hash index of items (positions + 1, open addressing) once a map has more than a
+     * few keys, so a body of 100,000 keys parses in linear time; NULL below that, or
+     * after a removal until the next put rebuilds it. Maintained by the functions
+     * below: change items only through them. */
+    uint32_t *index;
+    size_t index_cap;
 };
 
 /* An object implemented in C ($input, $util, $context, ...). Any callback may be NULL.
@@ -115,6 +121,8 @@ gh_vmap_entry *gh_vmap_find(const gh_vmap *m, const char *key, size_t klen);
 gh_vmap_entry *gh_vmap_conflict(const gh_vmap *m, const char *key, size_t klen);
 /* Removes key if present; returns its value (null if none). */
 gh_vval gh_vmap_remove(gh_vmap *m, const char *key, size_t klen);
+/* Removes every entry (Map.clear). */
+void gh_vmap_clear(gh_vmap *m);
 
 /* Velocity truthiness (1.7, as AWS runs it): null and false are false, everything else
  * (0, "", empty lists included) is true. */

@@ -359,8 +359,16 @@ static bool expand(finder *f, gh_buf *out, const char *rep, size_t rlen, const c
             }
         }
         PCRE2_SIZE gs = ov[2 * ref], ge = ov[2 * ref + 1];
-        if (gs != PCRE2_UNSET && ge != PCRE2_UNSET && ge >= gs)
+        if (gs != PCRE2_UNSET && ge != PCRE2_UNSET && ge >= gs) {
+            /* Checked per group, not per match: one replacement of a thousand "$0" on a
+             * long match would otherwise take gigabytes before the caller's check. */
+            if (out->len + (ge - gs) > REPLACE_MAX_RESULT) {
+                if (error)
+                    *error = "the result exceeds the 10 MB output limit";
+                return false;
+            }
             gh_buf_append(out, f->s + gs, ge - gs);
+        }
     }
     return true;
 }

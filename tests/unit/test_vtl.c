@@ -464,6 +464,16 @@ static const runaway_case runaway[] = {
      0, -1,
      "template runs more than 100000 steps"},
     {"#foreach($a in [1..300])#foreach($b in [1..300])#end#end done", 0, 0, " done"},
+    /* found by review: a range spanning all of int64 is no signed overflow (the loop
+     * stops at AWS's 1000); a long number literal keeps its value; addAll(0, big) is
+     * one move, not one per element; lastIndexOf on "aaa..." is linear */
+    {"#foreach($i in [-9223372036854775807..9223372036854775807])#end$foreach.count", 0, 0, ""},
+    {"#set($x = 10000000000000000000000000000000000000000000000000000000000000000000000.5)$x",
+     0, 0, "1.0E70"},
+    {"#set($a = [1..200000])#set($b = [1..200000])#set($ok = $a.addAll(0, $b))$a.size() $a[0]"
+     " $a[199999] $a[200000]", 0, 0, "400000 1 200000 1"},
+    {"#set($h = 'x')#foreach($i in [1..19])#set($h = \"$h$h\")#end$h.lastIndexOf($h.substring(1))",
+     0, 0, "1"},
 };
 
 static void runaway_values(void **state)
@@ -491,11 +501,34 @@ static void runaway_values(void **state)
     result r = run("#foreach($a in [1..1000])#foreach($b in [1..1000])#end#end ok", NULL, 0);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, " ok");
+    /* a map of 100,000 keys is indexed: a linear scan per put would take minutes */
+    r = run("#set($m = {})#foreach($i in [1..1000])#foreach($j in [1..100])#set($k = \"${i}-${j}\")"
+            "#set($x = $m.put($k, $j))#end#end$m.size() $m.get('999-99')",
+            NULL, 0);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "100000 99");
 }
 
 /* Wall time is bounded too (GH_VTL_MAX_RENDER_MS): a step can be a slow call (a regex
  * near PCRE2's match limit), so the clock is read after each call and every 256 steps.
  * The fake clock stands in for the slow calls. */
+/* An #elseif chain is parsed in a loop (found by review: one recursion per #elseif
+ * overflowed a small stack): 20,000 of them, which fit in AWS's 300 KB, parse and run. */
+static void long_elseif_chains(void **state)
+{
+    (void)state;
+    gh_buf b = GH_BUF_INIT;
+    gh_buf_puts(&b, "#if(false)");
+    for (int i = 0; i < 20000; i++)
+        gh_buf_puts(&b, "#elseif(false)");
+    gh_buf_puts(&b, "#else ok#end");
+    result r = run(b.data, NULL, 0);
+    gh_buf_free(&b);
+    assert_true(r.compiled);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, " ok");
+}
+
 static void renders_are_time_bounded(void **state)
 {
     (void)state;
@@ -554,6 +587,9 @@ static void write_once_maps(void **state)
         {"#set($m.a = $none)#set($m.a = 2)$m.a", false, "2", 0, 0},
         {"#set($v = 1)#set($v = 2)#set($m.a = $v)$m.a", false, "2", 0, 0},
         {"#set($m.a.b = 1)#set($m.a.b = 1)", false, "", 0, 0}, /* $m.a is null: no write */
+        /* found by review: putIfAbsent is a write like put */
+        {"#set($x = $m.put('X-A', 1))#set($x = $m.putIfAbsent('x-a', 2))", true,
+         "fail:", 1, 40},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         gh_arena *model = gh_arena_new(1024), *req = gh_arena_new(1024);
@@ -593,6 +629,7 @@ int main(void)
         cmocka_unit_test(write_once_maps),
         cmocka_unit_test(runaway_values),
         cmocka_unit_test(renders_are_time_bounded),
+        cmocka_unit_test(long_elseif_chains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
