@@ -20,6 +20,7 @@ static const char usage_main[] =
     "  routes DEF...             print the routing table of the default stage\n"
     "  invoke FUNCTION DEF...    run one Lua Lambda function with an event\n"
     "  render DEF... METHOD PATH render a mapping template for a request\n"
+    "  test DEF... FIXTURES...   run contract-test fixtures against the APIs\n"
     "\n"
     "`gatehouse COMMAND --help` describes a command; `gatehouse --version` prints the\n"
     "version. Exit codes: 0 ok, 1 the definition or the function failed, 2 usage error,\n"
@@ -85,10 +86,33 @@ static const char usage_render[] =
     "then GET /{default stage}/. Exit 0 rendered, 1 the definition does not load, the\n"
     "request does not route, or the template fails, 2 usage error.\n";
 
+static const char usage_test[] =
+    "usage: gatehouse test DEF... FIXTURES... [options]\n"
+    "       gatehouse test --target URL FIXTURES... [options]\n"
+    "\n"
+    "Serves the definitions in-process on a free 127.0.0.1 port (or uses the API at URL)\n"
+    "and runs every fixture file (docs/fixtures.md): a .yaml/.yml/.json file with a\n"
+    "top-level fixtures list, or a folder of them. Prints one line per fixture and what\n"
+    "differed. Exit 0 when every fixture passed, 1 when one failed, 2 usage error.\n"
+    "\n"
+    "  --fixtures PATH   a fixture file or folder (as a positional one); repeatable\n"
+    "  --target URL      run against a running API (no definitions)\n"
+    "  --junit FILE      write a JUnit XML report\n"
+    "  --tap             TAP version 13 on stdout (the readable report moves to stderr)\n"
+    "  --jobs N          run N files at once (1-256; default 1)\n"
+    "  --shard I/N       run only shard I of N (by a hash of each file's path)\n"
+    "  --update NAME     rewrite the failed expected values of fixture NAME from the\n"
+    "                    actual answer, in place; repeatable\n"
+    "  --update-all      the same for every failing fixture\n"
+    "  --seed N          repeatable request ids and other generated values\n"
+    "  --clock EPOCH_MS  freeze the emulator's clock at that time (ms since 1970)\n"
+    "  --overlay FILE, --stage NAME as for serve\n";
+
 enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, OPT_EVENT,
        OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_DATA_FILE, OPT_CONTENT_TYPE, OPT_RESPONSE,
        OPT_INTEGRATION_BODY, OPT_INTEGRATION_BODY_FILE, OPT_GATEWAY_RESPONSE, OPT_TEMPLATE,
-       OPT_JSON };
+       OPT_JSON, OPT_FIXTURES, OPT_TARGET, OPT_JUNIT, OPT_TAP, OPT_JOBS, OPT_SHARD,
+       OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK };
 
 static const struct option long_options[] = {
     {"overlay", required_argument, NULL, OPT_OVERLAY},
@@ -111,6 +135,16 @@ static const struct option long_options[] = {
     {"gateway-response", required_argument, NULL, OPT_GATEWAY_RESPONSE},
     {"template", required_argument, NULL, OPT_TEMPLATE},
     {"json", no_argument, NULL, OPT_JSON},
+    {"fixtures", required_argument, NULL, OPT_FIXTURES},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"junit", required_argument, NULL, OPT_JUNIT},
+    {"tap", no_argument, NULL, OPT_TAP},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"update", required_argument, NULL, OPT_UPDATE},
+    {"update-all", no_argument, NULL, OPT_UPDATE_ALL},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"clock", required_argument, NULL, OPT_CLOCK},
     {NULL, 0, NULL, 0},
 };
 
@@ -129,6 +163,8 @@ static const command commands[] = {
     {"render", usage_render, gh_cmd_render,
      "overlay stage header data data-file content-type response integration-body "
      "integration-body-file gateway-response template json"},
+    {"test", usage_test, gh_cmd_test,
+     "overlay stage fixtures target junit tap jobs shard update update-all seed clock"},
 };
 
 static int usage_error(const command *c, const char *fmt, const char *arg)
@@ -221,6 +257,8 @@ int main(int argc, char **argv)
     const char **positional = calloc((size_t)argc, sizeof *positional);
     const char **overlays = calloc((size_t)argc, sizeof *overlays);
     const char **headers = calloc((size_t)argc, sizeof *headers);
+    const char **fixtures = calloc((size_t)argc, sizeof *fixtures);
+    const char **updates = calloc((size_t)argc, sizeof *updates);
     size_t npos = 0;
     int rc = -1;
     optind = 2;
@@ -285,6 +323,48 @@ int main(int argc, char **argv)
         }
         case OPT_TEMPLATE: cli.template_file = optarg; break;
         case OPT_JSON: cli.json = true; break;
+        case OPT_FIXTURES: fixtures[cli.nfixtures++] = optarg; break;
+        case OPT_TARGET:
+            if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+                rc = usage_error(cmd, "--target needs an http:// or https:// URL, not '%s'", optarg);
+            cli.target = optarg;
+            break;
+        case OPT_JUNIT: cli.junit = optarg; break;
+        case OPT_TAP: cli.tap = true; break;
+        case OPT_JOBS:
+            if (parse_int(optarg, 1, 256, &v) < 0)
+                rc = usage_error(cmd, "--jobs needs a number from 1 to 256, not '%s'", optarg);
+            cli.jobs = (size_t)v;
+            break;
+        case OPT_SHARD: {
+            unsigned i, n;
+            char end;
+            if (sscanf(optarg, "%u/%u%c", &i, &n, &end) != 2 || n < 1 || i < 1 || i > n)
+                rc = usage_error(cmd, "--shard needs I/N with 1 <= I <= N (1/4, 2/4, ...), "
+                                 "not '%s'", optarg);
+            else
+                cli.shard_index = i, cli.shard_count = n;
+            break;
+        }
+        case OPT_UPDATE: updates[cli.nupdate++] = optarg; break;
+        case OPT_UPDATE_ALL: cli.update_all = true; break;
+        case OPT_SEED: {
+            char *end;
+            cli.seed = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || optarg[0] == '-')
+                rc = usage_error(cmd, "--seed needs a whole number, not '%s'", optarg);
+            cli.has_seed = true;
+            break;
+        }
+        case OPT_CLOCK: {
+            char *end;
+            cli.clock_ms = strtoll(optarg, &end, 10);
+            if (!*optarg || *end || cli.clock_ms < 0)
+                rc = usage_error(cmd, "--clock needs milliseconds since 1970 (1700000000000), "
+                                 "not '%s'", optarg);
+            cli.has_clock = true;
+            break;
+        }
         case OPT_PORT:
             if (parse_int(optarg, 0, 65535, &v) < 0)
                 rc = usage_error(cmd, "--port needs a number from 0 to 65535, not '%s'", optarg);
@@ -307,13 +387,15 @@ int main(int argc, char **argv)
         }
         if (cmd->run == gh_cmd_render)
             rc = render_args(cmd, &cli, positional, &npos);
-        if (rc < 0 && npos <= first_def)
+        if (rc < 0 && npos <= first_def && cmd->run != gh_cmd_test)
             rc = usage_error(cmd, "%s", "name at least one definition file");
         if (rc < 0) {
             cli.defs = positional + first_def;
             cli.ndefs = npos - first_def;
             cli.overlays = overlays;
             cli.headers = headers;
+            cli.fixtures = fixtures;
+            cli.update_names = updates;
             if (cli.quiet)
                 gh_log_set_quiet(1);
             rc = cmd->run(&cli);
@@ -322,5 +404,7 @@ int main(int argc, char **argv)
     free(positional);
     free(overlays);
     free(headers);
+    free(fixtures);
+    free(updates);
     return rc;
 }

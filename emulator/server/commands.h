@@ -45,6 +45,25 @@ typedef struct gh_cli {
     const char *gateway_response; /* a gateway response type name */
     const char *template_file;    /* --template: an ad-hoc VTL file */
     bool json;
+
+    /* test: fixture files or folders (positional ones ending .yaml/.yml/.json that hold
+     * a fixtures key, folders, and every --fixtures), the API to run against (NULL: an
+     * in-process emulator of defs), reports, parallelism, the CI shard (0/0: all), the
+     * snapshot update and deterministic runs (see docs/cli.md). */
+    const char **fixtures;
+    size_t nfixtures;
+    const char *target;
+    const char *junit;
+    bool tap;
+    size_t jobs;                /* 0: 1 */
+    unsigned shard_index, shard_count;
+    const char **update_names;
+    size_t nupdate;
+    bool update_all;
+    bool has_seed;
+    unsigned long long seed;
+    bool has_clock;
+    long long clock_ms;
 } gh_cli;
 
 /* Load options from the command line (server/cli_runtime.c). */
@@ -58,5 +77,6 @@ int gh_cmd_validate(const gh_cli *cli);
 int gh_cmd_routes(const gh_cli *cli);
 int gh_cmd_invoke(const gh_cli *cli);
 int gh_cmd_render(const gh_cli *cli);
+int gh_cmd_test(const gh_cli *cli);
 
 #endif
