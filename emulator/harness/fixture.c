@@ -251,13 +251,30 @@ static void load_fixture(loader *l, gh_fixture_file *file, const gh_node *n)
         load_capture(l, f, cap);
 }
 
+static int load_doc(const char *path, gh_doc *doc, gh_fixture_file **out, gh_diags *d);
+
 int gh_fixture_file_load(const char *path, gh_fixture_file **out, gh_diags *d)
 {
     *out = NULL;
     gh_doc *doc = NULL;
-    size_t errors = d->errors;
     if (gh_doc_load_file(path, &doc, d) < 0)
         return -1;
+    return load_doc(path, doc, out, d);
+}
+
+int gh_fixture_file_load_buffer(const char *name, const char *text, size_t len,
+                                gh_fixture_file **out, gh_diags *d)
+{
+    *out = NULL;
+    gh_doc *doc = NULL;
+    if (gh_doc_load_buffer(name, text, len, &doc, d) < 0)
+        return -1;
+    return load_doc(name, doc, out, d);
+}
+
+static int load_doc(const char *path, gh_doc *doc, gh_fixture_file **out, gh_diags *d)
+{
+    size_t errors = d->errors;
     loader l = {d, doc};
     gh_fixture_file *f = calloc(1, sizeof *f);
     f->doc = doc;

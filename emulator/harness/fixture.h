@@ -47,6 +47,9 @@ typedef struct gh_fixture_file {
 
 /* Loads and checks path. Returns 0, or -1 with every problem in d (and *out NULL). */
 int gh_fixture_file_load(const char *path, gh_fixture_file **out, gh_diags *d);
+/* The same from text in memory; name is what positions say. */
+int gh_fixture_file_load_buffer(const char *name, const char *text, size_t len,
+                                gh_fixture_file **out, gh_diags *d);
 void gh_fixture_file_free(gh_fixture_file *f);
 
 /* Does path name a fixture file: .yaml, .yml or .json with a top-level `fixtures` key
