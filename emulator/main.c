@@ -23,8 +23,8 @@ static const char usage_main[] =
     "  test DEF... FIXTURES...   run contract-test fixtures against the APIs\n"
     "\n"
     "`gatehouse COMMAND --help` describes a command; `gatehouse --version` prints the\n"
-    "version. Exit codes: 0 ok, 1 the definition or the function failed, 2 usage error,\n"
-    "3 the server could not start.\n";
+    "version. Exit codes: 0 ok, 1 the definition, the function or a fixture failed, 2 usage\n"
+    "error, 3 the server could not start.\n";
 
 static const char usage_serve[] =
     "usage: gatehouse serve DEF... [options]\n"

@@ -172,7 +172,7 @@ static bool walk_node(walk *w, const gh_node *e, gh_vval a)
             return mismatch(w, node_text(w->a, w->v, e), a, "expected a list");
         if (a.u.list->n != e->n)
             return mismatch(w, node_text(w->a, w->v, e), a,
-                            gh_arena_printf(w->a, "expected %zu items, got %zu", e->n,
+                            gh_arena_printf(w->a, "expected %zu item%s, got %zu", e->n, e->n == 1 ? "" : "s",
                                             a.u.list->n));
         bool ok = true;
         for (size_t i = 0; i < e->n; i++) {

@@ -203,6 +203,36 @@ static bool replace(editor *ed, const char *fixture, const char *what, const gh_
     return true;
 }
 
+/* The new text of expect.json. A block list may sit as deep as its key ("json:\n- 1"),
+ * where a flow value would be too shallow: it stays a block list of one-line JSON items
+ * (or, when the body is no list, the JSON moves two columns deeper). Anything else is
+ * one line of JSON, which YAML reads as a flow value. */
+static char *block_list_text(const gh_node *old, const gh_doc *doc, const json_t *j)
+{
+    size_t s, e;
+    bool block = old->kind == GH_NODE_SEQ &&
+                 gh_fx_value_span(doc->source, doc->source_len, old, &s, &e) &&
+                 doc->source[s] == '-';
+    if (!block)
+        return json_dumps(j, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+    gh_buf b = GH_BUF_INIT;
+    if (!json_is_array(j) || json_array_size(j) == 0) {
+        char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+        gh_buf_printf(&b, "  %s", t);
+        free(t);
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(j, i, item) {
+        char *t = json_dumps(item, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+        if (i)
+            gh_buf_printf(&b, "\n%*s", (int)(old->mark.col - 1), "");
+        gh_buf_printf(&b, "- %s", t);
+        free(t);
+    }
+    return gh_buf_steal(&b, NULL);
+}
+
 /* The value of header `what` ("header Name") among the expected ones. */
 static const gh_node *expected_header(const gh_fixture *f, const char *what)
 {
@@ -258,7 +288,7 @@ static bool update_fixture(editor *ed, const gh_fx_result *r)
                 all = false;
                 break;
             }
-            char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+            char *t = block_list_text(f->exp_json, ed->fr->file->doc, j);
             json_decref(j);
             all = replace(ed, name, "json", f->exp_json, t) && all;
             break;

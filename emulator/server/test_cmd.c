@@ -103,7 +103,7 @@ static int collect(const gh_cli *cli, gh_fx_files *files, const char ***defs, si
     for (size_t i = 0; i < cli->nfixtures; i++)
         if (gh_fx_files_add(files, cli->fixtures[i]) < 0) {
             fprintf(stderr, "%s: error: cannot open: no such file or folder\n", cli->fixtures[i]);
-            return GH_EXIT_USAGE;
+            return GH_EXIT_FAILURE;
         }
     return -1;
 }

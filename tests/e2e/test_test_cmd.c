@@ -293,6 +293,32 @@ static void usage_errors(void **state)
     run_free(&r);
 }
 
+/* A fixture file that does not load: its problems at their positions, one failure, and
+ * the other files still run. */
+static void broken_file(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/broken.yaml", dir);
+    write_file(path, "fixtures:\n  - name: a\n    request:\n      path: dev/x\n"
+                     "    expect: {status: 9}\n");
+    run r = gh((const char *const[]){"test", API, path, PASSING, NULL});
+    assert_int_equal(r.code, 1);
+    char want[1024];
+    snprintf(want, sizeof want, "FAIL %s: does not load\n    %s:4:13: request.path 'dev/x' "
+             "must start with '/'; write /dev/x\n    %s:5:22: expect.status", path, path, path);
+    if (!strstr(r.out, want))
+        fail_msg("missing:\n%s\nin:\n%s", want, r.out);
+    assert_non_null(strstr(r.out, "4 fixtures in 2 files: 3 passed, 1 failed\n"));
+    run_free(&r);
+    r = gh((const char *const[]){"test", API, "--fixtures", "no/such/dir", NULL});
+    assert_int_equal(r.code, 1);
+    assert_non_null(strstr(r.err, "no/such/dir: error: cannot open"));
+    run_free(&r);
+    remove_dir(dir);
+}
+
 /* Every fixture file in the repository validates against the JSON Schema of the format. */
 static void schema(void **state)
 {
@@ -322,7 +348,7 @@ int main(void)
         cmocka_unit_test(junit_and_tap),  cmocka_unit_test(shards),
         cmocka_unit_test(jobs),           cmocka_unit_test(update),
         cmocka_unit_test(seed_and_clock), cmocka_unit_test(usage_errors),
-        cmocka_unit_test(schema),
+        cmocka_unit_test(broken_file),    cmocka_unit_test(schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
