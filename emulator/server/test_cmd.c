@@ -2,13 +2,18 @@
  * 127.0.0.1 port (or uses --target URL), runs every fixture file (harness/runner.h),
  * files in parallel with --jobs, prints one line per fixture and the diffs, writes the
  * JUnit and TAP reports, and with --update rewrites expected values in place. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness/files.h"
 #include "harness/fixture.h"
@@ -80,6 +85,45 @@ static void *worker_thread(void *ud)
     return NULL;
 }
 
+typedef struct stopper {
+    gh_server *srv;
+    volatile int done;
+} stopper;
+
+static void *stop_thread(void *ud)
+{
+    stopper *st = ud;
+    gh_server_stop(st->srv);
+    __atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* civetweb's mg_stop waits for its listening thread, which polls the socket for up to
+ * two seconds (SOCKET_TIMEOUT_QUANTUM) before it looks at the stop flag: a test run would
+ * end two seconds after its last fixture. A connection wakes the poll at once, so while
+ * the server stops on another thread, this one knocks on the port. */
+static void stop_server(gh_server *srv, int port)
+{
+    stopper st = {srv, 0};
+    pthread_t t;
+    if (pthread_create(&t, NULL, stop_thread, &st) != 0) {
+        gh_server_stop(srv);
+        return;
+    }
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    while (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE)) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd >= 0) {
+            connect(fd, (struct sockaddr *)&addr, sizeof addr);
+            close(fd);
+        }
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    pthread_join(t, NULL);
+}
+
 static int usage(const char *msg)
 {
     fprintf(stderr, "gatehouse: %s\n(see gatehouse test --help)\n", msg);
@@ -134,6 +178,7 @@ static int run_all(const gh_cli *cli, const char *base, gh_fx_files *files)
     for (size_t i = 0; i < files->n; i++)
         failed += r.results[i].failed;
     gh_report_summary(out, r.results, files->n, r.color);
+    fflush(out);
     int rc = GH_EXIT_OK;
     if (cli->update_all || cli->nupdate) {
         failed = 0;
@@ -221,7 +266,7 @@ int gh_cmd_test(const gh_cli *cli)
                 char base[64];
                 snprintf(base, sizeof base, "http://127.0.0.1:%d", gh_server_port(srv));
                 rc = run_all(cli, base, &files);
-                gh_server_stop(srv);
+                stop_server(srv, gh_server_port(srv));
             }
             gh_live_free(live);
         }
