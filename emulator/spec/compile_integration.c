@@ -289,7 +289,8 @@ static void check_http(gh_cc *cc, gh_integration *in, const gh_node *integ)
                      "the method request's is used (add httpMethod: GET, or ANY)");
     const char *q = strchr(u, '?');
     size_t plen = q ? (size_t)(q - u) : strlen(u);
-    for (const char *p = memchr(u, '{', plen); p; p = memchr(p + 1, '{', plen - (size_t)(p + 1 - u))) {
+    const char *end = u + plen;
+    for (const char *p = memchr(u, '{', plen); p; p = memchr(p + 1, '{', (size_t)(end - p - 1))) {
         const char *e = memchr(p, '}', plen - (size_t)(p - u));
         if (!e)
             break;
@@ -304,7 +305,7 @@ static void check_http(gh_cc *cc, gh_integration *in, const gh_node *integ)
                          "requestParameters does not map %s, so AWS cannot fill it and calls "
                          "answer 500 (add %s: method.request.path.%.*s)",
                          (int)n, p + 1, key, key, (int)n, p + 1);
-        if (p + 1 >= u + plen)
+        if (p + 1 >= end)
             break;
     }
 }

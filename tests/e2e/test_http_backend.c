@@ -30,7 +30,8 @@ static char overlay[64];
 static void send_json(struct mg_connection *c, int status, const char *extra, json_t *j)
 {
     char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    mg_printf(c, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%sContent-Length: %zu\r\n\r\n%s",
+    mg_printf(c, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%s"
+                 "Content-Length: %zu\r\n\r\n%s",
               status, extra ? extra : "", strlen(text), text);
     free(text);
     json_decref(j);
@@ -52,7 +53,8 @@ static int on_request(struct mg_connection *c, void *data)
         }
         char body[4096];
         int n, len = 0;
-        while (len < (int)sizeof body - 1 && (n = mg_read(c, body + len, sizeof body - 1 - (size_t)len)) > 0)
+        while (len < (int)sizeof body - 1 &&
+               (n = mg_read(c, body + len, sizeof body - 1 - (size_t)len)) > 0)
             len += n;
         send_json(c, 200, "X-Backend: echo\r\nServer: tiny\r\n",
                   json_pack("{s:s, s:s, s:s, s:o, s:s#}", "method", ri->request_method, "path",
@@ -66,7 +68,8 @@ static int on_request(struct mg_connection *c, void *data)
         return code;
     }
     if (strcmp(uri, "/chunked") == 0) {
-        mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
+        mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n");
         mg_send_chunk(c, "one,", 4);
         mg_send_chunk(c, "two,", 4);
         mg_send_chunk(c, "three", 5);

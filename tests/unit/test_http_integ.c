@@ -68,7 +68,8 @@ static void urls_are_built_from_the_uri(void **state)
     } cases[] = {
         {"http://h/a", NULL, NULL, NULL, false, "http://h/a", NULL},
         /* the method request's query goes only to a proxy, raw as sent */
-        {"http://h/a", NULL, NULL, NULL, true, "http://h/a?expand=items&tag=a&tag=b&q=a+b%2Bc", NULL},
+        {"http://h/a", NULL, NULL, NULL, true, "http://h/a?expand=items&tag=a&tag=b&q=a+b%2Bc",
+         NULL},
         {"http://h/a?x=1", NULL, NULL, NULL, true,
          "http://h/a?x=1&expand=items&tag=a&tag=b&q=a+b%2Bc", NULL},
         {"http://h/a?x=1", NULL, NULL, "k=v w", false, "http://h/a?x=1&k=v+w", NULL},
@@ -102,8 +103,8 @@ static void urls_are_built_from_the_uri(void **state)
         if (cases[i].mapped_query) {
             const char *q = cases[i].mapped_query;
             const char *eq = strchr(q, '=');
-            gh_headers_add(f.arena, &f.inv.integ_query, gh_arena_strndup(f.arena, q, (size_t)(eq - q)),
-                           eq + 1);
+            gh_headers_add(f.arena, &f.inv.integ_query,
+                           gh_arena_strndup(f.arena, q, (size_t)(eq - q)), eq + 1);
         }
         const char *why = NULL;
         const char *url = gh_http_url(&f.inv, cases[i].proxy, &why);
@@ -149,7 +150,8 @@ static void response_headers_remapped_as_aws_does(void **state)
         {"Content-Type", "Content-Type"},   {"Set-Cookie", "Set-Cookie"},
         {"X-Custom", "X-Custom"},           {"Date", "x-amzn-Remapped-Date"},
         {"Server", "x-amzn-Remapped-Server"}, {"Content-Length", "x-amzn-Remapped-Content-Length"},
-        {"Connection", "x-amzn-Remapped-Connection"}, {"WWW-Authenticate", "x-amzn-Remapped-WWW-Authenticate"},
+        {"Connection", "x-amzn-Remapped-Connection"},
+        {"WWW-Authenticate", "x-amzn-Remapped-WWW-Authenticate"},
         {"Authorization", "x-amzn-Remapped-Authorization"}, {"Transfer-Encoding", NULL},
         {"Keep-Alive", NULL},
     };
