@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "integration/backend.h"
 #include "server/commands.h"
 #include "spec/model.h"
 #include "util/jregex.h"
@@ -236,6 +237,9 @@ int main(int argc, char **argv)
     /* The main thread renders templates too (render, invoke, the harness): free its
      * compiled regexes at exit so leak checkers see a clean process. */
     atexit(gh_jregex_thread_cleanup);
+    /* libcurl's globals before any thread starts; its handles and globals go at exit. */
+    gh_backend_live_init();
+    atexit(gh_backend_live_shutdown);
     if (argc < 2)
         return usage_error(NULL, "%s", "a command is needed");
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {

@@ -11,6 +11,9 @@
 typedef struct gh_runtime {
     gh_model *model;
     gh_script_pool *scripts;
+    /* Where HTTP integrations send their requests (live, record or replay); NULL: the
+     * live network. Not owned: whoever built the runtime frees it. */
+    gh_backend *backend;
 } gh_runtime;
 
 /* Handles one request completely: resp is always filled (status, headers, body), with

@@ -46,6 +46,13 @@ gh_backend_status gh_backend_exchange(gh_backend *b, gh_arena *a, const gh_backe
 /* The network, through libcurl: redirects are not followed (API Gateway hands a 3xx to
  * the client), TLS certificates are verified, bodies may be chunked either way. */
 gh_backend *gh_backend_live(void);
+/* libcurl's global state: init once at start-up before any thread runs (main.c), and
+ * shutdown once at exit (frees the calling thread's handle, then libcurl's globals). */
+void gh_backend_live_init(void);
+void gh_backend_live_shutdown(void);
+/* Frees the calling thread's connection (a server worker's exit hook); the next
+ * exchange on this thread opens a new one. */
+void gh_backend_live_thread_cleanup(void);
 
 /* Options of the recording backends. */
 typedef struct gh_backend_options {

@@ -32,8 +32,8 @@ static const runner runners[] = {
     [GH_INTEG_MOCK] = gh_mock_run,
     [GH_INTEG_AWS_PROXY] = gh_lambda_proxy_run,
     [GH_INTEG_AWS] = gh_lambda_aws_run, /* Lambda URIs; other services are `broken` */
-    [GH_INTEG_HTTP] = run_unserved,
-    [GH_INTEG_HTTP_PROXY] = run_unserved,
+    [GH_INTEG_HTTP] = gh_http_run,
+    [GH_INTEG_HTTP_PROXY] = gh_http_proxy_run,
 };
 
 int gh_integration_run(gh_invocation *inv)

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "integration/backend.h"
 #include "script/pool.h"
 #include "spec/model.h"
 #include "util/http.h"
@@ -27,6 +28,7 @@ typedef struct gh_invocation {
     const char *stage_path;         /* "/{stage}" + path as sent: requestContext.path */
     const char *domain_name;        /* Host the client used, e.g. "127.0.0.1:8080" */
     gh_script_pool *scripts;
+    gh_backend *backend;            /* HTTP integrations' backend; NULL: the live one */
 
     /* Filled when the integration (or a phase) fails: the gateway renders fail_type,
      * with fail_status instead of the type's default status when non-zero. */

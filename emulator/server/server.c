@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "gateway/pipeline.h"
+#include "integration/backend.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/jregex.h"
@@ -219,6 +220,7 @@ static void on_thread_exit(const struct mg_context *ctx, int thread_type, void *
     (void)thread_type;
     gh_arena_free(ptr);
     gh_jregex_thread_cleanup(); /* the thread's compiled regexes (templates) */
+    gh_backend_live_thread_cleanup(); /* its connection to HTTP backends */
 }
 
 static int on_log(const struct mg_connection *conn, const char *message)

@@ -2,7 +2,7 @@
  * kept (so later layers can serve it); what this build cannot serve yet is marked
  * `broken` with one honest warning at the integration, and answers AWS's 500 when
  * called. Served today: mock, aws_proxy (payload 1.0) and aws (non-proxy) to a Lambda URI,
- * and anything with an x-gatehouse-mock Lua file. */
+ * http and http_proxy over the Internet, and anything with an x-gatehouse-mock Lua file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,8 +182,17 @@ static const char *kind_broken(gh_cc *cc, const gh_integration *in, const gh_nod
         return gh_arena_printf(cc->a, "integration type %s is not emulated yet; " FIX_LUA, type);
     }
     case GH_INTEG_HTTP:
-    case GH_INTEG_HTTP_PROXY:
-        return gh_arena_printf(cc->a, "integration type %s is not emulated yet; " FIX_LUA, type);
+    case GH_INTEG_HTTP_PROXY: {
+        /* A VPC link reaches a private load balancer that does not exist here. */
+        const char *conn = gh_node_scalar(gh_node_get(integ, "connectionType"));
+        if (conn && strcasecmp(conn, "VPC_LINK") == 0)
+            return gh_arena_printf(cc->a, "%s integration through a VPC link (connectionType "
+                                   "VPC_LINK) cannot reach a private network here; " FIX_LUA
+                                   ", or set connectionType: INTERNET and a reachable uri "
+                                   "with an --overlay",
+                                   type);
+        return NULL;
+    }
     case GH_INTEG_AWS_PROXY: {
         const char *sub = gh_node_scalar(gh_node_get(integ, "integrationSubtype"));
         if (sub)
@@ -245,6 +254,60 @@ static void check_lambda(gh_cc *cc, gh_integration *in, const gh_node *integ)
                      "x-gatehouse.functions; calls answer 500 as AWS does for a missing Lambda "
                      "(add %s: {handler: file.lua})",
                      in->lambda_function, in->lambda_function);
+}
+
+/* An HTTP integration needs an http(s) uri (stage variables allowed) and a method, and
+ * every {name} in its path must be filled by requestParameters
+ * integration.request.path.name, or AWS answers 500 at run time. */
+static void check_http(gh_cc *cc, gh_integration *in, const gh_node *integ)
+{
+    const char *u = in->uri;
+    if (!u) {
+        gh_diag_error(cc->d, in->mark, "this %s integration needs a uri, like "
+                      "http://${stageVariables.backend}/pets/{id}",
+                      in->type == GH_INTEG_HTTP ? "http" : "http_proxy");
+        return;
+    }
+    const char *ph = placeholder(cc, u);
+    if (ph) {
+        set_broken(cc, in, gh_arena_printf(cc->a, "uri holds the unfilled placeholder '%s' "
+                                           "(a template variable or CloudFormation reference "
+                                           "nothing resolved); calls answer 500 (set the uri "
+                                           "with an --overlay)",
+                                           ph));
+        return;
+    }
+    if (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0 &&
+        strncmp(u, "${stageVariables.", 17) != 0) {
+        set_broken(cc, in, gh_arena_printf(cc->a, "uri '%s' is not an http:// or https:// URL; "
+                                           "calls answer 500",
+                                           u));
+        return;
+    }
+    if (!in->http_method)
+        gh_diag_warn(cc->d, in->mark, "no httpMethod: AWS requires one for HTTP integrations; "
+                     "the method request's is used (add httpMethod: GET, or ANY)");
+    const char *q = strchr(u, '?');
+    size_t plen = q ? (size_t)(q - u) : strlen(u);
+    const char *end = u + plen;
+    for (const char *p = memchr(u, '{', plen); p; p = memchr(p + 1, '{', (size_t)(end - p - 1))) {
+        const char *e = memchr(p, '}', plen - (size_t)(p - u));
+        if (!e)
+            break;
+        size_t n = (size_t)(e - p - 1);
+        if (n && p[n] == '+')
+            n--;
+        char *key = gh_arena_printf(cc->a, "integration.request.path.%.*s", (int)n, p + 1);
+        if (p > u && p[-1] == '$')
+            continue; /* ${stageVariables.x} */
+        if (!gh_kvs_get(&in->request_parameters, key))
+            gh_diag_warn(cc->d, gh_cc_mark(cc, gh_node_get(integ, "uri")), "uri uses {%.*s} and "
+                         "requestParameters does not map %s, so AWS cannot fill it and calls "
+                         "answer 500 (add %s: method.request.path.%.*s)",
+                         (int)n, p + 1, key, key, (int)n, p + 1);
+        if (p + 1 >= end)
+            break;
+    }
 }
 
 static bool parse_type(gh_cc *cc, gh_integration *in, const gh_node *t)
@@ -387,5 +450,8 @@ gh_integration *gh_cc_integration(gh_cc *cc, const gh_node *integ, const gh_node
         if (!gh_node_get(integ, "integrationSubtype"))
             check_lambda(cc, in, integ);
     }
+    if ((in->type == GH_INTEG_HTTP || in->type == GH_INTEG_HTTP_PROXY) && !in->broken &&
+        in->mock_script < 0)
+        check_http(cc, in, integ);
     return in;
 }

@@ -219,7 +219,7 @@ static void unserved_integrations(void **state)
         int status; /* 0: the type's own 500 */
     } cases[] = {
         {GH_INTEG_NONE, NULL, 0},
-        {GH_INTEG_HTTP, "integration type http is not emulated yet", 0},
+        {GH_INTEG_HTTP, "integration through a VPC link (connectionType VPC_LINK)", 0},
         /* non-proxy Lambda naming no function: the 500 of an Invoke Lambda rejects */
         {GH_INTEG_AWS, "names no Lambda function", 500},
         {GH_INTEG_MOCK, "unresolved placeholder ${foo}", 0},
@@ -246,7 +246,7 @@ static void lua_mock_wins_over_the_declared_type(void **state)
     inv_fixture f;
     inv_fixture_init(&f);
     f.integ.type = GH_INTEG_HTTP_PROXY;
-    f.integ.broken = "http_proxy is not emulated yet";
+    f.integ.broken = "http_proxy integration through a VPC link";
     f.integ.mock_script = 4;
     f.integ.timeout_ms = 5000;
     f.inv.scripts = (gh_script_pool *)&f;

@@ -135,10 +135,20 @@ static void broken_definitions_point_at_the_problem(void **state)
         {HEAD "x-gatehouse:\n  stages:\n    a: {}\n  defaultStage: b\n", NULL, GH_DIAG_ERROR,
          "/api.yaml:6:17: ", "stage 'b' is not declared in x-gatehouse.stages; declared: a"},
         {HEAD "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: http_proxy\n"
-              "        uri: http://example.org\n",
+              "        uri: http://example.org\n        httpMethod: GET\n"
+              "        connectionType: VPC_LINK\n",
          NULL, GH_DIAG_WARNING, "/api.yaml:7:9: ",
-         "integration type http_proxy is not emulated yet; calls answer 500 (add "
-         "x-gatehouse-mock"},
+         "http_proxy integration through a VPC link (connectionType VPC_LINK) cannot reach"},
+        {HEAD "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: http_proxy\n"
+              "        uri: http://example.org\n",
+         NULL, GH_DIAG_WARNING, "/api.yaml:7:9: ", "no httpMethod: AWS requires one"},
+        {HEAD "paths:\n  /a/{id}:\n    get:\n      x-amazon-apigateway-integration:\n"
+              "        type: http\n        httpMethod: GET\n        uri: http://h/x/{id}\n",
+         NULL, GH_DIAG_WARNING, "/api.yaml:9:14: ",
+         "uri uses {id} and requestParameters does not map integration.request.path.id"},
+        {HEAD "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: http\n"
+              "        httpMethod: GET\n        uri: ftp://h/x\n",
+         NULL, GH_DIAG_WARNING, "/api.yaml:7:9: ", "uri 'ftp://h/x' is not an http:// or https://"},
         {HEAD "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: aws_proxy\n"
               "        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${get_arn}/invocations\n",
          NULL, GH_DIAG_WARNING, "/api.yaml:7:9: ", "uri holds the unfilled placeholder '${get_arn}'"},
