@@ -94,6 +94,17 @@ static void passing(void **state)
     run_free(&r);
 }
 
+/* The project eats its own food: the petstore example's contract passes. */
+static void petstore_suite(void **state)
+{
+    (void)state;
+    run r = gh((const char *const[]){"test", API, "examples/petstore/fixtures", NULL});
+    if (r.code != 0)
+        fail_msg("exit %d:\n%s", r.code, r.out);
+    assert_non_null(strstr(r.out, " passed, 0 failed\n"));
+    run_free(&r);
+}
+
 static void failing(void **state)
 {
     (void)state;
@@ -344,7 +355,8 @@ static void schema(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(passing),        cmocka_unit_test(failing),
+        cmocka_unit_test(passing),        cmocka_unit_test(petstore_suite),
+        cmocka_unit_test(failing),
         cmocka_unit_test(junit_and_tap),  cmocka_unit_test(shards),
         cmocka_unit_test(jobs),           cmocka_unit_test(update),
         cmocka_unit_test(seed_and_clock), cmocka_unit_test(usage_errors),
