@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "integration/backend_impl.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 #define B(s) s, sizeof(s) - 1
 #define NONE NULL, 0
@@ -393,6 +395,83 @@ static void repeated_requests_in_order(void **state)
     gh_backend_free(b);
 }
 
+/* Server threads record and replay at once: every entry lands whole, and each recorded
+ * exchange is answered exactly once before any repeats. */
+enum { THREADS = 4, PER_THREAD = 40 };
+
+typedef struct worker {
+    gh_backend *b;
+    int id;
+    int answered[PER_THREAD];
+} worker;
+
+static gh_backend_status echo_exchange(gh_backend *self, gh_arena *a,
+                                       const gh_backend_request *rq, gh_backend_response *rs,
+                                       const char **detail)
+{
+    (void)self, (void)detail;
+    memset(rs, 0, sizeof *rs);
+    rs->status = 200;
+    rs->body = gh_arena_strdup(a, rq->url);
+    rs->body_len = strlen(rq->url);
+    return GH_BACKEND_OK;
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    gh_arena *a = gh_arena_new(1024);
+    for (int i = 0; i < PER_THREAD; i++) {
+        char url[128];
+        snprintf(url, sizeof url, "https://api.example.com/t/%d?i=%d", w->id, i);
+        gh_backend_request rq = {.method = "GET", .url = url};
+        gh_backend_response rs;
+        const char *detail;
+        if (gh_backend_exchange(w->b, a, &rq, &rs, &detail) == GH_BACKEND_OK &&
+            rs.body_len == strlen(url) && !memcmp(rs.body, url, rs.body_len))
+            w->answered[i] = 1;
+        gh_arena_reset(a);
+    }
+    gh_arena_free(a);
+    return NULL;
+}
+
+static void run_workers(gh_backend *b)
+{
+    worker w[THREADS];
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (worker){.b = b, .id = i};
+        assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        for (int k = 0; k < PER_THREAD; k++)
+            assert_int_equal(w[i].answered[k], 1);
+    }
+}
+
+static void concurrent(void **state)
+{
+    (void)state;
+    gh_backend_options opt = {.dir = dir};
+    const char *error;
+    static gh_backend echo = {echo_exchange, NULL};
+    gh_backend *rec = gh_backend_record_wrap(&echo, &opt, &error);
+    assert_non_null(rec);
+    run_workers(rec);
+    gh_backend_free(rec);
+    char *text = read_files("api.example.com-");
+    size_t entries = 0;
+    for (const char *p = text; (p = strstr(p, "\n  - request:\n")); p++)
+        entries++;
+    assert_int_equal(entries, THREADS * PER_THREAD);
+    free(text);
+    gh_backend *b = replay(true, NULL);
+    run_workers(b);
+    gh_backend_free(b);
+}
+
 static void copy_file(const char *from, const char *to_name)
 {
     char src[600], dst[600], chunk[4096];
@@ -511,11 +590,13 @@ static void load_errors(void **state)
 
 int main(void)
 {
+    gh_log_set_level(GH_LOG_WARN); /* "recording ... into" lines are for users */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(replays_what_was_recorded, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(redaction, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(matching, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(repeated_requests_in_order, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(concurrent, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(har_import, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(load_errors, make_dir, remove_dir),
     };
