@@ -2,6 +2,7 @@
  * ending the request with a named gateway response. */
 #ifndef GH_PIPELINE_H
 #define GH_PIPELINE_H
+#include "integration/backend.h"
 #include "integration/invocation.h"
 #include "script/pool.h"
 #include "spec/model.h"
@@ -11,6 +12,9 @@
 typedef struct gh_runtime {
     gh_model *model;
     gh_script_pool *scripts;
+    /* Where HTTP integrations send their requests (live, record or replay); not owned:
+     * the command that chose it frees it after the server stopped. NULL: the live one. */
+    gh_backend *backend;
 } gh_runtime;
 
 /* Handles one request completely: resp is always filled (status, headers, body), with

@@ -19,7 +19,4 @@ struct gh_backend {
 gh_backend *gh_backend_record_wrap(gh_backend *inner, const gh_backend_options *opt,
                                    const char **error);
 
-/* The header names redacted when gh_backend_options.redact is NULL. */
-extern const char *const gh_backend_default_redact[];
-
 #endif

@@ -5,6 +5,7 @@
 #include "integration/recordings.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,7 +332,7 @@ int gh_recordings_load(gh_recordings *rs, const char *dir, char *err, size_t err
     struct dirent **names = NULL;
     int n = scandir(dir, &names, wanted, by_name);
     if (n < 0) {
-        snprintf(err, errlen, "%s: cannot read the recordings folder", dir);
+        snprintf(err, errlen, "%s: cannot read the recordings folder: %s", dir, strerror(errno));
         return -1;
     }
     int rc = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "integration/backend.h"
 #include "script/pool.h"
 #include "server/commands.h"
 #include "server/runtime.h"
@@ -22,13 +23,49 @@ static void watch_module(const gh_script_file *f, void *ud)
     gh_watch_add(ud, f->path, f->mtime, (off_t)f->size);
 }
 
-static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *generation)
+/* The default redaction list, then the --redact-header names: a user's list adds to
+ * the secrets we always hide, so forgetting one never writes an Authorization header. */
+/* The backend HTTP integrations use: live unless --record or --replay says otherwise.
+ * NULL (after logging why) when the recordings folder does not load. */
+static gh_backend *choose_backend(const gh_cli *cli)
+{
+    size_t ndefault = 0;
+    while (gh_backend_default_redact[ndefault])
+        ndefault++;
+    const char **redact = calloc(ndefault + cli->nredact + 1, sizeof *redact);
+    if (!redact)
+        return NULL;
+    for (size_t i = 0; i < ndefault; i++)
+        redact[i] = gh_backend_default_redact[i];
+    for (size_t i = 0; i < cli->nredact; i++)
+        redact[ndefault + i] = cli->redact[i];
+    gh_backend_options opt = {
+        .dir = cli->record_dir ? cli->record_dir : cli->replay_dir,
+        .redact = redact,
+        .match_body = !cli->no_match_body,
+        .match_headers = cli->nmatch_headers ? cli->match_headers : NULL,
+    };
+    const char *error = NULL;
+    gh_backend *b = gh_backend_live();
+    if (cli->record_dir)
+        b = gh_backend_record(&opt, &error);
+    else if (cli->replay_dir)
+        b = gh_backend_replay(&opt, &error);
+    free(redact);
+    if (!b)
+        gh_log(GH_LOG_ERROR, "%s", error);
+    return b;
+}
+
+static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *generation,
+                   gh_backend *backend)
 {
     gh_runtime *rt = gh_cli_runtime(cli, *generation + 1);
     if (!rt) {
         gh_log(GH_LOG_ERROR, "reload failed; still serving the previous definition");
         return;
     }
+    rt->backend = backend;
     ++*generation;
     gh_watch_set(w, rt->model->files, rt->model->nfiles);
     gh_live_swap(live, rt);
@@ -58,9 +95,15 @@ static void announce(const gh_model *m, const char *host, int port)
 int gh_cmd_serve(const gh_cli *cli)
 {
     unsigned generation = 1;
-    gh_runtime *rt = gh_cli_runtime(cli, generation);
-    if (!rt)
+    gh_backend *backend = choose_backend(cli);
+    if (!backend)
         return GH_EXIT_FAILURE;
+    gh_runtime *rt = gh_cli_runtime(cli, generation);
+    if (!rt) {
+        gh_backend_free(backend);
+        return GH_EXIT_FAILURE;
+    }
+    rt->backend = backend;
 
     const char *host = rt->model->host ? rt->model->host : "127.0.0.1";
     int port = rt->model->port >= 0 ? rt->model->port : 8080;
@@ -90,6 +133,7 @@ int gh_cmd_serve(const gh_cli *cli)
             gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
         gh_live_free(live);
         gh_watch_free(&w);
+        gh_backend_free(backend);
         return GH_EXIT_RUNTIME;
     }
     printf("listening on http://%s:%d\n", host, gh_server_port(srv));
@@ -109,11 +153,12 @@ int gh_cmd_serve(const gh_cli *cli)
         gh_script_pool_each_file(cur->scripts, watch_module, &w);
         gh_live_release(live, cur);
         if (gh_watch_changed(&w))
-            reload(live, cli, &w, &generation);
+            reload(live, cli, &w, &generation, backend);
     }
     gh_server_stop(srv);
     gh_live_free(live);
     gh_watch_free(&w);
+    gh_backend_free(backend); /* after every request using it has finished */
     fflush(stdout);
     return GH_EXIT_OK;
 }
