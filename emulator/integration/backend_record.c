@@ -4,20 +4,16 @@
  * concurrently: an entry is built outside the lock and written and flushed under it, so
  * entries never interleave and a crash loses at most the exchange in flight. */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "integration/backend_impl.h"
 #include "util/base64.h"
 #include "util/buf.h"
-#include "util/clock.h"
 #include "util/log.h"
 #include "util/utf8.h"
 #include "util/yaml_text.h"
@@ -164,40 +160,20 @@ static char *host_of(const char *url)
     return h;
 }
 
-/* DIR/HOST-YYYYMMDD-HHMMSS.yaml, created exclusively (-2, -3, ... when a run in the same
- * second already has one), with the header every recordings file starts with. */
+/* DIR/HOST-YYYYMMDD-HHMMSS.yaml, with the header every recordings file starts with. */
 static FILE *create_file(const recorder *r, const char *host)
 {
-    time_t secs = (time_t)(gh_clock_now_ms() / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    gh_buf path = GH_BUF_INIT;
-    int fd = -1;
-    for (int n = 1; fd < 0 && n < 1000; n++) {
-        gh_buf_reset(&path);
-        gh_buf_printf(&path, "%s/%s-%s", r->dir, host, stamp);
-        if (n > 1)
-            gh_buf_printf(&path, "-%d", n);
-        gh_buf_puts(&path, ".yaml");
-        fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    char *path = NULL;
+    FILE *f = gh_yaml_create(r->dir, host, &path);
     if (!f) {
-        gh_log(GH_LOG_ERROR, "cannot create a recordings file %s: %s", path.data,
-               strerror(errno));
-        if (fd >= 0)
-            close(fd);
+        gh_log(GH_LOG_ERROR, "cannot create a recordings file %s: %s", path, strerror(errno));
     } else {
-        gh_log(GH_LOG_INFO, "recording %s exchanges into %s", host, path.data);
+        gh_log(GH_LOG_INFO, "recording %s exchanges into %s", host, path);
         fprintf(f, "# gatehouse recordings: exchanges with %s (docs/fixtures.md)\n"
                    "recordings:\n", host);
         fflush(f);
     }
-    gh_buf_free(&path);
+    free(path);
     return f;
 }
 

@@ -1,9 +1,14 @@
 /* See yaml_text.h: JSON-compatible quoting that libyaml reads back unchanged. */
 #include "util/yaml_text.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "util/clock.h"
 #include "util/utf8.h"
 
 /* The code point of the well-formed sequence at s (len bytes). */
@@ -79,4 +84,33 @@ void gh_yaml_cstring(gh_buf *out, const char *s)
         gh_buf_puts(out, "null");
     else
         gh_yaml_string(out, s, strlen(s));
+}
+
+FILE *gh_yaml_create(const char *dir, const char *prefix, char **path)
+{
+    time_t secs = (time_t)(gh_clock_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    gh_buf name = GH_BUF_INIT;
+    int fd = -1;
+    for (int n = 1; fd < 0 && n < 1000; n++) {
+        gh_buf_reset(&name);
+        gh_buf_printf(&name, "%s/%s-%s", dir, prefix, stamp);
+        if (n > 1)
+            gh_buf_printf(&name, "-%d", n);
+        gh_buf_puts(&name, ".yaml");
+        fd = open(name.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f && fd >= 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+    }
+    *path = gh_buf_steal(&name, NULL);
+    return f;
 }

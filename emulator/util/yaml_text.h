@@ -4,6 +4,7 @@
 #ifndef GH_YAML_TEXT_H
 #define GH_YAML_TEXT_H
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util/buf.h"
 
@@ -13,5 +14,11 @@
  * that are not text in base64. */
 void gh_yaml_string(gh_buf *out, const char *s, size_t n);
 void gh_yaml_cstring(gh_buf *out, const char *s); /* NULL writes null */
+
+/* Creates DIR/PREFIX-YYYYMMDD-HHMMSS.yaml (UTC, from gh_clock_now_ms) exclusively, with
+ * -2, -3, ... before ".yaml" when a file of that second exists, so two runs never
+ * write into one file. Returns it open for writing with *path (malloc'ed) set, or NULL
+ * with errno set. */
+FILE *gh_yaml_create(const char *dir, const char *prefix, char **path);
 
 #endif
