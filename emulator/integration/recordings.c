@@ -289,7 +289,8 @@ static int read_har(loader *l, const gh_node *root)
 static int read_file(loader *l, const gh_doc *doc, bool har)
 {
     const gh_node *root = doc->root;
-    if (har)
+    /* Tools also save HAR as .json: log.entries says what it is. */
+    if (har || gh_node_get(gh_node_get(root, "log"), "entries"))
         return read_har(l, root);
     const gh_node *list = gh_node_get(root, "recordings");
     if (!list && gh_node_get(root, "fixtures"))

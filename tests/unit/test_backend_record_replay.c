@@ -502,6 +502,8 @@ static void har_import(void **state)
 {
     (void)state;
     copy_file("tests/unit/data/replay/browser.har", "browser.har");
+    /* The same export saved as .json: its entries join (identical, so the answers are). */
+    copy_file("tests/unit/data/replay/browser.har", "export.json");
     /* A fixture file beside recordings is skipped, not an error. */
     write_file("api-20261128.yaml", "fixtures:\n  - name: x\n    request: {path: /dev/x}\n");
     gh_backend *b = replay(true, NULL);
