@@ -39,7 +39,16 @@ static const char usage_serve[] =
     "  --host H         address to listen on (default x-gatehouse.host or 127.0.0.1)\n"
     "  --threads N      connection threads; one per open connection (default 512)\n"
     "  --watch          reload when the definition, an overlay or a Lua file changes\n"
-    "  --quiet          no access log\n";
+    "  --quiet          no access log\n"
+    "  --record DIR     send HTTP integrations to their backends and write every exchange\n"
+    "                   into DIR (and the API's own exchanges as fixtures, DIR/api-*.yaml)\n"
+    "  --redact-header NAME  with --record: also write NAME's value as <redacted>\n"
+    "                   (always redacted: Authorization, Cookie, Set-Cookie,\n"
+    "                   Proxy-Authorization, X-Api-Key, X-Amz-Security-Token); repeatable\n"
+    "  --replay DIR     answer HTTP integrations from DIR's recordings and HAR files; never\n"
+    "                   reaches the network (a request nothing matches gets a 502)\n"
+    "  --match-header NAME  with --replay: NAME's value must match too; repeatable\n"
+    "  --no-match-body  with --replay: match on method, URL and headers only\n";
 
 static const char usage_validate[] =
     "usage: gatehouse validate DEF... [--overlay FILE]... [--stage NAME]\n"
@@ -113,7 +122,8 @@ enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, O
        OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_DATA_FILE, OPT_CONTENT_TYPE, OPT_RESPONSE,
        OPT_INTEGRATION_BODY, OPT_INTEGRATION_BODY_FILE, OPT_GATEWAY_RESPONSE, OPT_TEMPLATE,
        OPT_JSON, OPT_FIXTURES, OPT_TARGET, OPT_JUNIT, OPT_TAP, OPT_JOBS, OPT_SHARD,
-       OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK };
+       OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK, OPT_RECORD, OPT_REPLAY,
+       OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY };
 
 static const struct option long_options[] = {
     {"overlay", required_argument, NULL, OPT_OVERLAY},
@@ -146,6 +156,11 @@ static const struct option long_options[] = {
     {"update-all", no_argument, NULL, OPT_UPDATE_ALL},
     {"seed", required_argument, NULL, OPT_SEED},
     {"clock", required_argument, NULL, OPT_CLOCK},
+    {"record", required_argument, NULL, OPT_RECORD},
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"redact-header", required_argument, NULL, OPT_REDACT_HEADER},
+    {"match-header", required_argument, NULL, OPT_MATCH_HEADER},
+    {"no-match-body", no_argument, NULL, OPT_NO_MATCH_BODY},
     {NULL, 0, NULL, 0},
 };
 
@@ -157,7 +172,8 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"serve", usage_serve, gh_cmd_serve, "overlay stage port host threads watch quiet"},
+    {"serve", usage_serve, gh_cmd_serve, "overlay stage port host threads watch quiet record replay redact-header match-header "
+     "no-match-body"},
     {"validate", usage_validate, gh_cmd_validate, "overlay stage"},
     {"routes", usage_routes, gh_cmd_routes, "overlay stage"},
     {"invoke", usage_invoke, gh_cmd_invoke, "overlay stage event"},
@@ -232,6 +248,19 @@ static int render_args(const command *cmd, gh_cli *cli, const char **pos, size_t
     return -1;
 }
 
+/* serve: --record and --replay exclude each other, and their companions need them. */
+static int backend_args(const command *cmd, const gh_cli *cli)
+{
+    if (cli->record_dir && cli->replay_dir)
+        return usage_error(cmd, "%s", "--record and --replay exclude each other: record "
+                                      "once, then replay");
+    if (cli->nredact && !cli->record_dir)
+        return usage_error(cmd, "%s", "--redact-header applies to --record");
+    if ((cli->nmatch_headers || cli->no_match_body) && !cli->replay_dir)
+        return usage_error(cmd, "%s", "--match-header and --no-match-body apply to --replay");
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     /* The main thread renders templates too (render, invoke, the harness): free its
@@ -263,6 +292,9 @@ int main(int argc, char **argv)
     const char **headers = calloc((size_t)argc, sizeof *headers);
     const char **fixtures = calloc((size_t)argc, sizeof *fixtures);
     const char **updates = calloc((size_t)argc, sizeof *updates);
+    /* NULL-terminated: gh_backend_options takes them as they are. */
+    const char **redact = calloc((size_t)argc, sizeof *redact);
+    const char **match_headers = calloc((size_t)argc, sizeof *match_headers);
     size_t npos = 0;
     int rc = -1;
     optind = 2;
@@ -369,6 +401,11 @@ int main(int argc, char **argv)
             cli.has_clock = true;
             break;
         }
+        case OPT_RECORD: cli.record_dir = optarg; break;
+        case OPT_REPLAY: cli.replay_dir = optarg; break;
+        case OPT_REDACT_HEADER: redact[cli.nredact++] = optarg; break;
+        case OPT_MATCH_HEADER: match_headers[cli.nmatch_headers++] = optarg; break;
+        case OPT_NO_MATCH_BODY: cli.no_match_body = true; break;
         case OPT_PORT:
             if (parse_int(optarg, 0, 65535, &v) < 0)
                 rc = usage_error(cmd, "--port needs a number from 0 to 65535, not '%s'", optarg);
@@ -391,6 +428,8 @@ int main(int argc, char **argv)
         }
         if (cmd->run == gh_cmd_render)
             rc = render_args(cmd, &cli, positional, &npos);
+        if (rc < 0)
+            rc = backend_args(cmd, &cli);
         if (rc < 0 && npos <= first_def && cmd->run != gh_cmd_test)
             rc = usage_error(cmd, "%s", "name at least one definition file");
         if (rc < 0) {
@@ -400,6 +439,8 @@ int main(int argc, char **argv)
             cli.headers = headers;
             cli.fixtures = fixtures;
             cli.update_names = updates;
+            cli.redact = redact;
+            cli.match_headers = match_headers;
             if (cli.quiet)
                 gh_log_set_quiet(1);
             rc = cmd->run(&cli);
@@ -410,5 +451,7 @@ int main(int argc, char **argv)
     free(headers);
     free(fixtures);
     free(updates);
+    free(redact);
+    free(match_headers);
     return rc;
 }

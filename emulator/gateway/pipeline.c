@@ -186,6 +186,14 @@ int gh_pipeline_resolve(const gh_runtime *rt, gh_request *req, gh_invocation *in
 void gh_pipeline_handle(const gh_runtime *rt, gh_request *req, gh_response *resp)
 {
     memset(resp, 0, sizeof *resp);
+    /* The observer gets the headers as the client sent them, not as forwarded_headers
+     * left them for the backend. */
+    gh_headers sent = {0};
+    if (rt->observe && req->headers.n) {
+        sent.items = gh_arena_memdup(req->arena, req->headers.items,
+                                     req->headers.n * sizeof *sent.items);
+        sent.n = sent.cap = req->headers.n;
+    }
     pctx c;
     start(&c, rt, req, resp);
     phase_result res = run_phases(&c, NPHASES);
@@ -197,4 +205,9 @@ void gh_pipeline_handle(const gh_runtime *rt, gh_request *req, gh_response *resp
     gh_headers_set(req->arena, &resp->headers, "x-amz-apigw-id", req->extended_id);
     if (!gh_headers_has(&resp->headers, "Content-Type"))
         gh_headers_add(req->arena, &resp->headers, "Content-Type", "application/json");
+    if (rt->observe) {
+        gh_request as_sent = *req;
+        as_sent.headers = sent;
+        rt->observe(rt->observe_ud, &as_sent, resp);
+    }
 }

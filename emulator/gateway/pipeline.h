@@ -2,18 +2,26 @@
  * ending the request with a named gateway response. */
 #ifndef GH_PIPELINE_H
 #define GH_PIPELINE_H
+#include "integration/backend.h"
 #include "integration/invocation.h"
 #include "script/pool.h"
 #include "spec/model.h"
 #include "util/http.h"
 
+/* Called with every completed request (its headers as the client sent them) and its
+ * response, on the thread that handled it (concurrently from many): `serve --record`
+ * writes them as fixtures. */
+typedef void (*gh_pipeline_observer)(void *ud, const gh_request *req, const gh_response *resp);
+
 /* What one generation of the server runs on: a model and the Lua states built for it. */
 typedef struct gh_runtime {
     gh_model *model;
     gh_script_pool *scripts;
-    /* Where HTTP integrations send their requests (live, record or replay); NULL: the
-     * live network. Not owned: whoever built the runtime frees it. */
+    /* Where HTTP integrations send their requests (live, record or replay); not owned:
+     * the command that chose it frees it after the server stopped. NULL: the live one. */
     gh_backend *backend;
+    gh_pipeline_observer observe; /* NULL: none */
+    void *observe_ud;             /* not owned, like backend */
 } gh_runtime;
 
 /* Handles one request completely: resp is always filled (status, headers, body), with

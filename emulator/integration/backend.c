@@ -2,6 +2,11 @@
  * exchange, the live network when the runtime chose none. */
 #include "integration/backend_impl.h"
 
+const char *const gh_backend_default_redact[] = {
+    "Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Api-Key",
+    "X-Amz-Security-Token", NULL,
+};
+
 gh_backend_status gh_backend_exchange(gh_backend *b, gh_arena *a, const gh_backend_request *rq,
                                       gh_backend_response *rs, const char **detail)
 {

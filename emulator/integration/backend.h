@@ -64,6 +64,9 @@ typedef struct gh_backend_options {
     const char *const *match_headers; /* replay: headers that must match (NULL: none) */
 } gh_backend_options;
 
+/* The default redaction list above, NULL-terminated (for callers that extend it). */
+extern const char *const gh_backend_default_redact[];
+
 /* Live, writing every exchange into opt->dir (recording format: docs/fixtures.md). NULL
  * with *error when the folder cannot be created. */
 gh_backend *gh_backend_record(const gh_backend_options *opt, const char **error);

@@ -12,4 +12,11 @@ struct gh_backend {
     void (*free)(gh_backend *b); /* NULL: nothing to free (the shared live backend) */
 };
 
+/* gh_backend_record over any inner backend (gh_backend_record passes gh_backend_live();
+ * tests pass a fake). Takes ownership of inner (freed with the result, or at once on
+ * failure). NULL with *error (static text, valid until the next call on this thread)
+ * when the folder cannot be created. */
+gh_backend *gh_backend_record_wrap(gh_backend *inner, const gh_backend_options *opt,
+                                   const char **error);
+
 #endif

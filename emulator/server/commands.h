@@ -64,6 +64,16 @@ typedef struct gh_cli {
     unsigned long long seed;
     bool has_clock;
     long long clock_ms;
+
+    /* serve: --record DIR (with --redact-header NAMEs added to the default list) or
+     * --replay DIR (with --match-header NAMEs, and --no-match-body). */
+    const char *record_dir;
+    const char *replay_dir;
+    const char **redact;
+    size_t nredact;
+    const char **match_headers;
+    size_t nmatch_headers;
+    bool no_match_body;
 } gh_cli;
 
 /* Load options from the command line (server/cli_runtime.c). */

@@ -108,6 +108,49 @@ static void handle(world *w, const call *c, gh_request *req, gh_response *resp)
     gh_pipeline_handle(&w->rt, req, resp);
 }
 
+/* The runtime's observer sees every response, with the request's headers as the client
+ * sent them (before X-Forwarded-* were added for the backend). */
+static int observed_status;
+static size_t observed_headers;
+static const char *observed_xff;
+
+static void observe(void *ud, const gh_request *req, const gh_response *resp)
+{
+    *(int *)ud += 1;
+    observed_status = resp->status;
+    observed_headers = req->headers.n;
+    observed_xff = gh_headers_get(&req->headers, "X-Forwarded-For");
+}
+
+static void observer(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    int seen = 0;
+    w.rt.observe = observe;
+    w.rt.observe_ud = &seen;
+    static const struct {
+        call c;
+        int status;
+    } cases[] = {
+        {{"GET", "localhost:8080", "/dev/pets", NULL}, 200},
+        {{"GET", NULL, "/dev/nowhere", NULL}, 403},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gh_request req;
+        gh_response resp;
+        handle(&w, &cases[i].c, &req, &resp);
+        assert_int_equal(seen, (int)i + 1);
+        assert_int_equal(observed_status, cases[i].status);
+        assert_int_equal(observed_headers, cases[i].c.host ? 1 : 0);
+        assert_null(observed_xff);
+        if (cases[i].status == 200) /* the backend's copy was forwarded */
+            assert_string_equal(gh_headers_get(&req.headers, "X-Forwarded-Proto"), "http");
+    }
+    gh_arena_free(w.arena);
+}
+
 static void assert_common_headers(const gh_response *r)
 {
     assert_string_equal(gh_headers_get(&r->headers, "x-amzn-RequestId"),
@@ -320,6 +363,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table),
+        cmocka_unit_test(observer),
         cmocka_unit_test(invocation_fields),
         cmocka_unit_test(unknown_api_and_custom_responses),
         cmocka_unit_test(body_limit),
