@@ -116,7 +116,11 @@ static const char usage_test[] =
     "  --update-all      the same for every failing fixture\n"
     "  --seed N          repeatable request ids and other generated values\n"
     "  --clock EPOCH_MS  freeze the emulator's clock at that time (ms since 1970)\n"
-    "  --overlay FILE, --stage NAME as for serve\n";
+    "  --record DIR      HTTP integrations reach their backends; every exchange is\n"
+    "                    written to DIR (and the API's own exchanges as fixtures)\n"
+    "  --replay DIR      HTTP integrations are answered from DIR's recordings, offline\n"
+    "  --overlay FILE, --stage NAME, --redact-header, --match-header, --no-match-body\n"
+    "                    as for serve\n";
 
 enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, OPT_EVENT,
        OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_DATA_FILE, OPT_CONTENT_TYPE, OPT_RESPONSE,
@@ -181,7 +185,8 @@ static const command commands[] = {
      "overlay stage header data data-file content-type response integration-body "
      "integration-body-file gateway-response template json"},
     {"test", usage_test, gh_cmd_test,
-     "overlay stage fixtures target junit tap jobs shard update update-all seed clock"},
+     "overlay stage fixtures target junit tap jobs shard update update-all seed clock record "
+     "replay redact-header match-header no-match-body"},
 };
 
 static int usage_error(const command *c, const char *fmt, const char *arg)

@@ -7,10 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "integration/backend.h"
 #include "script/pool.h"
-#include "server/api_record.h"
 #include "server/commands.h"
+#include "server/recording.h"
 #include "server/runtime.h"
 #include "server/server.h"
 #include "server/watch.h"
@@ -24,76 +23,15 @@ static void watch_module(const gh_script_file *f, void *ud)
     gh_watch_add(ud, f->path, f->mtime, (off_t)f->size);
 }
 
-/* What --record and --replay change: the backend HTTP integrations use (live unless
- * they say otherwise) and, when recording, the observer writing the API's exchanges as
- * fixtures. Both outlive every runtime generation. */
-typedef struct recording {
-    gh_backend *backend;
-    gh_api_recorder *api;
-} recording;
-
-/* NULL backend (after logging why) when the recordings folder does not load. A user's
- * --redact-header list adds to the secrets always hidden, so forgetting one never writes
- * an Authorization header. */
-static recording start_recording(const gh_cli *cli)
-{
-    recording rec = {gh_backend_live(), NULL};
-    size_t ndefault = 0;
-    while (gh_backend_default_redact[ndefault])
-        ndefault++;
-    const char **redact = calloc(ndefault + cli->nredact + 1, sizeof *redact);
-    if (!redact) {
-        rec.backend = NULL;
-        return rec;
-    }
-    for (size_t i = 0; i < ndefault; i++)
-        redact[i] = gh_backend_default_redact[i];
-    for (size_t i = 0; i < cli->nredact; i++)
-        redact[ndefault + i] = cli->redact[i];
-    gh_backend_options opt = {
-        .dir = cli->record_dir ? cli->record_dir : cli->replay_dir,
-        .redact = redact,
-        .match_body = !cli->no_match_body,
-        .match_headers = cli->nmatch_headers ? cli->match_headers : NULL,
-    };
-    const char *error = NULL;
-    if (cli->record_dir) {
-        rec.backend = gh_backend_record(&opt, &error);
-        if (rec.backend)
-            rec.api = gh_api_recorder_new(cli->record_dir, redact);
-    } else if (cli->replay_dir) {
-        rec.backend = gh_backend_replay(&opt, &error);
-    }
-    free(redact);
-    if (!rec.backend)
-        gh_log(GH_LOG_ERROR, "%s", error ? error : "out of memory");
-    return rec;
-}
-
-static void stop_recording(recording *rec)
-{
-    gh_backend_free(rec->backend);
-    gh_api_recorder_free(rec->api);
-}
-
-static void install(gh_runtime *rt, const recording *rec)
-{
-    rt->backend = rec->backend;
-    if (rec->api) {
-        rt->observe = gh_api_recorder_observe;
-        rt->observe_ud = rec->api;
-    }
-}
-
 static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *generation,
-                   const recording *rec)
+                   const gh_recording *rec)
 {
     gh_runtime *rt = gh_cli_runtime(cli, *generation + 1);
     if (!rt) {
         gh_log(GH_LOG_ERROR, "reload failed; still serving the previous definition");
         return;
     }
-    install(rt, rec);
+    gh_recording_install(rt, rec);
     ++*generation;
     gh_watch_set(w, rt->model->files, rt->model->nfiles);
     gh_live_swap(live, rt);
@@ -123,15 +61,15 @@ static void announce(const gh_model *m, const char *host, int port)
 int gh_cmd_serve(const gh_cli *cli)
 {
     unsigned generation = 1;
-    recording rec = start_recording(cli);
+    gh_recording rec = gh_recording_start(cli);
     if (!rec.backend)
         return GH_EXIT_FAILURE;
     gh_runtime *rt = gh_cli_runtime(cli, generation);
     if (!rt) {
-        stop_recording(&rec);
+        gh_recording_stop(&rec);
         return GH_EXIT_FAILURE;
     }
-    install(rt, &rec);
+    gh_recording_install(rt, &rec);
 
     const char *host = rt->model->host ? rt->model->host : "127.0.0.1";
     int port = rt->model->port >= 0 ? rt->model->port : 8080;
@@ -161,7 +99,7 @@ int gh_cmd_serve(const gh_cli *cli)
             gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
         gh_live_free(live);
         gh_watch_free(&w);
-        stop_recording(&rec);
+        gh_recording_stop(&rec);
         return GH_EXIT_RUNTIME;
     }
     printf("listening on http://%s:%d\n", host, gh_server_port(srv));
@@ -186,7 +124,7 @@ int gh_cmd_serve(const gh_cli *cli)
     gh_server_stop(srv);
     gh_live_free(live);
     gh_watch_free(&w);
-    stop_recording(&rec); /* after every request using it has finished */
+    gh_recording_stop(&rec); /* after every request using it has finished */
     fflush(stdout);
     return GH_EXIT_OK;
 }

@@ -21,6 +21,7 @@
 #include "harness/runner.h"
 #include "harness/update.h"
 #include "server/commands.h"
+#include "server/recording.h"
 #include "server/runtime.h"
 #include "server/server.h"
 #include "util/clock.h"
@@ -31,9 +32,12 @@
 /* The runtime the in-process emulator answers from. Backends that change how HTTP
  * integrations reach the network (--record DIR, --replay DIR) are installed here, from
  * the command line, before the server starts. */
-static gh_runtime *test_runtime(const gh_cli *cli)
+static gh_runtime *test_runtime(const gh_cli *cli, const gh_recording *rec)
 {
-    return gh_cli_runtime(cli, 1);
+    gh_runtime *rt = gh_cli_runtime(cli, 1);
+    if (rt)
+        gh_recording_install(rt, rec);
+    return rt;
 }
 
 typedef struct run {
@@ -249,7 +253,11 @@ int gh_cmd_test(const gh_cli *cli)
         gh_cli own = *cli;
         own.defs = defs;
         own.ndefs = ndefs;
-        gh_runtime *rt = test_runtime(&own);
+        /* --record DIR: HTTP integrations reach their real backends and every exchange
+         * is written down; --replay DIR: they are answered from such recordings, so the
+         * suite runs offline (docs/fixtures.md). */
+        gh_recording rec = gh_recording_start(&own);
+        gh_runtime *rt = rec.backend ? test_runtime(&own, &rec) : NULL;
         if (!rt) {
             rc = GH_EXIT_FAILURE;
         } else {
@@ -270,6 +278,7 @@ int gh_cmd_test(const gh_cli *cli)
             }
             gh_live_free(live);
         }
+        gh_recording_stop(&rec); /* after the server: no request uses it any more */
     }
     curl_global_cleanup();
     gh_fx_files_free(&files);
