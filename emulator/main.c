@@ -48,7 +48,10 @@ static const char usage_serve[] =
     "  --replay DIR     answer HTTP integrations from DIR's recordings and HAR files; never\n"
     "                   reaches the network (a request nothing matches gets a 502)\n"
     "  --match-header NAME  with --replay: NAME's value must match too; repeatable\n"
-    "  --no-match-body  with --replay: match on method, URL and headers only\n";
+    "  --no-match-body  with --replay: match on method, URL and headers only\n"
+    "  --seed N         repeatable request ids and other generated values\n"
+    "  --clock EPOCH_MS freeze the clock at that time (ms since 1970), for demos and\n"
+    "                   date-dependent answers\n";
 
 static const char usage_validate[] =
     "usage: gatehouse validate DEF... [--overlay FILE]... [--stage NAME]\n"
@@ -177,7 +180,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"serve", usage_serve, gh_cmd_serve, "overlay stage port host threads watch quiet record replay redact-header match-header "
-     "no-match-body"},
+     "no-match-body seed clock"},
     {"validate", usage_validate, gh_cmd_validate, "overlay stage"},
     {"routes", usage_routes, gh_cmd_routes, "overlay stage"},
     {"invoke", usage_invoke, gh_cmd_invoke, "overlay stage event"},

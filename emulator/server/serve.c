@@ -13,6 +13,8 @@
 #include "server/runtime.h"
 #include "server/server.h"
 #include "server/watch.h"
+#include "util/clock.h"
+#include "util/ids.h"
 #include "util/log.h"
 
 /* How often --watch looks at file modification times (see server/watch.h). */
@@ -60,6 +62,12 @@ static void announce(const gh_model *m, const char *host, int port)
 
 int gh_cmd_serve(const gh_cli *cli)
 {
+    /* --seed / --clock: a demo or a test against `serve` that must answer the same ids and
+     * times every run (docs/cli.md). */
+    if (cli->has_seed)
+        gh_ids_seed(cli->seed);
+    if (cli->has_clock)
+        gh_clock_fake(cli->clock_ms);
     unsigned generation = 1;
     gh_recording rec = gh_recording_start(cli);
     if (!rec.backend)
