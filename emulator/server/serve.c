@@ -67,7 +67,7 @@ int gh_cmd_serve(const gh_cli *cli)
     if (cli->has_seed)
         gh_ids_seed(cli->seed);
     if (cli->has_clock)
-        gh_clock_fake(cli->clock_ms);
+        gh_clock_freeze_wall(cli->clock_ms);
     unsigned generation = 1;
     gh_recording rec = gh_recording_start(cli);
     if (!rec.backend)

@@ -249,7 +249,7 @@ int gh_cmd_test(const gh_cli *cli)
         if (cli->has_seed)
             gh_ids_seed(cli->seed);
         if (cli->has_clock)
-            gh_clock_fake(cli->clock_ms);
+            gh_clock_freeze_wall(cli->clock_ms);
         gh_cli own = *cli;
         own.defs = defs;
         own.ndefs = ndefs;

@@ -15,5 +15,8 @@ int64_t gh_clock_mono_ns(void);
  * value returns to the real clocks. */
 void gh_clock_fake(int64_t epoch_ms);
 void gh_clock_advance(int64_t ms);
+/* Pins only the wall clock (what scripts and $context.requestTime read), leaving the
+ * monotonic clock real so timeouts still fire: `serve/test --clock`. Negative: real. */
+void gh_clock_freeze_wall(int64_t epoch_ms);
 
 #endif

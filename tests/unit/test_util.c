@@ -146,6 +146,22 @@ static void fake_clock_moves_only_when_told(void **state)
     assert_true(gh_clock_now_ms() > 1700000000000LL);
 }
 
+/* --clock freezes the wall clock only: timeouts, measured on the monotonic one, still run. */
+static void frozen_wall_clock_leaves_time_running(void **state)
+{
+    (void)state;
+    gh_clock_freeze_wall(1781013791000);
+    assert_int_equal(gh_clock_now_ms(), 1781013791000);
+    int64_t a = gh_clock_mono_ns(), b;
+    do
+        b = gh_clock_mono_ns();
+    while (b == a);
+    assert_true(b > a);
+    assert_int_equal(gh_clock_now_ms(), 1781013791000);
+    gh_clock_freeze_wall(-1);
+    assert_true(gh_clock_now_ms() != 1781013791000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +171,7 @@ int main(void)
         cmocka_unit_test(url_decoding_matches_aws),
         cmocka_unit_test(ids_have_aws_shapes),
         cmocka_unit_test(fake_clock_moves_only_when_told),
+        cmocka_unit_test(frozen_wall_clock_leaves_time_running),
         cmocka_unit_test(utf8_is_checked_and_repaired),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
