@@ -86,6 +86,23 @@ vg "render gateway response" render "$np" GET /default/nowhere --gateway-respons
 vg "render template file" render "$np" GET '/default/pets/42?a=1' --template specs/tests/render/params.vtl
 vg "render body not json" render "$np" POST /default/pets -d 'a=1'
 
+# 2c. test: the petstore's own contract (two worker threads), a failing fixture with its
+# diff and reports, and a replay from recordings written by hand (no network).
+vg "test petstore" test examples/petstore/api.yaml examples/petstore/fixtures --jobs 2 \
+    --junit "$work/junit.xml" --seed 7 --clock 1781013791000
+printf 'fixtures:\n  - name: wrong\n    request: {path: /dev/health}\n    expect: {status: 418, json: {status: down}}\n' \
+    >"$work/failing.yaml"
+vg "test failing" test examples/petstore/api.yaml "$work/failing.yaml" --tap
+mkdir -p "$work/rec"
+printf 'recordings:\n  - request: {method: GET, url: "http://127.0.0.1:9/echo/a"}\n    response: {status: 200, headers: {Content-Type: application/json}, body: "{\\"ok\\":1}"}\n' \
+    >"$work/rec/backend.yaml"
+printf 'x-gatehouse:\n  stages:\n    test:\n      variables:\n        backend: "127.0.0.1:9"\n        dead: "127.0.0.1:1"\n' \
+    >"$work/http-overlay.yaml"
+printf 'fixtures:\n  - name: replayed\n    request: {path: /test/proxy/a}\n    expect: {status: 200, json: {ok: 1}}\n  - name: unrecorded\n    request: {path: /test/proxy/b}\n    expect: {status: 502}\n' \
+    >"$work/replay.yaml"
+vg "test replay" test specs/tests/http.yaml --overlay "$work/http-overlay.yaml" "$work/replay.yaml" \
+    --replay "$work/rec"
+
 # 3. serve: petstore on the plain host, echo.yaml by its API id, a mix of requests, and
 # a --watch reload halfway (petstore is served from a copy the script edits).
 cp -R examples/petstore "$work/petstore"

@@ -121,8 +121,10 @@ static const char *sub(gh_arena *a, const gh_vars *v, const gh_node *n, size_t *
 {
     const char *err = NULL;
     size_t l;
-    const char *text = gh_node_scalar(n) ? gh_node_scalar(n) : "";
-    const char *s = gh_vars_subst(v, a, text, strlen(text), &l, NULL, &err);
+    /* n->len, not strlen: a body may hold "\u0000" */
+    const char *text = gh_node_scalar(n) ? n->text : "";
+    size_t tlen = gh_node_scalar(n) ? n->len : 0;
+    const char *s = gh_vars_subst(v, a, text, tlen, &l, NULL, &err);
     if (!s)
         gh_fx_fail(a, r, GH_FX_OTHER, what, NULL, NULL, err);
     if (len)

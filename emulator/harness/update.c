@@ -180,6 +180,12 @@ static bool replace(editor *ed, const char *fixture, const char *what, const gh_
 {
     const gh_doc *doc = ed->fr->file->doc;
     size_t s, e;
+    if (!text) {
+        fprintf(ed->log, "not updated %s:%u:%u: fixture '%s' %s: the actual value is not UTF-8 "
+                "text (check it with bodyFile); edit it by hand\n",
+                doc->path, n->mark.line, n->mark.col, fixture, what);
+        return false;
+    }
     if (uses_var(n)) {
         fprintf(ed->log, "not updated %s:%u:%u: fixture '%s' %s uses a ${variable}; edit it "
                 "by hand\n", doc->path, n->mark.line, n->mark.col, fixture, what);

@@ -30,7 +30,7 @@ static int exchange(gh_invocation *inv, gh_backend_request *rq, gh_backend_respo
                                    rq->timeout_ms, detail ? detail : "timeout");
     case GH_BACKEND_NO_RECORDING:
         return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 502,
-                                   GH_INTERNAL_ERROR_MESSAGE, "%s %s: no recording matches: %s",
+                                   GH_INTERNAL_ERROR_MESSAGE, "%s %s: %s",
                                    rq->method, rq->url, detail ? detail : "-");
     case GH_BACKEND_UNREACHABLE:
     default:

@@ -70,7 +70,7 @@ static void put_json(gh_buf *out, const json_t *v)
         json_object_foreach((json_t *)v, key, item) {
             gh_buf_puts(out, first ? "" : ", ");
             first = false;
-            put_cstr(out, key);
+            gh_yaml_cstring(out, key); /* keys are never substituted: no $${ escape */
             gh_buf_puts(out, ": ");
             put_json(out, item);
         }
@@ -151,7 +151,7 @@ static void put_request_headers(const gh_api_recorder *r, const gh_headers *h, g
             continue;
         gh_buf_puts(out, first ? "" : ", ");
         first = false;
-        put_cstr(out, name);
+        gh_yaml_cstring(out, name); /* names are sent as written */
         gh_buf_puts(out, ": ");
         if (in_list((const char *const *)r->redact, name)) {
             put_redacted(out, name);
@@ -190,7 +190,7 @@ static void put_query(gh_arena *a, const char *query, gh_buf *out)
             continue;
         gh_buf_puts(out, first ? "" : ", ");
         first = false;
-        put_cstr(out, q.items[i].name);
+        gh_yaml_cstring(out, q.items[i].name); /* names are sent as written */
         gh_buf_puts(out, count > 1 ? ": [" : ": ");
         size_t written = 0;
         for (size_t k = i; k < q.n; k++)

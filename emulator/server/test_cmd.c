@@ -229,6 +229,9 @@ int gh_cmd_test(const gh_cli *cli)
     if (rc < 0 && !files.n)
         rc = usage("name at least one fixture file or folder (FILE.yaml with a fixtures "
                    "list, or --fixtures DIR)");
+    if (rc < 0 && cli->target && (cli->record_dir || cli->replay_dir))
+        rc = usage("--record and --replay set the in-process emulator's backends; a --target "
+                   "API uses its own");
     if (rc < 0 && cli->target && (cli->has_seed || cli->has_clock))
         rc = usage("--seed and --clock set the in-process emulator; a --target API keeps "
                    "its own ids and clock");
@@ -264,7 +267,10 @@ int gh_cmd_test(const gh_cli *cli)
             /* The access log would drown the report. */
             gh_log_set_quiet(1);
             gh_live *live = gh_live_new(rt);
-            gh_server_options so = {.host = "127.0.0.1", .port = 0, .threads = cli->threads};
+            /* One civetweb thread per open connection, and the runner opens one per job:
+             * a few spare, not serve's 512 (which also exceeds valgrind's thread limit). */
+            size_t threads = cli->threads ? cli->threads : (cli->jobs ? cli->jobs : 1) + 8;
+            gh_server_options so = {.host = "127.0.0.1", .port = 0, .threads = threads};
             char err[512];
             gh_server *srv = gh_server_start(live, &so, err, sizeof err);
             if (!srv) {

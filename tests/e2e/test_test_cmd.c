@@ -282,7 +282,7 @@ static void seed_and_clock(void **state)
 static void usage_errors(void **state)
 {
     (void)state;
-    static const char *const cases[][6] = {
+    static const char *const cases[][8] = {
         {"test", PASSING, NULL},                       /* no definition */
         {"test", API, NULL},                           /* no fixtures */
         {"test", API, PASSING, "--shard", "0/2", NULL},
@@ -290,6 +290,8 @@ static void usage_errors(void **state)
         {"test", API, PASSING, "--jobs", "0", NULL},
         {"test", "--target", "ftp://x", PASSING, NULL},
         {"test", "--target", "http://127.0.0.1:1", API, PASSING, NULL},
+        /* --record/--replay set the in-process emulator's backends (found by review) */
+        {"test", "--target", "http://127.0.0.1:1", PASSING, "--replay", "/nonexistent", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         run r = gh(cases[i]);
@@ -297,6 +299,11 @@ static void usage_errors(void **state)
             fail_msg("case %zu: exit %d\n%s", i, r.code, r.err);
         run_free(&r);
     }
+    /* A request body with a NUL is sent whole (found by review: it was cut at the NUL). */
+    run nul = gh((const char *const[]){"test", API, "specs/tests/nul-body.yaml", NULL});
+    if (nul.code != 0)
+        fail_msg("nul-body.yaml: exit %d\n%s%s", nul.code, nul.out, nul.err);
+    run_free(&nul);
     /* A target that does not answer fails every fixture, with curl's reason. */
     run r = gh((const char *const[]){"test", "--target", "http://127.0.0.1:1", PASSING, NULL});
     assert_int_equal(r.code, 1);

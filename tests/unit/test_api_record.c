@@ -34,7 +34,7 @@ typedef struct exchange {
 } exchange;
 
 static const exchange exchanges[] = {
-    {"POST", "/dev/pets", "tag=a&limit=2&tag=b&x=%24%7Bv%7D",
+    {"POST", "/dev/pets", "tag=a&limit=2&tag=b&x=%24%7Bv%7D&%24%7Bq%7D=1",
      {"Host", "127.0.0.1:8080", "Content-Type", "application/json", "Authorization", "Bearer s",
       "Content-Length", "20", NULL},
      B("{\"name\":\"${petName}\"}"), 201, "application/json", B("{\"id\":7,\"tags\":[\"a\",null,1.5,true]}")},
@@ -122,7 +122,7 @@ static void fixtures_read_back(void **state)
     } want[] = {
         {"1 POST /dev/pets",
          "Content-Type=application/json;Authorization=${env.REDACTED_AUTHORIZATION};",
-         "tag=a|b;limit=2;x=$${v};"},
+         "tag=a|b;limit=2;x=$${v};${q}=1;"},
         {"2 GET /dev/odd%20path",
          "Host=abc123.execute-api.localhost:9000;X-Api-Key=${env.REDACTED_X_API_KEY};"
          "Accept=a, b;", ""},
