@@ -296,8 +296,8 @@ static bool parse_macro(vtl_parser *p, size_t pos)
     }
     if (!close_paren(p, pos, "macro"))
         return false;
-    m->params = gh_arena_memdup(p->a, names, m->nparams * sizeof *names + 1);
-    m->plens = gh_arena_memdup(p->a, lens, m->nparams * sizeof *lens + 1);
+    m->params = gh_arena_memdup(p->a, names, m->nparams * sizeof *names);
+    m->plens = gh_arena_memdup(p->a, lens, m->nparams * sizeof *lens);
     /* registered before its body parses, so it may call itself (and 1.7 registers
      * macros at parse time too, so a call before the definition works) */
     m->next = p->macros;
@@ -346,7 +346,7 @@ static vtl_node *parse_call(vtl_parser *p, size_t pos, const char *w, size_t wn)
     vtl_node *c = new_node(p, VN_CALL, pos);
     c->u.call.name = vtl_strdup(p, w, wn);
     c->u.call.nlen = wn;
-    c->u.call.args = gh_arena_memdup(p->a, args, n * sizeof *args + 1);
+    c->u.call.args = gh_arena_memdup(p->a, args, n * sizeof *args);
     c->u.call.nargs = n;
     c->u.call.src = p->s + pos;
     c->u.call.src_len = p->pos - pos;

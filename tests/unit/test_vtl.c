@@ -529,6 +529,26 @@ static void long_elseif_chains(void **state)
     assert_string_equal(r.out, " ok");
 }
 
+/* 64 arguments and 64 parameters, the most a call and a macro take: copying them read
+ * one byte past the array (found by the bounded fuzz run in CI). */
+static void sixty_four_arguments(void **state)
+{
+    (void)state;
+    gh_buf b = GH_BUF_INIT;
+    gh_buf_puts(&b, "#macro(m");
+    for (int i = 0; i < 64; i++)
+        gh_buf_printf(&b, " $p%d", i);
+    gh_buf_puts(&b, ")$p0$p63#end#m(");
+    for (int i = 0; i < 64; i++)
+        gh_buf_printf(&b, "%s%d", i ? " " : "", i);
+    gh_buf_puts(&b, ")");
+    result r = run(b.data, NULL, 0);
+    gh_buf_free(&b);
+    assert_true(r.compiled);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "063");
+}
+
 static void renders_are_time_bounded(void **state)
 {
     (void)state;
@@ -630,6 +650,7 @@ int main(void)
         cmocka_unit_test(runaway_values),
         cmocka_unit_test(renders_are_time_bounded),
         cmocka_unit_test(long_elseif_chains),
+        cmocka_unit_test(sixty_four_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
