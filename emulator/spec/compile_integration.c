@@ -118,10 +118,13 @@ static bool parse_lambda_uri(gh_cc *cc, gh_integration *in)
     size_t len;
     if (fn) {
         arn = strstr(fn, "/functions/");
-        const char *inv = arn ? strstr(arn, "/invocations") : NULL;
+        if (!arn)
+            return false;
+        /* searched after "/functions/": in ".../functions/invocations" the two overlap */
+        arn += strlen("/functions/");
+        const char *inv = strstr(arn, "/invocations");
         if (!inv)
             return false;
-        arn += strlen("/functions/");
         len = (size_t)(inv - arn);
     } else if (strncmp(u, "arn:", 4) == 0 && strstr(u, ":lambda:")) {
         arn = u;
