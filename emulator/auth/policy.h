@@ -1,0 +1,50 @@
+/* IAM policy evaluation for execute-api, as API Gateway applies a Lambda authorizer's
+ * policyDocument to the request's method ARN: Allow/Deny statements, Action/NotAction and
+ * Resource/NotResource with IAM's '*' and '?' globs, explicit Deny beating Allow, and no
+ * matching Allow meaning implicit deny. Pure: no globals, no allocation except the
+ * method-ARN helper, which takes the request arena. Conditions and principals (resource
+ * policies) are not handled here. */
+#ifndef GH_POLICY_H
+#define GH_POLICY_H
+#include <jansson.h>
+
+#include "util/arena.h"
+
+typedef enum {
+    GH_POLICY_ALLOW,
+    GH_POLICY_EXPLICIT_DENY, /* AWS: 403 "... with an explicit deny" */
+    GH_POLICY_IMPLICIT_DENY, /* AWS: 403 "User is not authorized to access this resource" */
+} gh_policy_decision;
+
+typedef struct {
+    gh_policy_decision decision;
+    /* Index of the statement that decided (the first matching Deny, else the first
+     * matching Allow), -1 for an implicit deny; for the "which statement decided" log. */
+    int statement;
+} gh_policy_result;
+
+typedef struct {
+    char message[256]; /* "policy: Statement[1].Effect must be ..." for the log */
+} gh_policy_error;
+
+/* Checks the whole document, then evaluates it for `action` (execute-api:Invoke) on
+ * `resource_arn`. Returns 0 and fills *out, or -1 with err->message when the document is
+ * malformed (the caller answers 500 AUTHORIZER_CONFIGURATION_ERROR, as AWS does for a
+ * policy it cannot parse). A malformed statement fails the document even when another
+ * statement would have decided. */
+int gh_policy_evaluate(const json_t *doc, const char *action, const char *resource_arn,
+                       gh_policy_result *out, gh_policy_error *err);
+
+/* IAM's glob: '*' matches any run of characters (also '/' and ':'), '?' exactly one.
+ * Case-sensitive unless `nocase` (IAM compares action names case-insensitively, ARNs
+ * case-sensitively). */
+int gh_policy_glob(const char *pattern, const char *subject, int nocase);
+
+/* arn:aws:execute-api:REGION:ACCOUNT:APIID/STAGE/VERB/PATH as AWS builds methodArn: from
+ * the request path (path parameter values, not the resource template), without its
+ * leading '/', so the root resource ends in "/VERB/". `path` NULL or "" means "/". */
+char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account,
+                           const char *api_id, const char *stage, const char *verb,
+                           const char *path);
+
+#endif
