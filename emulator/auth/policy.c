@@ -61,8 +61,8 @@ static int check_list(const json_t *v, int idx, const char *key, gh_policy_error
     if (json_is_string(v))
         return 0;
     if (!json_is_array(v))
-        return fail(err, "policy: Statement[%d].%s must be a string or an array of strings",
-                    idx, key);
+        return fail(err, "policy: Statement[%d].%s must be a string or an array of strings", idx,
+                    key);
     size_t i;
     const json_t *e;
     json_array_foreach(v, i, e)
@@ -118,8 +118,8 @@ static int list_matches(const json_t *v, const char *subject, int nocase)
 }
 
 /* Element `pos` matches when a pattern matches; `neg` (NotX) when none does. */
-static int element_applies(const json_t *st, const char *pos, const char *neg,
-                           const char *subject, int nocase)
+static int element_applies(const json_t *st, const char *pos, const char *neg, const char *subject,
+                           int nocase)
 {
     const json_t *a = json_object_get(st, pos);
     if (a)
@@ -180,14 +180,13 @@ int gh_policy_evaluate(const json_t *doc, const char *action, const char *resour
     return 0;
 }
 
-char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account,
-                           const char *api_id, const char *stage, const char *verb,
-                           const char *path)
+char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account, const char *api_id,
+                           const char *stage, const char *verb, const char *path)
 {
     if (!path)
         path = "";
     if (*path == '/')
         path++;
-    return gh_arena_printf(a, "arn:aws:execute-api:%s:%s:%s/%s/%s/%s", region, account,
-                           api_id, stage, verb, path);
+    return gh_arena_printf(a, "arn:aws:execute-api:%s:%s:%s/%s/%s/%s", region, account, api_id,
+                           stage, verb, path);
 }

@@ -43,8 +43,7 @@ int gh_policy_glob(const char *pattern, const char *subject, int nocase);
 /* arn:aws:execute-api:REGION:ACCOUNT:APIID/STAGE/VERB/PATH as AWS builds methodArn: from
  * the request path (path parameter values, not the resource template), without its
  * leading '/', so the root resource ends in "/VERB/". `path` NULL or "" means "/". */
-char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account,
-                           const char *api_id, const char *stage, const char *verb,
-                           const char *path);
+char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account, const char *api_id,
+                           const char *stage, const char *verb, const char *path);
 
 #endif

@@ -18,8 +18,12 @@
 #define DOC(...) "{\"Version\":\"2012-10-17\",\"Statement\":[" __VA_ARGS__ "]}"
 #define INV "\"execute-api:Invoke\""
 
-enum { ALLOW = GH_POLICY_ALLOW, XDENY = GH_POLICY_EXPLICIT_DENY,
-       IDENY = GH_POLICY_IMPLICIT_DENY, BAD = 99 };
+enum {
+    ALLOW = GH_POLICY_ALLOW,
+    XDENY = GH_POLICY_EXPLICIT_DENY,
+    IDENY = GH_POLICY_IMPLICIT_DENY,
+    BAD = 99
+};
 
 static const struct {
     const char *doc;
@@ -34,9 +38,11 @@ static const struct {
     /* '*' at every position */
     {DOC(ST("Allow", INV, "\"*\"")), ARN, ALLOW, 0},
     {DOC(ST("Allow", INV, "\"arn:aws:execute-api:*\"")), ARN, ALLOW, 0},
-    {DOC(ST("Allow", INV, "\"arn:aws:execute-api:*:111122223333:k3x9q2w7ab/prod/GET/orders/42\"")), ARN, ALLOW, 0},
+    {DOC(ST("Allow", INV, "\"arn:aws:execute-api:*:111122223333:k3x9q2w7ab/prod/GET/orders/42\"")),
+     ARN, ALLOW, 0},
     {DOC(ST("Allow", INV, "\"arn:aws:execute-api:eu-west-1:*:k3x9q2w7ab/*\"")), ARN, ALLOW, 0},
-    {DOC(ST("Allow", INV, "\"arn:aws:execute-api:eu-west-1:111122223333:*/prod/GET/orders/42\"")), ARN, ALLOW, 0},
+    {DOC(ST("Allow", INV, "\"arn:aws:execute-api:eu-west-1:111122223333:*/prod/GET/orders/42\"")),
+     ARN, ALLOW, 0},
     {DOC(ST("Allow", INV, "\"" PFX "/*/GET/orders/42\"")), ARN, ALLOW, 0},
     {DOC(ST("Allow", INV, "\"" PFX "/prod/*/orders/42\"")), ARN, ALLOW, 0},
     {DOC(ST("Allow", INV, "\"" PFX "/prod/GET/*\"")), ARN, ALLOW, 0},
@@ -56,7 +62,8 @@ static const struct {
     {DOC(ST("Allow", INV, "\"" PFX "/prod/G?T/orders/42\"")), ARN, ALLOW, 0},
     {DOC(ST("Allow", INV, "\"" PFX "/prod/GET/orders/?\"")), ARN, IDENY, -1},
     {DOC(ST("Allow", INV, "\"" PFX "/prod/GET/orders/42?\"")), ARN, IDENY, -1},
-    {DOC(ST("Allow", INV, "\"arn:aws:execute-api:eu-west-?:111122223333:k3x9q2w7ab/*\"")), ARN, ALLOW, 0},
+    {DOC(ST("Allow", INV, "\"arn:aws:execute-api:eu-west-?:111122223333:k3x9q2w7ab/*\"")), ARN,
+     ALLOW, 0},
     /* ARNs are case-sensitive */
     {DOC(ST("Allow", INV, "\"" PFX "/prod/get/orders/42\"")), ARN, IDENY, -1},
     {DOC(ST("Allow", INV, "\"" PFX "/Prod/*\"")), ARN, IDENY, -1},
@@ -74,26 +81,38 @@ static const struct {
     /* arrays */
     {DOC(ST("Allow", "[\"s3:GetObject\",\"execute-api:Invoke\"]", "\"*\"")), ARN, ALLOW, 0},
     {DOC(ST("Allow", "[\"s3:GetObject\"]", "\"*\"")), ARN, IDENY, -1},
-    {DOC(ST("Allow", INV, "[\"" PFX "/prod/POST/*\",\"" PFX "/prod/GET/orders/*\"]")), ARN, ALLOW, 0},
+    {DOC(ST("Allow", INV, "[\"" PFX "/prod/POST/*\",\"" PFX "/prod/GET/orders/*\"]")), ARN, ALLOW,
+     0},
     {DOC(ST("Allow", INV, "[\"" PFX "/prod/POST/*\",\"" PFX "/dev/*\"]")), ARN, IDENY, -1},
     {DOC(ST("Allow", INV, "[]")), ARN, IDENY, -1},
     /* several statements: explicit deny wins wherever it is */
-    {DOC(ST("Allow", INV, "\"*\"") "," ST("Deny", INV, "\"" PFX "/prod/GET/orders/*\"")), ARN, XDENY, 1},
-    {DOC(ST("Deny", INV, "\"" PFX "/prod/GET/orders/*\"") "," ST("Allow", INV, "\"*\"")), ARN, XDENY, 0},
-    {DOC(ST("Allow", INV, "\"*\"") "," ST("Deny", INV, "\"" PFX "/prod/DELETE/*\"")), ARN, ALLOW, 0},
-    {DOC(ST("Allow", INV, "\"" PFX "/dev/*\"") "," ST("Allow", INV, "\"" PFX "/prod/*\"")), ARN, ALLOW, 1},
+    {DOC(ST("Allow", INV, "\"*\"") "," ST("Deny", INV, "\"" PFX "/prod/GET/orders/*\"")), ARN,
+     XDENY, 1},
+    {DOC(ST("Deny", INV, "\"" PFX "/prod/GET/orders/*\"") "," ST("Allow", INV, "\"*\"")), ARN,
+     XDENY, 0},
+    {DOC(ST("Allow", INV, "\"*\"") "," ST("Deny", INV, "\"" PFX "/prod/DELETE/*\"")), ARN, ALLOW,
+     0},
+    {DOC(ST("Allow", INV, "\"" PFX "/dev/*\"") "," ST("Allow", INV, "\"" PFX "/prod/*\"")), ARN,
+     ALLOW, 1},
     {DOC(ST("Deny", "\"s3:*\"", "\"*\"") "," ST("Allow", INV, "\"*\"")), ARN, ALLOW, 1},
     {DOC(ST("Deny", INV, "\"" PFX "/dev/*\"")), ARN, IDENY, -1},
     {DOC(), ARN, IDENY, -1},
     /* Statement as a single object (IAM accepts it) */
-    {"{\"Version\":\"2012-10-17\",\"Statement\":" ST("Allow", INV, "\"" PFX "/*\"") "}", ARN, ALLOW, 0},
+    {"{\"Version\":\"2012-10-17\",\"Statement\":" ST("Allow", INV, "\"" PFX "/*\"") "}", ARN, ALLOW,
+     0},
     {"{\"Statement\":" ST("Deny", INV, "\"*\"") "}", ARN, XDENY, 0},
     /* NotAction / NotResource */
     {DOC("{\"Effect\":\"Allow\",\"NotAction\":\"s3:*\",\"Resource\":\"*\"}"), ARN, ALLOW, 0},
-    {DOC("{\"Effect\":\"Allow\",\"NotAction\":\"execute-api:*\",\"Resource\":\"*\"}"), ARN, IDENY, -1},
-    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"NotResource\":\"" PFX "/prod/DELETE/*\"}"), ARN, ALLOW, 0},
-    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"NotResource\":[\"" PFX "/dev/*\",\"" PFX "/prod/GET/*\"]}"), ARN, IDENY, -1},
-    {DOC(ST("Allow", INV, "\"*\"") ",{\"Effect\":\"Deny\",\"Action\":" INV ",\"NotResource\":\"" PFX "/prod/GET/public/*\"}"), ARN, XDENY, 1},
+    {DOC("{\"Effect\":\"Allow\",\"NotAction\":\"execute-api:*\",\"Resource\":\"*\"}"), ARN, IDENY,
+     -1},
+    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"NotResource\":\"" PFX "/prod/DELETE/*\"}"),
+     ARN, ALLOW, 0},
+    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"NotResource\":[\"" PFX "/dev/*\",\"" PFX
+         "/prod/GET/*\"]}"),
+     ARN, IDENY, -1},
+    {DOC(ST("Allow", INV, "\"*\"") ",{\"Effect\":\"Deny\",\"Action\":" INV ",\"NotResource\":\"" PFX
+                                   "/prod/GET/public/*\"}"),
+     ARN, XDENY, 1},
     /* malformed documents */
     {"{\"Version\":\"2012-10-17\"}", ARN, BAD, -1},
     {"[]", ARN, BAD, -1},
@@ -105,8 +124,10 @@ static const struct {
     {DOC("{\"Action\":" INV ",\"Resource\":\"*\"}"), ARN, BAD, -1},
     {DOC("{\"Effect\":\"Allow\",\"Resource\":\"*\"}"), ARN, BAD, -1},
     {DOC("{\"Effect\":\"Allow\",\"Action\":" INV "}"), ARN, BAD, -1},
-    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"NotAction\":\"s3:*\",\"Resource\":\"*\"}"), ARN, BAD, -1},
-    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"Resource\":\"*\",\"NotResource\":\"*\"}"), ARN, BAD, -1},
+    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"NotAction\":\"s3:*\",\"Resource\":\"*\"}"),
+     ARN, BAD, -1},
+    {DOC("{\"Effect\":\"Allow\",\"Action\":" INV ",\"Resource\":\"*\",\"NotResource\":\"*\"}"), ARN,
+     BAD, -1},
     {DOC(ST("Allow", "42", "\"*\"")), ARN, BAD, -1},
     {DOC(ST("Allow", INV, "[\"*\",7]")), ARN, BAD, -1},
     {DOC(ST("Allow", INV, "{\"a\":\"*\"}")), ARN, BAD, -1},
@@ -181,11 +202,11 @@ static void glob(void **state)
         const char *pattern, *subject;
         int nocase, expect;
     } g[] = {
-        {"", "", 0, 1},         {"", "a", 0, 0},         {"*", "", 0, 1},
-        {"?", "", 0, 0},        {"a*b*c", "aXbYc", 0, 1}, {"a*b*c", "aXbY", 0, 0},
-        {"*a", "aaaa", 0, 1},   {"*ab", "aab", 0, 1},     {"a**b", "ab", 0, 1},
-        {"A*", "abc", 0, 0},    {"A*", "abc", 1, 1},      {"a?c", "a/c", 0, 1},
-        {"*:*", "x:y", 0, 1},   {"*:*", "xy", 0, 0},      {"a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaa", 0, 0},
+        {"", "", 0, 1},       {"", "a", 0, 0},          {"*", "", 0, 1},
+        {"?", "", 0, 0},      {"a*b*c", "aXbYc", 0, 1}, {"a*b*c", "aXbY", 0, 0},
+        {"*a", "aaaa", 0, 1}, {"*ab", "aab", 0, 1},     {"a**b", "ab", 0, 1},
+        {"A*", "abc", 0, 0},  {"A*", "abc", 1, 1},      {"a?c", "a/c", 0, 1},
+        {"*:*", "x:y", 0, 1}, {"*:*", "xy", 0, 0},      {"a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaa", 0, 0},
     };
     for (size_t i = 0; i < sizeof g / sizeof *g; i++) {
         if (gh_policy_glob(g[i].pattern, g[i].subject, g[i].nocase) != g[i].expect)
@@ -197,9 +218,9 @@ static void method_arn(void **state)
 {
     (void)state;
     gh_arena *a = gh_arena_new(512);
-    assert_string_equal(
-        gh_policy_method_arn(a, "eu-west-1", "111122223333", "k3x9q2w7ab", "prod", "GET", "/orders/42"),
-        ARN);
+    assert_string_equal(gh_policy_method_arn(a, "eu-west-1", "111122223333", "k3x9q2w7ab", "prod",
+                                             "GET", "/orders/42"),
+                        ARN);
     assert_string_equal(
         gh_policy_method_arn(a, "us-east-1", "123456789012", "abc", "dev", "POST", "/"),
         "arn:aws:execute-api:us-east-1:123456789012:abc/dev/POST/");
