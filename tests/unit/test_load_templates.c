@@ -13,40 +13,10 @@
 #include <unistd.h>
 
 #include "inv_fixture.h"
+#include "scratch.h"
 #include "spec/load.h"
 #include "template/lua_template.h"
 #include "template/vtl.h"
-
-typedef struct scratch {
-    char dir[64];
-    char paths[4][128];
-    int n;
-} scratch;
-
-static const char *put(scratch *s, const char *name, const char *text)
-{
-    if (!s->dir[0]) {
-        strcpy(s->dir, "/tmp/gh_ltpl_XXXXXX");
-        assert_non_null(mkdtemp(s->dir));
-    }
-    char *p = s->paths[s->n++];
-    char dir[64];
-    memcpy(dir, s->dir, sizeof dir);
-    snprintf(p, 128, "%.63s/%.60s", dir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
-static void scratch_free(scratch *s)
-{
-    for (int i = 0; i < s->n; i++)
-        unlink(s->paths[i]);
-    if (s->dir[0])
-        rmdir(s->dir);
-}
 
 static gh_model *load(const char *def, gh_diags *d)
 {
