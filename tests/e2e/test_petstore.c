@@ -15,34 +15,9 @@
 #include <string.h>
 
 #include "e2e.h"
-
-static e2e_server *srv;
+#include "e2e_suite.h"
 
 static const char MISSING_TOKEN_BODY[] = "{\"message\":\"Missing Authentication Token\"}";
-
-static int group_setup(void **state)
-{
-    (void)state;
-    const char *const args[] = {"examples/petstore/api.yaml", NULL};
-    srv = e2e_start(args);
-    return srv ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    e2e_kill(srv);
-    srv = NULL;
-    return 0;
-}
-
-/* Sends a request and asserts the transport worked. */
-static void req(const char *method, const char *path, const char *const headers[],
-                const char *body, e2e_response *r)
-{
-    assert_non_null(srv);
-    assert_int_equal(e2e_request(srv, method, path, headers, body, body ? strlen(body) : 0, r), 0);
-}
 
 static json_t *json_of(const e2e_response *r)
 {
@@ -501,6 +476,8 @@ static void test_sigterm_exits_zero(void **state)
 
 int main(void)
 {
+    static const char *const args[] = {"examples/petstore/api.yaml", NULL};
+    suite_args = args;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_pets),
         cmocka_unit_test(test_list_pets_filtered),
@@ -520,5 +497,5 @@ int main(void)
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_sigterm_exits_zero), /* last: stops the server */
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
 }

@@ -18,31 +18,7 @@
 #include <string.h>
 
 #include "e2e.h"
-
-static e2e_server *srv;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    const char *const args[] = {"specs/tests/nonproxy.yaml", NULL};
-    srv = e2e_start(args);
-    return srv ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    e2e_kill(srv);
-    srv = NULL;
-    return 0;
-}
-
-static void req(const char *method, const char *path, const char *const headers[],
-                const char *body, e2e_response *r)
-{
-    assert_non_null(srv);
-    assert_int_equal(e2e_request(srv, method, path, headers, body, body ? strlen(body) : 0, r), 0);
-}
+#include "e2e_suite.h"
 
 /* Asserts the body equals want as JSON (same values, any key order). */
 static void assert_json_body(const e2e_response *r, const char *want)
@@ -209,6 +185,8 @@ static void test_gateway_response_template(void **state)
 
 int main(void)
 {
+    static const char *const args[] = {"specs/tests/nonproxy.yaml", NULL};
+    suite_args = args;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lambda_templates),
         cmocka_unit_test(test_lambda_error_to_404),
@@ -219,5 +197,5 @@ int main(void)
         cmocka_unit_test(test_lua_templates),
         cmocka_unit_test(test_gateway_response_template),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
 }
