@@ -24,7 +24,7 @@ typedef struct {
     const char *expr; /* the whole source, a gh_param_source expression */
 } gh_idsrc;
 
-typedef struct {
+typedef struct gh_idsrcs {
     gh_idsrc *items;
     size_t n;
 } gh_idsrcs;

@@ -11,6 +11,7 @@
 #include "script/pool.h"
 #include "spec/model.h"
 #include "util/http.h"
+#include "util/value.h"
 
 typedef struct gh_invocation {
     gh_request *req;
@@ -40,6 +41,17 @@ typedef struct gh_invocation {
     /* The request id of the AWS call the integration made (Lambda's aws_request_id):
      * $context.awsEndpointRequestId. NULL before the call or for a mock. */
     const char *endpoint_request_id;
+
+    /* Who the authorization phase (auth/authorize.h) let in; NULL/empty for a method
+     * without authorization. `authorizer` is requestContext.authorizer as the proxy
+     * event carries it and what $context.authorizer.* and context.authorizer.* read:
+     * Lambda {principalId, <context values as strings>, integrationLatency}, Cognito
+     * {claims: {...}}. The identity strings are $context.identity.* (IAM callers). */
+    const gh_value *authorizer;
+    struct {
+        const char *access_key, *account_id, *caller, *user, *user_arn;
+    } identity;
+    const char *usage_identifier_key; /* a Lambda authorizer's, for API keys */
 
     /* The integration request of a non-proxy integration (request_mapping.h): headers,
      * query string and path parameters mapped from requestParameters and the request

@@ -15,6 +15,16 @@ void gh_model_unref(gh_model *m)
 {
     if (!m || atomic_fetch_sub(&m->refs, 1) != 1)
         return;
+    /* JSON documents the model owns live outside its arena. */
+    for (size_t i = 0; i < m->napis; i++) {
+        gh_api *api = &m->apis[i];
+        json_decref(api->resource_policy);
+        for (size_t k = 0; k < api->nuser_pools; k++)
+            for (size_t u = 0; u < api->user_pools[k].nusers; u++)
+                json_decref(api->user_pools[k].users[u].attributes);
+        for (size_t k = 0; k < api->ncredentials; k++)
+            json_decref(api->credentials[k].policy);
+    }
     gh_arena *a = m->arena;
     gh_arena_free(a); /* the model itself lives in its arena */
 }
@@ -45,6 +55,31 @@ const gh_function *gh_api_function(const gh_api *api, const char *name)
     if (!api->nfunctions)
         return NULL;
     return bsearch(name, api->functions, api->nfunctions, sizeof *api->functions, function_cmp);
+}
+
+static int pool_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const gh_user_pool *)elem)->id);
+}
+
+const gh_user_pool *gh_api_user_pool(const gh_api *api, const char *id)
+{
+    if (!api->nuser_pools || !id)
+        return NULL;
+    return bsearch(id, api->user_pools, api->nuser_pools, sizeof *api->user_pools, pool_cmp);
+}
+
+static int credential_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const gh_credential *)elem)->access_key);
+}
+
+const gh_credential *gh_api_credential(const gh_api *api, const char *access_key)
+{
+    if (!api->ncredentials || !access_key)
+        return NULL;
+    return bsearch(access_key, api->credentials, api->ncredentials, sizeof *api->credentials,
+                   credential_cmp);
 }
 
 const char *gh_kvs_get(const gh_kvs *kv, const char *key)

@@ -4,6 +4,7 @@
  * the old one. The model never points at runtime state (Lua states, caches, queues). */
 #ifndef GH_MODEL_H
 #define GH_MODEL_H
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -128,6 +129,72 @@ typedef struct gh_integration {
     const char *broken;
 } gh_integration;
 
+/* How a method authorizes its callers (the authorizer's `type`, or the security scheme's
+ * x-amazon-apigateway-authtype for IAM). */
+typedef enum {
+    GH_AUTHZ_TOKEN,   /* Lambda TOKEN authorizer */
+    GH_AUTHZ_REQUEST, /* Lambda REQUEST authorizer */
+    GH_AUTHZ_COGNITO, /* cognito_user_pools */
+    GH_AUTHZ_IAM,     /* AWS_IAM: x-amazon-apigateway-authtype awsSigv4 */
+} gh_authz_kind;
+
+struct gh_idsrcs; /* auth/identity.h: identity sources parsed at load */
+
+/* A security scheme that names an authorizer (securitySchemes / securityDefinitions). */
+typedef struct gh_authorizer {
+    const char *name;          /* the scheme's key */
+    gh_authz_kind kind;
+    gh_mark mark;              /* the scheme */
+    /* Lambda: the function authorizerUri names (may hold ${stageVariables.x}, substituted
+     * per stage like an integration's) and its qualifier or NULL. */
+    const char *function;
+    const char *qualifier;
+    /* As written; for TOKEN and COGNITO the header the token is read from (default
+     * method.request.header.Authorization). Parsed into `identity`. */
+    const char *identity_source;
+    const struct gh_idsrcs *identity;
+    const char *validation_expression; /* identityValidationExpression; NULL if none */
+    int ttl_seconds;           /* authorizerResultTtlInSeconds: default 300, 0 = no cache */
+    const char **provider_arns;/* COGNITO: user pool ARNs */
+    size_t nprovider_arns;
+    /* Non-NULL when the authorizer cannot run (unknown function, unparsable source, ...):
+     * loading reported it; a request through it answers 500
+     * AUTHORIZER_CONFIGURATION_ERROR and logs this. */
+    const char *broken;
+} gh_authorizer;
+
+typedef struct gh_pool_user {
+    const char *name;          /* the username (cognito:username) */
+    json_t *attributes;        /* object of attribute -> string; owned by the model */
+    const char **groups;       /* cognito:groups */
+    size_t ngroups;
+} gh_pool_user;
+
+/* x-gatehouse.userPools.<id>: a simulated Cognito user pool. */
+typedef struct gh_user_pool {
+    const char *id;            /* "us-east-1_AbC123" */
+    const char *region;        /* the id's prefix */
+    const char *client_id;     /* the app client tokens are minted for (clientId, or a
+                                * stable id derived from the pool id) */
+    const char *signing_key;   /* absolute path of the RSA private key PEM */
+    const char *signing_pem;   /* its text (read, or generated and written, at load) */
+    const char *jwks;          /* JSON text of a cached JWKS (x-gatehouse.userPools.<id>.jwks
+                                * file) verifying real Cognito tokens; NULL if none */
+    gh_pool_user *users;       /* sorted by name */
+    size_t nusers;
+    gh_mark mark;
+} gh_user_pool;
+
+/* x-gatehouse.credentials.<access key id>: an IAM identity SigV4 requests may sign as. */
+typedef struct gh_credential {
+    const char *access_key;
+    const char *secret_key;
+    const char *arn;           /* arn:aws:iam::ACCOUNT:user/NAME (or a role/assumed role) */
+    const char *account_id;    /* from the ARN */
+    json_t *policy;            /* IAM-style identity policy, owned; NULL: allow everything */
+    gh_mark mark;
+} gh_credential;
+
 typedef struct gh_method {
     const char *verb;            /* upper case; "ANY" for x-amazon-apigateway-any-method */
     gh_mark mark;
@@ -135,6 +202,12 @@ typedef struct gh_method {
     bool api_key_required;
     gh_kvs request_parameters;   /* "method.request.header.X" -> "true"|"false" (required) */
     const gh_integration *integration; /* never NULL: type GH_INTEG_NONE when undeclared */
+    /* The operation's `security` authorizer (AWS takes one per method); NULL: NONE. */
+    const gh_authorizer *authorizer;
+    /* COGNITO: the scopes the requirement lists (an access token must carry one of
+     * them); none: ID tokens are accepted. */
+    const char **authorization_scopes;
+    size_t nauthorization_scopes;
 } gh_method;
 
 typedef enum { GH_SEG_ROOT, GH_SEG_LITERAL, GH_SEG_PARAM, GH_SEG_GREEDY } gh_seg_kind;
@@ -202,6 +275,16 @@ typedef struct gh_api {
     size_t nbinary_media_types;
     gh_function *functions;    /* sorted by name */
     size_t nfunctions;
+    gh_authorizer *authorizers;/* every scheme some method uses, sorted by name */
+    size_t nauthorizers;
+    gh_user_pool *user_pools;  /* x-gatehouse.userPools, sorted by id */
+    size_t nuser_pools;
+    gh_credential *credentials;/* x-gatehouse.credentials, sorted by access key */
+    size_t ncredentials;
+    /* x-amazon-apigateway-policy as a JSON policy document, `execute-api:/...` resources
+     * expanded to full ARNs at load; owned by the model. NULL: none. */
+    json_t *resource_policy;
+    gh_mark resource_policy_mark;
 } gh_api;
 
 typedef struct gh_model {
@@ -225,6 +308,8 @@ void gh_model_unref(gh_model *m); /* frees on the last reference */
 const gh_api *gh_model_api(const gh_model *m, const char *api_id);
 const gh_stage *gh_api_stage(const gh_api *api, const char *name);
 const gh_function *gh_api_function(const gh_api *api, const char *name);
+const gh_user_pool *gh_api_user_pool(const gh_api *api, const char *id);
+const gh_credential *gh_api_credential(const gh_api *api, const char *access_key);
 /* Linear lookup in a kvs (exact key), NULL if absent. */
 const char *gh_kvs_get(const gh_kvs *kv, const char *key);
 

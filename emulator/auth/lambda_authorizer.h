@@ -1,0 +1,27 @@
+/* Lambda authorizers run as Lua functions (TOKEN and REQUEST), deciding as API Gateway
+ * does (reference §4; apigateway-lambda-authorizer-*):
+ *   - the identity sources must all be present and non-empty (a REQUEST authorizer with
+ *     TTL 0 is called anyway), and a TOKEN's identityValidationExpression must match,
+ *     else 401 UNAUTHORIZED without calling the function;
+ *   - the cache (auth/cache.h, scoped to api + stage + authorizer) answers before the
+ *     function when it holds a result for the same identity;
+ *   - the function gets the TOKEN or REQUEST event (auth/event.h) and a Lambda context;
+ *     error("Unauthorized") (with or without Lua's position prefix) is 401; any other
+ *     error or a timeout is a 500 of the type AWS answers with (documented in
+ *     docs/aws-compatibility.md, with the source that says so);
+ *   - the result must be {principalId, policyDocument, context?, usageIdentifierKey?}
+ *     with scalar context values, else 500 AUTHORIZER_CONFIGURATION_ERROR;
+ *   - the policy is evaluated (auth/policy.h) against this request's method ARN, cached
+ *     or not, so a cached policy naming one path denies the next path as on AWS.
+ * On ALLOW, out->authorizer is {principalId, <context values as strings>,
+ * integrationLatency} from inv->arena. */
+#ifndef GH_LAMBDA_AUTHORIZER_H
+#define GH_LAMBDA_AUTHORIZER_H
+#include "auth/cache.h"
+#include "auth/outcome.h"
+#include "integration/invocation.h"
+
+void gh_lambda_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_cache *cache,
+                         gh_auth_outcome *out);
+
+#endif
