@@ -149,6 +149,13 @@ static const json_t *statement_at(const json_t *stmts, size_t i)
 int gh_policy_evaluate(const json_t *doc, const char *action, const char *resource_arn,
                        gh_policy_result *out, gh_policy_error *err)
 {
+    return gh_policy_evaluate_hooked(doc, action, resource_arn, NULL, out, err);
+}
+
+int gh_policy_evaluate_hooked(const json_t *doc, const char *action, const char *resource_arn,
+                              const gh_policy_hooks *hooks, gh_policy_result *out,
+                              gh_policy_error *err)
+{
     if (!json_is_object(doc))
         return fail(err, "policy: the policy document must be a JSON object");
     const json_t *stmts = json_object_get(doc, "Statement");
@@ -160,6 +167,9 @@ int gh_policy_evaluate(const json_t *doc, const char *action, const char *resour
     for (size_t i = 0; i < n; i++) {
         if (check_statement(statement_at(stmts, i), (int)i, err) != 0)
             return -1;
+        if (hooks && hooks->check &&
+            hooks->check(statement_at(stmts, i), (int)i, hooks->ud, err) != 0)
+            return -1;
     }
 
     int first_allow = -1;
@@ -167,7 +177,13 @@ int gh_policy_evaluate(const json_t *doc, const char *action, const char *resour
         const json_t *st = statement_at(stmts, i);
         if (!statement_applies(st, action, resource_arn))
             continue;
-        if (strcmp(json_string_value(json_object_get(st, "Effect")), "Deny") == 0) {
+        int extra = hooks && hooks->applies ? hooks->applies(st, (int)i, hooks->ud) : 1;
+        if (extra == 0)
+            continue;
+        /* extra < 0: the statement cannot be decided; failing closed means treating it
+         * as a Deny that applies, whatever its Effect. */
+        if (extra < 0 ||
+            strcmp(json_string_value(json_object_get(st, "Effect")), "Deny") == 0) {
             out->decision = GH_POLICY_EXPLICIT_DENY;
             out->statement = (int)i;
             return 0;

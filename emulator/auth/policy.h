@@ -3,7 +3,7 @@
  * Resource/NotResource with IAM's '*' and '?' globs, explicit Deny beating Allow, and no
  * matching Allow meaning implicit deny. Pure: no globals, no allocation except the
  * method-ARN helper, which takes the request arena. Conditions and principals (resource
- * policies) are not handled here. */
+ * policies) are left to the caller's hooks (gh_policy_hooks). */
 #ifndef GH_POLICY_H
 #define GH_POLICY_H
 #include <jansson.h>
@@ -34,6 +34,24 @@ typedef struct {
  * statement would have decided. */
 int gh_policy_evaluate(const json_t *doc, const char *action, const char *resource_arn,
                        gh_policy_result *out, gh_policy_error *err);
+
+/* Extension points for documents that carry more than Action and Resource (resource
+ * policies add Principal and Condition, auth/resource_policy.h). Both are optional. */
+typedef struct gh_policy_hooks {
+    /* Checks the rest of statement `idx` while the document is validated: 0, or -1 with
+     * err->message filled (the document is then malformed). */
+    int (*check)(const json_t *st, int idx, void *ud, gh_policy_error *err);
+    /* Whether statement `idx`, whose Action and Resource already match, applies to this
+     * request: 1 yes, 0 no, -1 it cannot be decided here (something the evaluator does
+     * not support): the evaluation fails closed, as an explicit deny by that statement. */
+    int (*applies)(const json_t *st, int idx, void *ud);
+    void *ud;
+} gh_policy_hooks;
+
+/* gh_policy_evaluate with hooks (NULL: none, the same as gh_policy_evaluate). */
+int gh_policy_evaluate_hooked(const json_t *doc, const char *action, const char *resource_arn,
+                              const gh_policy_hooks *hooks, gh_policy_result *out,
+                              gh_policy_error *err);
 
 /* IAM's glob: '*' matches any run of characters (also '/' and ':'), '?' exactly one.
  * Case-sensitive unless `nocase` (IAM compares action names case-insensitively, ARNs
