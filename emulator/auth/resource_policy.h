@@ -1,10 +1,13 @@
 /* Resource policies (x-amazon-apigateway-policy) and how their verdict combines with
  * the method's authorization (apigateway-authorization-flow: the tables for no
  * authorizer, Lambda, Cognito and IAM, same and cross account). Statements may name
- * Principal "*" / {"AWS": ARN or account}, and Condition with IpAddress / NotIpAddress on
- * aws:SourceIp (IPv4 and IPv6 CIDR), StringEquals / StringNotEquals (and the Like forms)
- * on aws:SourceVpc and aws:SourceVpce. A test sets the VPC values per request with the
- * X-Gatehouse-Source-Vpc / X-Gatehouse-Source-Vpce headers (never forwarded). */
+ * Principal / NotPrincipal "*" or {"AWS": "*" | ARN | account id | [...]}, and a Condition
+ * (auth/condition.h: String*, Arn*, IpAddress / NotIpAddress on aws:SourceIp and
+ * aws:VpcSourceIp, Bool, Null, IfExists; keys aws:SourceIp, aws:SourceVpc(e),
+ * aws:Principal{Arn,Account,Type}, aws:username, aws:Referer, aws:UserAgent,
+ * aws:SecureTransport). Anything else in a statement that applies denies (fail closed).
+ * A test sets the VPC values per request with the X-Gatehouse-Source-Vpc /
+ * X-Gatehouse-Source-Vpce headers (never forwarded). */
 #ifndef GH_RESOURCE_POLICY_H
 #define GH_RESOURCE_POLICY_H
 #include <jansson.h>
@@ -17,9 +20,23 @@
  * ARN of a signed request, NULL when anonymous). GH_POLICY_IMPLICIT_DENY means no
  * statement applies. -1 with err when the document is malformed (load rejects those, so
  * only hand-built ones). */
-int gh_resource_policy_evaluate(const gh_invocation *inv, const json_t *doc,
-                                const char *caller_arn, gh_policy_result *out,
-                                gh_policy_error *err);
+int gh_resource_policy_evaluate(const gh_invocation *inv, const json_t *doc, const char *caller_arn,
+                                gh_policy_result *out, gh_policy_error *err);
+
+/* The test-only headers that carry aws:SourceVpc and aws:SourceVpce (private APIs are
+ * reached through a VPC endpoint on AWS; locally a test says which one). */
+#define GH_RESOURCE_POLICY_VPC_HEADER "X-Gatehouse-Source-Vpc"
+#define GH_RESOURCE_POLICY_VPCE_HEADER "X-Gatehouse-Source-Vpce"
+
+/* Removes those headers from the request so no integration or later phase sees them.
+ * The authorization phase calls it once, after its last gh_resource_policy_evaluate
+ * (which reads them), on every request whether or not the API has a policy. */
+void gh_resource_policy_strip_headers(gh_request *req);
+
+/* For the loader: 0 when gatehouse evaluates every part of doc; 1 with err naming the
+ * first condition operator or key it does not evaluate (calls such a statement applies
+ * to are denied, fail closed: warn at load); -1 with err when doc is malformed. */
+int gh_resource_policy_check(const json_t *doc, gh_policy_error *err);
 
 /* The final verdict: `authz` is the method's authorization outcome (NULL when the method
  * has none; kind says which it was), `rp` the resource policy's decision (NULL when the
