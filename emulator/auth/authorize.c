@@ -16,14 +16,10 @@
 static const char *kind_name(gh_authz_kind k)
 {
     switch (k) {
-    case GH_AUTHZ_TOKEN:
-        return "TOKEN";
-    case GH_AUTHZ_REQUEST:
-        return "REQUEST";
-    case GH_AUTHZ_COGNITO:
-        return "COGNITO_USER_POOLS";
-    case GH_AUTHZ_IAM:
-        return "AWS_IAM";
+    case GH_AUTHZ_TOKEN: return "TOKEN";
+    case GH_AUTHZ_REQUEST: return "REQUEST";
+    case GH_AUTHZ_COGNITO: return "COGNITO_USER_POOLS";
+    case GH_AUTHZ_IAM: return "AWS_IAM";
     }
     return "?";
 }
@@ -59,20 +55,14 @@ int gh_authorize(gh_invocation *inv, gh_auth_cache *cache)
         if (az->broken) {
             outcome.verdict = GH_AUTH_FAIL;
             outcome.fail_type = GH_GW_AUTHORIZER_CONFIGURATION_ERROR;
-            outcome.log = gh_arena_printf(inv->arena, "authorizer '%s' cannot run: %s", az->name,
-                                          az->broken);
+            outcome.log =
+                gh_arena_printf(inv->arena, "authorizer '%s' cannot run: %s", az->name, az->broken);
         } else {
             switch (az->kind) {
             case GH_AUTHZ_TOKEN:
-            case GH_AUTHZ_REQUEST:
-                gh_lambda_authorize(inv, az, cache, &outcome);
-                break;
-            case GH_AUTHZ_COGNITO:
-                gh_cognito_authorize(inv, az, &outcome);
-                break;
-            case GH_AUTHZ_IAM:
-                gh_iam_authorize(inv, &outcome);
-                break;
+            case GH_AUTHZ_REQUEST: gh_lambda_authorize(inv, az, cache, &outcome); break;
+            case GH_AUTHZ_COGNITO: gh_cognito_authorize(inv, az, &outcome); break;
+            case GH_AUTHZ_IAM: gh_iam_authorize(inv, &outcome); break;
             }
         }
         const char *how = outcome.log ? outcome.log : kind_name(az->kind);
@@ -101,18 +91,17 @@ int gh_authorize(gh_invocation *inv, gh_auth_cache *cache)
             inv->fail_status = 0;
             inv->fail_message = NULL;
             inv->log_detail = gh_arena_printf(inv->arena, "resource policy: %s", err.message);
-            gh_log(GH_LOG_WARN, "authorization: %s (request %s)", inv->log_detail,
-                   request_id(inv));
+            gh_log(GH_LOG_WARN, "authorization: %s (request %s)", inv->log_detail, request_id(inv));
             return -1;
         }
-        verdict = gh_auth_combine(inv->api, az, authz, &rp,
-                                  authz ? authz->identity.account_id : NULL);
-        how = gh_arena_printf(inv->arena, "%s; resource policy: %s", how,
-                              rp.statement >= 0
-                                  ? gh_arena_printf(inv->arena, "Statement[%d] %s", rp.statement,
-                                                    rp.decision == GH_POLICY_ALLOW ? "allows"
-                                                                                   : "denies")
-                                  : "no statement applies");
+        verdict =
+            gh_auth_combine(inv->api, az, authz, &rp, authz ? authz->identity.account_id : NULL);
+        how = gh_arena_printf(
+            inv->arena, "%s; resource policy: %s", how,
+            rp.statement >= 0
+                ? gh_arena_printf(inv->arena, "Statement[%d] %s", rp.statement,
+                                  rp.decision == GH_POLICY_ALLOW ? "allows" : "denies")
+                : "no statement applies");
     }
 
     if (verdict != GH_AUTH_ALLOW)

@@ -65,10 +65,8 @@ static const char *strip_position(const char *msg)
 static const char *scalar_text(gh_arena *a, const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_STRING:
-        return gh_arena_strndup(a, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER:
-        return gh_arena_printf(a, "%lld", (long long)json_integer_value(v));
+    case JSON_STRING: return gh_arena_strndup(a, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER: return gh_arena_printf(a, "%lld", (long long)json_integer_value(v));
     case JSON_REAL: {
         /* The shortest text that reads back as the same double, as JavaScript (and
          * Java's Double.toString for ordinary magnitudes) writes 1.5 or 0.1. */
@@ -81,12 +79,9 @@ static const char *scalar_text(gh_arena *a, const json_t *v)
         }
         return gh_arena_printf(a, "%.17g", d);
     }
-    case JSON_TRUE:
-        return "true";
-    case JSON_FALSE:
-        return "false";
-    default:
-        return NULL;
+    case JSON_TRUE: return "true";
+    case JSON_FALSE: return "false";
+    default: return NULL;
     }
 }
 
@@ -171,21 +166,21 @@ static void decide(run *r, const json_t *res, int64_t latency_ms)
         out->authorizer = authorizer_value(a, res, latency_ms);
         const json_t *key = json_object_get(res, "usageIdentifierKey");
         out->usage_identifier_key = key ? scalar_text(a, key) : NULL;
-        out->log = gh_arena_printf(a, "authorizer '%s': %s, %s allows %s", r->az->name, r->how,
-                                   stmt, arn);
+        out->log =
+            gh_arena_printf(a, "authorizer '%s': %s, %s allows %s", r->az->name, r->how, stmt, arn);
         break;
     case GH_POLICY_EXPLICIT_DENY:
         out->verdict = GH_AUTH_DENY_EXPLICIT;
         out->fail_type = GH_GW_ACCESS_DENIED;
         out->fail_message = EXPLICIT_DENY_MESSAGE;
-        out->log = gh_arena_printf(a, "authorizer '%s': %s, %s denies %s", r->az->name, r->how,
-                                   stmt, arn);
+        out->log =
+            gh_arena_printf(a, "authorizer '%s': %s, %s denies %s", r->az->name, r->how, stmt, arn);
         break;
     case GH_POLICY_IMPLICIT_DENY:
         out->verdict = GH_AUTH_DENY_IMPLICIT;
         out->fail_type = GH_GW_ACCESS_DENIED;
-        out->log = gh_arena_printf(a, "authorizer '%s': %s, no statement allows %s",
-                                   r->az->name, r->how, arn);
+        out->log = gh_arena_printf(a, "authorizer '%s': %s, no statement allows %s", r->az->name,
+                                   r->how, arn);
         break;
     }
 }
@@ -197,8 +192,10 @@ static json_t *call_function(run *r, const char *token, int64_t *latency_ms)
     const gh_authorizer *az = r->az;
     /* The function is named like an integration's (${stageVariables.x} allowed), so the
      * same resolution and Lambda context serve both. */
-    gh_integration target = {.type = GH_INTEG_AWS, .lambda_function = az->function,
-                             .lambda_qualifier = az->qualifier, .mock_script = -1};
+    gh_integration target = {.type = GH_INTEG_AWS,
+                             .lambda_function = az->function,
+                             .lambda_qualifier = az->qualifier,
+                             .mock_script = -1};
     const char *name = gh_lambda_function_for_stage(inv->arena, &target, inv->stage);
     const gh_function *fn = name && *name ? gh_api_function(inv->api, name) : NULL;
     if (!fn) {
@@ -274,7 +271,8 @@ void gh_lambda_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_ca
     /* A REQUEST authorizer without caching is called even with sources missing
      * (reference §4.1); everywhere else a missing source is 401 without a call. */
     if (idr != GH_IDENTITY_OK && (az->kind == GH_AUTHZ_TOKEN || az->ttl_seconds > 0)) {
-        fail(&r, GH_GW_UNAUTHORIZED, "identity source missing or empty; the function was not called");
+        fail(&r, GH_GW_UNAUTHORIZED,
+             "identity source missing or empty; the function was not called");
         return;
     }
     if (az->kind == GH_AUTHZ_TOKEN &&
@@ -287,8 +285,8 @@ void gh_lambda_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_ca
     /* Scoped to the stage: each stage is its own deployment on AWS, with its own cache. */
     gh_auth_cache_key key = {
         .api_id = inv->api ? inv->api->id : "",
-        .authorizer = gh_arena_printf(inv->arena, "%s/%s", inv->stage ? inv->stage->name : "",
-                                      az->name),
+        .authorizer =
+            gh_arena_printf(inv->arena, "%s/%s", inv->stage ? inv->stage->name : "", az->name),
         .sources = values,
         .n_sources = az->identity->n,
     };
