@@ -49,6 +49,7 @@ static const char usage_serve[] =
     "                   reaches the network (a request nothing matches gets a 502)\n"
     "  --match-header NAME  with --replay: NAME's value must match too; repeatable\n"
     "  --no-match-body  with --replay: match on method, URL and headers only\n"
+    "  --no-auth-cache  call Lambda authorizers on every request, whatever their TTL\n"
     "  --seed N         repeatable request ids and other generated values\n"
     "  --clock EPOCH_MS freeze the clock at that time (ms since 1970), for demos and\n"
     "                   date-dependent answers\n";
@@ -122,15 +123,15 @@ static const char usage_test[] =
     "  --record DIR      HTTP integrations reach their backends; every exchange is\n"
     "                    written to DIR (and the API's own exchanges as fixtures)\n"
     "  --replay DIR      HTTP integrations are answered from DIR's recordings, offline\n"
-    "  --overlay FILE, --stage NAME, --redact-header, --match-header, --no-match-body\n"
-    "                    as for serve\n";
+    "  --overlay FILE, --stage NAME, --redact-header, --match-header, --no-match-body,\n"
+    "  --no-auth-cache   as for serve\n";
 
 enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, OPT_EVENT,
        OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_DATA_FILE, OPT_CONTENT_TYPE, OPT_RESPONSE,
        OPT_INTEGRATION_BODY, OPT_INTEGRATION_BODY_FILE, OPT_GATEWAY_RESPONSE, OPT_TEMPLATE,
        OPT_JSON, OPT_FIXTURES, OPT_TARGET, OPT_JUNIT, OPT_TAP, OPT_JOBS, OPT_SHARD,
        OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK, OPT_RECORD, OPT_REPLAY,
-       OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY };
+       OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY, OPT_NO_AUTH_CACHE };
 
 static const struct option long_options[] = {
     {"overlay", required_argument, NULL, OPT_OVERLAY},
@@ -168,6 +169,7 @@ static const struct option long_options[] = {
     {"redact-header", required_argument, NULL, OPT_REDACT_HEADER},
     {"match-header", required_argument, NULL, OPT_MATCH_HEADER},
     {"no-match-body", no_argument, NULL, OPT_NO_MATCH_BODY},
+    {"no-auth-cache", no_argument, NULL, OPT_NO_AUTH_CACHE},
     {NULL, 0, NULL, 0},
 };
 
@@ -180,7 +182,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"serve", usage_serve, gh_cmd_serve, "overlay stage port host threads watch quiet record replay redact-header match-header "
-     "no-match-body seed clock"},
+     "no-match-body seed clock no-auth-cache"},
     {"validate", usage_validate, gh_cmd_validate, "overlay stage"},
     {"routes", usage_routes, gh_cmd_routes, "overlay stage"},
     {"invoke", usage_invoke, gh_cmd_invoke, "overlay stage event"},
@@ -189,7 +191,7 @@ static const command commands[] = {
      "integration-body-file gateway-response template json"},
     {"test", usage_test, gh_cmd_test,
      "overlay stage fixtures target junit tap jobs shard update update-all seed clock record "
-     "replay redact-header match-header no-match-body"},
+     "replay redact-header match-header no-match-body no-auth-cache"},
 };
 
 static int usage_error(const command *c, const char *fmt, const char *arg)
@@ -414,6 +416,7 @@ int main(int argc, char **argv)
         case OPT_REDACT_HEADER: redact[cli.nredact++] = optarg; break;
         case OPT_MATCH_HEADER: match_headers[cli.nmatch_headers++] = optarg; break;
         case OPT_NO_MATCH_BODY: cli.no_match_body = true; break;
+        case OPT_NO_AUTH_CACHE: cli.no_auth_cache = true; break;
         case OPT_PORT:
             if (parse_int(optarg, 0, 65535, &v) < 0)
                 rc = usage_error(cmd, "--port needs a number from 0 to 65535, not '%s'", optarg);

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "auth/authorize.h"
 #include "gateway/gateway_response.h"
 #include "gateway/router.h"
 #include "integration/integration.h"
@@ -132,18 +133,28 @@ static phase_result forwarded_headers(pctx *c)
     return PHASE_CONTINUE;
 }
 
+/* Authentication and authorization (reference §1.1, phase 3): the method's authorizer and
+ * the API's resource policy (auth/authorize.h). It runs after forwarded_headers because
+ * the REQUEST authorizer's event already carries X-Forwarded-For/-Port/-Proto on AWS
+ * (aws-lambda-go's apigw-custom-auth-request-type-request.json). */
+static phase_result authorize(pctx *c)
+{
+    return gh_authorize(&c->inv, c->rt->auth_cache) == 0 ? PHASE_CONTINUE : PHASE_FAIL;
+}
+
 /* Integration request, integration and integration response belong to integration/. */
 static phase_result integrate(pctx *c)
 {
     return gh_integration_run(&c->inv) == 0 ? PHASE_DONE : PHASE_FAIL;
 }
 
-/* In AWS's order (reference §1.1). Later phases go between route and forwarding:
- * API key, authorizer, usage plan, request validation, cache lookup. Every phase before
+/* In AWS's order (reference §1.1). Later phases go after authorize: API key, usage plan,
+ * request validation, cache lookup. Every phase before
  * `integrate` decides what the integration (and its templates) will see, which is what
  * gh_pipeline_resolve runs. */
 static const phase_fn phases[] = {
-    check_size, resolve_api, resolve_stage, method_override, route, forwarded_headers, integrate,
+    check_size, resolve_api, resolve_stage, method_override, route, forwarded_headers, authorize,
+    integrate,
 };
 #define NPHASES (sizeof phases / sizeof *phases)
 

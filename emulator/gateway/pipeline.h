@@ -20,8 +20,10 @@ typedef struct gh_runtime {
     /* Where HTTP integrations send their requests (live, record or replay); not owned:
      * the command that chose it frees it after the server stopped. NULL: the live one. */
     gh_backend *backend;
-    /* Lambda authorizer results, shared by the server threads; not owned (the command
-     * that built the runtime frees it). NULL: nothing is cached (--no-auth-cache). */
+    /* Lambda authorizer results, shared by the server threads. A runtime from
+     * gh_runtime_build (server/runtime.h) owns it and gh_runtime_free frees it, so each
+     * hot-reload generation starts empty; a hand-built runtime keeps its own. NULL:
+     * nothing is cached (--no-auth-cache). */
     struct gh_auth_cache *auth_cache;
     gh_pipeline_observer observe; /* NULL: none */
     void *observe_ud;             /* not owned, like backend */

@@ -1,8 +1,8 @@
 /* $context variables, parameter-mapping sources and simple-substitution rendering for
  * one invocation (context.h). Everything here only reads the invocation; values are
  * built in inv->arena. AWS's list of REST variables: api-gateway-mapping-template-
- * reference ("$context Variables"); variables tied to authorizers, API keys, WAF, mTLS
- * and request overrides render null until those features exist. */
+ * reference ("$context Variables"); variables tied to API keys, WAF, mTLS and request
+ * overrides render null until those features exist. */
 #include "integration/context.h"
 
 #include <jansson.h>
@@ -83,9 +83,54 @@ static const char *identity_get(const gh_invocation *inv, const char *name)
         return inv->req ? inv->req->source_ip : NULL;
     if (strcmp(name, "userAgent") == 0)
         return inv->req ? gh_headers_get(&inv->req->headers, "User-Agent") : NULL;
-    /* accessKey, accountId, caller, cognito*, principalOrgId, user, userArn, apiKey,
-     * apiKeyId, clientCert: null without IAM/Cognito auth, API keys or mTLS. */
+    /* What IAM authorization filled in for a signed caller (auth/authorize.h). */
+    if (strcmp(name, "accessKey") == 0)
+        return inv->identity.access_key;
+    if (strcmp(name, "accountId") == 0)
+        return inv->identity.account_id;
+    if (strcmp(name, "caller") == 0)
+        return inv->identity.caller;
+    if (strcmp(name, "user") == 0)
+        return inv->identity.user;
+    if (strcmp(name, "userArn") == 0)
+        return inv->identity.user_arn;
+    /* cognito*, principalOrgId, apiKey, apiKeyId, clientCert: null without Cognito
+     * identity pools, API keys or mTLS. */
     return NULL;
+}
+
+/* A scalar member of an authorizer value as text (integrationLatency is a number). */
+static const char *value_text(gh_arena *a, const gh_value *v)
+{
+    if (!v)
+        return NULL;
+    switch (v->kind) {
+    case GH_VALUE_STRING:
+        return gh_arena_strndup(a, v->u.str.s, v->u.str.len);
+    case GH_VALUE_INT:
+        return gh_arena_printf(a, "%lld", (long long)v->u.i);
+    case GH_VALUE_BOOL:
+        return v->u.b ? "true" : "false";
+    default:
+        return NULL;
+    }
+}
+
+/* authorizer.principalId, authorizer.<context key>, authorizer.claims.<claim>: what the
+ * authorization phase put in inv->authorizer. A bare authorizer.claims is null, as AWS
+ * renders it (reference §5.3). */
+static const char *authorizer_get(const gh_invocation *inv, const char *name)
+{
+    const gh_value *az = inv->authorizer;
+    if (!az || az->kind != GH_VALUE_OBJECT)
+        return NULL;
+    if (strncmp(name, "claims.", 7) == 0) {
+        const gh_value *claims = gh_value_get(az, "claims");
+        return claims && claims->kind == GH_VALUE_OBJECT
+                   ? value_text(inv->arena, gh_value_get(claims, name + 7))
+                   : NULL;
+    }
+    return value_text(inv->arena, gh_value_get(az, name));
 }
 
 const char *gh_context_get(const gh_invocation *inv, const char *name)
@@ -96,6 +141,8 @@ const char *gh_context_get(const gh_invocation *inv, const char *name)
         return NULL;
     if (strncmp(name, "identity.", 9) == 0)
         return identity_get(inv, name + 9);
+    if (strncmp(name, "authorizer.", 11) == 0)
+        return authorizer_get(inv, name + 11);
     if (strcmp(name, "accountId") == 0)
         return inv->api ? inv->api->account_id : NULL;
     if (strcmp(name, "apiId") == 0)

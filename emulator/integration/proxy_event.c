@@ -114,10 +114,15 @@ static void value_maps(gh_arena *a, const gh_headers *h, int headers, const gh_v
 const gh_value *gh_proxy_request_context_value(const gh_invocation *inv)
 {
     gh_arena *a = inv->arena;
-    gh_value *rc = gh_value_object(a, 17);
+    gh_value *rc = gh_value_object(a, 18);
 #define CTX(key) SET(rc, key, str_or_null(a, gh_context_get(inv, key)))
     CTX("accountId");
     CTX("apiId");
+    /* Only when an authorizer let the call in: AWS's events for methods without one have
+     * no authorizer key (powertools-ts apigw-rest-console-test-ui.json), and the REQUEST
+     * authorizer's own event never has one (it runs before anything is decided). */
+    if (inv->authorizer)
+        SET(rc, "authorizer", inv->authorizer);
     CTX("deploymentId");
     CTX("domainName");
     CTX("domainPrefix");

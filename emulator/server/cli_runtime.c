@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/cache.h"
 #include "server/commands.h"
 #include "server/runtime.h"
 
@@ -27,5 +28,13 @@ gh_runtime *gh_cli_runtime(const gh_cli *cli, unsigned generation)
     gh_runtime *rt = gh_runtime_build(&opt, &d);
     gh_diags_print(&d, stderr);
     gh_diags_free(&d);
+    /* Lambda authorizer results are cached as on AWS unless --no-auth-cache; one cache
+     * per generation, freed with it (gh_runtime_free). */
+    if (rt && !cli->no_auth_cache) {
+        rt->auth_cache = gh_auth_cache_new(0);
+        if (!rt->auth_cache)
+            fprintf(stderr, "gatehouse: no memory for the authorizer cache; results are not "
+                            "cached\n");
+    }
     return rt;
 }

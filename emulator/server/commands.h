@@ -74,12 +74,15 @@ typedef struct gh_cli {
     const char **match_headers;
     size_t nmatch_headers;
     bool no_match_body;
+    /* serve, test: --no-auth-cache, Lambda authorizer results never cached. */
+    bool no_auth_cache;
 } gh_cli;
 
 /* Load options from the command line (server/cli_runtime.c). */
 void gh_cli_load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation);
 /* Loads the command line's definitions and builds their Lua states, printing every
- * diagnostic to stderr; NULL when they do not load. */
+ * diagnostic to stderr; NULL when they do not load. The runtime gets an authorizer
+ * result cache (freed by gh_runtime_free) unless cli->no_auth_cache. */
 gh_runtime *gh_cli_runtime(const gh_cli *cli, unsigned generation);
 
 int gh_cmd_serve(const gh_cli *cli);

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "auth/cache.h"
 #include "script/pool.h"
 
 /* A runtime with its reference count; gh_runtime is the first member so the pointer a
@@ -42,6 +43,7 @@ void gh_runtime_free(gh_runtime *rt)
     if (!rt)
         return;
     gh_script_pool_free(rt->scripts);
+    gh_auth_cache_free(rt->auth_cache);
     gh_model_unref(rt->model);
     free((slot *)rt);
 }

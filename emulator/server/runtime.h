@@ -13,6 +13,9 @@ typedef struct gh_live gh_live;
  * warnings are added to d either way. The result is owned by the caller until handed to
  * gh_live_new / gh_live_swap; free an unused one with gh_runtime_free. */
 gh_runtime *gh_runtime_build(const gh_load_options *opt, gh_diags *d);
+/* Also frees rt->auth_cache: a runtime from gh_runtime_build owns the cache the command
+ * gave it, so each generation (a hot reload builds a new one) starts with an empty cache
+ * and no cached result outlives the definition that produced it. */
 void gh_runtime_free(gh_runtime *rt);
 
 gh_live *gh_live_new(gh_runtime *rt);   /* takes ownership of rt */

@@ -25,8 +25,8 @@ typedef struct ctx_obj {
 } ctx_obj;
 
 /* Dotted names that are objects rather than values. Not authorizer.claims: AWS renders
- * a bare $context.authorizer.claims as null (reference §5.3); its members come from
- * gh_context_get once Cognito authorizers exist. */
+ * a bare $context.authorizer.claims as null (reference §5.3) when no Cognito authorizer
+ * ran; with one, it is an object (claims_object). */
 static const char *const objects[] = {
     "identity", "identity.clientCert", "identity.clientCert.validity", "authorizer", "error",
 };
@@ -49,6 +49,22 @@ static gh_vval nested(gh_arena *a, ctx_obj *parent, const char *full)
 
 static gh_vmap *overrides_of(gh_arena *a, gh_aws_context *c, bool request);
 
+/* The object behind $context.authorizer (prefix "authorizer") or its claims
+ * ("authorizer.claims"), NULL when the authorization phase left none. */
+static const gh_value *authorizer_object(const ctx_obj *o)
+{
+    const gh_value *az = o->inv->authorizer;
+    if (!az || az->kind != GH_VALUE_OBJECT || !o->prefix)
+        return NULL;
+    if (strcmp(o->prefix, "authorizer") == 0)
+        return az;
+    if (strcmp(o->prefix, "authorizer.claims") == 0) {
+        const gh_value *c = gh_value_get(az, "claims");
+        return c && c->kind == GH_VALUE_OBJECT ? c : NULL;
+    }
+    return NULL;
+}
+
 static bool ctx_get(gh_vtl_rt *rt, void *self, const char *name, gh_vval *out)
 {
     ctx_obj *o = self;
@@ -67,6 +83,13 @@ static bool ctx_get(gh_vtl_rt *rt, void *self, const char *name, gh_vval *out)
             *out = nested(a, o, objects[i]);
             return true;
         }
+    if (strcmp(full, "authorizer.claims") == 0) {
+        ctx_obj probe = {o->inv, "authorizer.claims", o->root};
+        if (!authorizer_object(&probe))
+            return false;
+        *out = nested(a, o, "authorizer.claims");
+        return true;
+    }
     const char *v = gh_context_get(o->inv, full);
     /* messageString is the message as a JSON string literal, and an unset one is the
      * literal null, so the default gateway template {"message":$context.error.messageString}
@@ -101,6 +124,16 @@ static bool ctx_call(gh_vtl_rt *rt, void *self, const char *name, const gh_vval 
         keys = identity_keys, nkeys = sizeof identity_keys / sizeof *identity_keys;
     else if (o->prefix && strcmp(o->prefix, "error") == 0)
         keys = error_keys, nkeys = sizeof error_keys / sizeof *error_keys;
+    /* $context.authorizer lists what the authorizer returned: principalId, the context
+     * keys, integrationLatency (Lambda) or claims (Cognito). */
+    const gh_value *az = authorizer_object(o);
+    if (az) {
+        const char **names = gh_arena_alloc(rt->arena, (az->u.obj.n + 1) * sizeof *names);
+        for (size_t i = 0; i < az->u.obj.n; i++)
+            names[i] = gh_arena_strndup(rt->arena, az->u.obj.members[i].key,
+                                        az->u.obj.members[i].klen);
+        keys = names, nkeys = az->u.obj.n;
+    }
     gh_vval list = gh_v_list(rt->arena, nkeys, false);
     for (size_t i = 0; i < nkeys; i++) {
         gh_vval v;

@@ -278,6 +278,45 @@ static void unknown_api_and_custom_responses(void **state)
     gh_arena_free(w.arena);
 }
 
+/* The authorization phase runs after routing and before the integration: a broken
+ * authorizer is AWS's 500 AUTHORIZER_CONFIGURATION_ERROR, and the integration is never
+ * called; gh_pipeline_resolve stops there too. */
+static void authorization_phase(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    gh_authorizer az = {.name = "jwt", .kind = GH_AUTHZ_TOKEN, .broken = "no such function"};
+    gh_resource *pets = w.apis[0].root->literals[0]; /* "/files" sorts before "/pets" */
+    if (strcmp(pets->segment, "pets") != 0)
+        pets = w.apis[0].root->literals[1];
+    assert_string_equal(pets->segment, "pets");
+    pets->methods[0].authorizer = &az;
+    gh_request req;
+    gh_response resp;
+    call c = {"GET", "127.0.0.1", "/dev/pets", NULL};
+    handle(&w, &c, &req, &resp);
+    assert_int_equal(resp.status, 500);
+    assert_string_equal(gh_headers_get(&resp.headers, "x-amzn-ErrorType"),
+                        "AuthorizerConfigurationException");
+    assert_int_equal(calls, 0);
+
+    gh_invocation inv = {0};
+    memset(&req, 0, sizeof req);
+    req.arena = w.arena;
+    req.method = "GET";
+    req.path = "/dev/pets";
+    assert_int_equal(gh_pipeline_resolve(&w.rt, &req, &inv), -1);
+    assert_int_equal(inv.fail_type, GH_GW_AUTHORIZER_CONFIGURATION_ERROR);
+
+    /* Other methods are not guarded. */
+    call ok = {"GET", "127.0.0.1", "/dev/pets/1", NULL};
+    handle(&w, &ok, &req, &resp);
+    assert_int_equal(resp.status, 200);
+    assert_int_equal(calls, 1);
+    gh_arena_free(w.arena);
+}
+
 static void body_limit(void **state)
 {
     (void)state;
@@ -367,6 +406,7 @@ int main(void)
         cmocka_unit_test(invocation_fields),
         cmocka_unit_test(unknown_api_and_custom_responses),
         cmocka_unit_test(body_limit),
+        cmocka_unit_test(authorization_phase),
         cmocka_unit_test(resolve_agrees_with_handle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
