@@ -74,6 +74,16 @@ typedef struct gh_cli {
     const char **match_headers;
     size_t nmatch_headers;
     bool no_match_body;
+
+    /* token: the user pool and user (--pool, --user), an access token (--access) with its
+     * --scope values, the lifetime (--ttl; 0: Cognito's 3600 s), or the pool's JWKS. */
+    const char *pool;
+    const char *pool_user;
+    bool access_token;
+    const char **scopes;
+    size_t nscopes;
+    int ttl_s;
+    bool jwks;
 } gh_cli;
 
 /* Load options from the command line (server/cli_runtime.c). */
@@ -88,5 +98,6 @@ int gh_cmd_routes(const gh_cli *cli);
 int gh_cmd_invoke(const gh_cli *cli);
 int gh_cmd_render(const gh_cli *cli);
 int gh_cmd_test(const gh_cli *cli);
+int gh_cmd_token(const gh_cli *cli);
 
 #endif
