@@ -63,8 +63,10 @@ static const gh_user_pool *pool_for_issuer(const gh_invocation *inv, const gh_au
     return NULL;
 }
 
-/* The key that verifies a token with this kid: the simulated pool's own key when its
- * kid is that one, or the JWKS entry of that kid for a real pool. NULL: none. */
+/* The key that verifies a token with this kid: the JWKS entry of that kid for a real
+ * pool (Cognito picks the key by kid), else the simulated pool's own key when the kid is
+ * its kid, so a pool with a cached JWKS still accepts the tokens `gatehouse token`
+ * mints. NULL: none. */
 static gh_jwt_key *key_for(const gh_user_pool *p, const char *kid)
 {
     const char *err;
@@ -83,7 +85,8 @@ static gh_jwt_key *key_for(const gh_user_pool *p, const char *kid)
             }
         }
         json_decref(set);
-        return k;
+        if (k)
+            return k;
     }
     if (!p->signing_pem)
         return NULL;
@@ -269,7 +272,7 @@ void gh_cognito_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_o
     }
     gh_jwt_key *key = key_for(pool, kid);
     if (!key) {
-        why = pool->jwks ? "no key of the token's kid in the pool's JWKS"
+        why = pool->jwks ? "the token's kid is neither in the pool's JWKS nor its signing key's"
                          : "the token's kid is not the pool's signing key";
         goto done;
     }

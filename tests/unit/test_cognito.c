@@ -32,7 +32,7 @@
 
 static struct {
     scratch s;
-    char *pem_a, *pem_b;
+    char *pem_a, *pem_b, *pem_c;
     char kid_a[64], kid_b[64];
     char *jwks_c;
     gh_pool_user users_a[2];
@@ -83,6 +83,7 @@ static int setup(void **state)
     put(&g.s, "readme", "keys are generated here and removed\n");
     g.pem_a = key_in(g.s.dir, "a.pem");
     g.pem_b = key_in(g.s.dir, "b.pem");
+    g.pem_c = key_in(g.s.dir, "c.pem");
     kid_of(g.pem_a, g.kid_a);
     kid_of(g.pem_b, g.kid_b);
     g.jwks_c = make_jwks();
@@ -102,7 +103,7 @@ static int setup(void **state)
     g.pools[1] = (gh_user_pool){.id = POOL_A, .region = "us-east-1", .client_id = "clientA",
                                 .signing_pem = g.pem_a, .users = g.users_a, .nusers = 2};
     g.pools[2] = (gh_user_pool){.id = POOL_C, .region = "us-west-2", .client_id = "clientC",
-                                .jwks = g.jwks_c, .users = &g.user_c, .nusers = 1};
+                                .jwks = g.jwks_c, .signing_pem = g.pem_c, .users = &g.user_c, .nusers = 1};
     return 0;
 }
 
@@ -114,6 +115,7 @@ static int teardown(void **state)
     json_decref(g.user_c.attributes);
     free(g.pem_a);
     free(g.pem_b);
+    free(g.pem_c);
     free(g.jwks_c);
     scratch_free(&g.s);
     gh_clock_fake(-1);
@@ -147,6 +149,8 @@ typedef enum {
     TOK_JWKS,         /* pool C's issuer signed by key B (in C's JWKS) */
     TOK_JWKS_BADSIG,  /* pool C's issuer signed by key A, A's kid mapped to B's key */
     TOK_BEARER,       /* "Bearer " + a valid ID token */
+    TOK_C_LOCAL,      /* pool C's own key (a kid its JWKS lacks) */
+    TOK_UNKNOWN_KID,  /* pool C's issuer, signed by key D: no such kid anywhere */
 } tok_kind;
 
 static char *mint(const gh_user_pool *p, const char *user, bool access, const char *const *scopes,
@@ -295,6 +299,16 @@ static char *make_token(tok_kind kind)
         p.jwks = NULL;
         return mint(&p, "carol", false, NULL, 0);
     }
+    case TOK_C_LOCAL:
+        return mint(&g.pools[2], "carol", false, NULL, 0);
+    case TOK_UNKNOWN_KID: {
+        gh_user_pool p = g.pools[2];
+        char *d = key_in(g.s.dir, "d.pem");
+        p.signing_pem = d;
+        char *t = mint(&p, "carol", false, NULL, 0);
+        free(d);
+        return t;
+    }
     case TOK_BEARER: {
         char *id = mint(A, "alice", false, NULL, 0);
         size_t n = strlen(id) + 8;
@@ -375,6 +389,8 @@ static void table(void **state)
         {TOK_JWKS, NULL, 0, now, GH_AUTH_ALLOW, "id token of 'carol' from pool " POOL_C},
         {TOK_JWKS_BADSIG, NULL, 0, now, GH_AUTH_FAIL, "pool " POOL_C ": bad signature"},
         {TOK_BEARER, NULL, 0, now, GH_AUTH_FAIL, "the token is not a JWT"},
+        {TOK_C_LOCAL, NULL, 0, now, GH_AUTH_ALLOW, "id token of 'carol' from pool " POOL_C},
+        {TOK_UNKNOWN_KID, NULL, 0, now, GH_AUTH_FAIL, "kid is neither in the pool's JWKS nor"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *tok = make_token(cases[i].kind);
@@ -539,7 +555,9 @@ static void mint_edges(void **state)
     assert_null(gh_cognito_mint(&o, &err));
     assert_string_equal(err, "user pool " POOL_A " has no user 'mallory'");
     free(err);
-    o.pool = &g.pools[2];
+    gh_user_pool jwks_only = g.pools[2];
+    jwks_only.signing_pem = NULL;
+    o.pool = &jwks_only;
     o.user = "carol";
     assert_null(gh_cognito_mint(&o, &err));
     assert_non_null(strstr(err, "has no signing key"));
