@@ -77,7 +77,8 @@ static gh_jwt_key *key_for(const gh_user_pool *p, const char *kid)
         json_t *keys = json_object_get(set, "keys"), *jwk;
         size_t i;
         gh_jwt_key *k = NULL;
-        json_array_foreach(keys, i, jwk) {
+        json_array_foreach(keys, i, jwk)
+        {
             const char *id = json_string_value(json_object_get(jwk, "kid"));
             if (id && strcmp(id, kid) == 0) {
                 k = gh_jwt_key_from_jwk(jwk, &err);
@@ -122,12 +123,9 @@ static const char *java_date(gh_arena *a, int64_t secs)
 static const char *claim_string(gh_arena *a, const char *name, const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_STRING:
-        return gh_arena_strndup(a, json_string_value(v), json_string_length(v));
-    case JSON_TRUE:
-        return "true";
-    case JSON_FALSE:
-        return "false";
+    case JSON_STRING: return gh_arena_strndup(a, json_string_value(v), json_string_length(v));
+    case JSON_TRUE: return "true";
+    case JSON_FALSE: return "false";
     case JSON_INTEGER:
         if (!strcmp(name, "exp") || !strcmp(name, "iat"))
             return java_date(a, (int64_t)json_integer_value(v));
@@ -150,8 +148,7 @@ static const char *claim_string(gh_arena *a, const char *name, const json_t *v)
         *w = '\0';
         return s;
     }
-    case JSON_NULL:
-        return "null";
+    case JSON_NULL: return "null";
     default: { /* reals and objects: their JSON text */
         char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         const char *s = gh_arena_strdup(a, t ? t : "");
@@ -167,7 +164,8 @@ static const gh_value *claims_value(gh_arena *a, json_t *payload)
     gh_value *claims = gh_value_object(a, json_object_size(payload));
     const char *name;
     json_t *v;
-    json_object_foreach(payload, name, v) {
+    json_object_foreach(payload, name, v)
+    {
         gh_value_set(a, claims, gh_arena_strdup(a, name),
                      gh_value_str(a, claim_string(a, name, v)));
     }
@@ -286,12 +284,13 @@ void gh_cognito_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_o
     if (!why) {
         out->verdict = GH_AUTH_ALLOW;
         out->authorizer = claims_value(a, payload);
-        out->log = gh_arena_printf(a, "authorizer '%s': %s token of '%s' from pool %s (kid %s)",
-                                   name, jstr(payload, "token_use"),
-                                   jstr(payload, "cognito:username")
-                                       ? jstr(payload, "cognito:username")
-                                       : (jstr(payload, "username") ? jstr(payload, "username") : "?"),
-                                   pool->id, kid);
+        out->log =
+            gh_arena_printf(a, "authorizer '%s': %s token of '%s' from pool %s (kid %s)", name,
+                            jstr(payload, "token_use"),
+                            jstr(payload, "cognito:username")
+                                ? jstr(payload, "cognito:username")
+                                : (jstr(payload, "username") ? jstr(payload, "username") : "?"),
+                            pool->id, kid);
     }
 done:
     if (why) {

@@ -83,7 +83,8 @@ static void add_attributes(json_t *claims, const json_t *attrs)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)attrs, k, v) {
+    json_object_foreach((json_t *)attrs, k, v)
+    {
         if (!strcmp(k, "sub"))
             continue;
         size_t kl = strlen(k);

@@ -73,8 +73,9 @@ gh_jwt_key *gh_jwt_key_from_pem(const char *pem, const char **err)
         return NULL;
     }
     static const char *const names[] = {
-        OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_D,
-        OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_N,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
         OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
     };
     uint8_t *v[8] = {0};
@@ -85,9 +86,22 @@ gh_jwt_key *gh_jwt_key_from_pem(const char *pem, const char **err)
     gh_jwt_key *k = calloc(1, sizeof *k);
     if (ok && k) {
         cjose_jwk_rsa_keyspec spec = {
-            .e = v[0], .elen = len[0], .n = v[1], .nlen = len[1], .d = v[2], .dlen = len[2],
-            .p = v[3], .plen = len[3], .q = v[4], .qlen = len[4], .dp = v[5], .dplen = len[5],
-            .dq = v[6], .dqlen = len[6], .qi = v[7], .qilen = len[7],
+            .e = v[0],
+            .elen = len[0],
+            .n = v[1],
+            .nlen = len[1],
+            .d = v[2],
+            .dlen = len[2],
+            .p = v[3],
+            .plen = len[3],
+            .q = v[4],
+            .qlen = len[4],
+            .dp = v[5],
+            .dplen = len[5],
+            .dq = v[6],
+            .dqlen = len[6],
+            .qi = v[7],
+            .qilen = len[7],
         };
         k->jwk = cjose_jwk_create_RSA_spec(&spec, NULL);
         ok = k->jwk && pubkey_kid(pk, k->kid, sizeof k->kid) &&

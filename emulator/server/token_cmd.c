@@ -31,8 +31,7 @@ static void list_pools(const gh_model *m)
         for (size_t k = 0; k < m->apis[i].nuser_pools; k++)
             fprintf(stderr, "%s%s", n++ ? ", " : "", m->apis[i].user_pools[k].id);
     if (!n)
-        fputs("none (declare them under x-gatehouse.userPools; see docs/authorization.md)",
-              stderr);
+        fputs("none (declare them under x-gatehouse.userPools; see docs/authorization.md)", stderr);
     fputc('\n', stderr);
 }
 

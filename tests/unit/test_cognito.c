@@ -98,12 +98,25 @@ static int setup(void **state)
     };
     g.users_a[1] = (gh_pool_user){.name = "bob", .attributes = json_object()};
     g.user_c = (gh_pool_user){.name = "carol", .attributes = json_object()};
-    g.pools[0] = (gh_user_pool){.id = POOL_B, .region = "eu-west-1", .client_id = "clientB",
-                                .signing_pem = g.pem_b, .users = g.users_a, .nusers = 2};
-    g.pools[1] = (gh_user_pool){.id = POOL_A, .region = "us-east-1", .client_id = "clientA",
-                                .signing_pem = g.pem_a, .users = g.users_a, .nusers = 2};
-    g.pools[2] = (gh_user_pool){.id = POOL_C, .region = "us-west-2", .client_id = "clientC",
-                                .jwks = g.jwks_c, .signing_pem = g.pem_c, .users = &g.user_c, .nusers = 1};
+    g.pools[0] = (gh_user_pool){.id = POOL_B,
+                                .region = "eu-west-1",
+                                .client_id = "clientB",
+                                .signing_pem = g.pem_b,
+                                .users = g.users_a,
+                                .nusers = 2};
+    g.pools[1] = (gh_user_pool){.id = POOL_A,
+                                .region = "us-east-1",
+                                .client_id = "clientA",
+                                .signing_pem = g.pem_a,
+                                .users = g.users_a,
+                                .nusers = 2};
+    g.pools[2] = (gh_user_pool){.id = POOL_C,
+                                .region = "us-west-2",
+                                .client_id = "clientC",
+                                .jwks = g.jwks_c,
+                                .signing_pem = g.pem_c,
+                                .users = &g.user_c,
+                                .nusers = 1};
     return 0;
 }
 
@@ -156,8 +169,13 @@ typedef enum {
 static char *mint(const gh_user_pool *p, const char *user, bool access, const char *const *scopes,
                   size_t n)
 {
-    gh_cognito_mint_opts o = {.pool = p, .user = user, .access = access, .scopes = scopes,
-                              .nscopes = n, .now_s = T0, .ttl_s = 3600};
+    gh_cognito_mint_opts o = {.pool = p,
+                              .user = user,
+                              .access = access,
+                              .scopes = scopes,
+                              .nscopes = n,
+                              .now_s = T0,
+                              .ttl_s = 3600};
     char *err = NULL;
     char *t = gh_cognito_mint(&o, &err);
     if (!t)
@@ -180,8 +198,14 @@ static char *resign(const char *token, const char *pem, void (*edit)(json_t *))
     return t;
 }
 
-static void set_refresh(json_t *p) { json_object_set_new(p, "token_use", json_string("refresh")); }
-static void drop_exp(json_t *p) { json_object_del(p, "exp"); }
+static void set_refresh(json_t *p)
+{
+    json_object_set_new(p, "token_use", json_string("refresh"));
+}
+static void drop_exp(json_t *p)
+{
+    json_object_del(p, "exp");
+}
 
 /* header.payload.signature of token with the header replaced (and the signature
  * replaced when sig is not NULL). */
@@ -222,8 +246,8 @@ static char *hs256_forgery(const char *token)
     char *pub = public_pem(g.pem_a);
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int maclen = 0;
-    assert_non_null(HMAC(EVP_sha256(), pub, (int)strlen(pub), (unsigned char *)t,
-                         (size_t)(dot - t), mac, &maclen));
+    assert_non_null(HMAC(EVP_sha256(), pub, (int)strlen(pub), (unsigned char *)t, (size_t)(dot - t),
+                         mac, &maclen));
     char *sig = b64url(mac, maclen);
     *dot = '\0';
     size_t n = strlen(t) + strlen(sig) + 2;
@@ -241,14 +265,10 @@ static char *make_token(tok_kind kind)
     static const char *const r[] = {"orders/read"};
     gh_user_pool *A = &g.pools[1];
     switch (kind) {
-    case TOK_ID:
-        return mint(A, "alice", false, NULL, 0);
-    case TOK_ACCESS_RW:
-        return mint(A, "alice", true, rw, 2);
-    case TOK_ACCESS_R:
-        return mint(A, "alice", true, r, 1);
-    case TOK_POOL_B:
-        return mint(&g.pools[0], "alice", false, NULL, 0);
+    case TOK_ID: return mint(A, "alice", false, NULL, 0);
+    case TOK_ACCESS_RW: return mint(A, "alice", true, rw, 2);
+    case TOK_ACCESS_R: return mint(A, "alice", true, r, 1);
+    case TOK_POOL_B: return mint(&g.pools[0], "alice", false, NULL, 0);
     case TOK_WRONG_KEY: {
         gh_user_pool p = *A;
         p.signing_pem = g.pem_b;
@@ -299,8 +319,7 @@ static char *make_token(tok_kind kind)
         p.jwks = NULL;
         return mint(&p, "carol", false, NULL, 0);
     }
-    case TOK_C_LOCAL:
-        return mint(&g.pools[2], "carol", false, NULL, 0);
+    case TOK_C_LOCAL: return mint(&g.pools[2], "carol", false, NULL, 0);
     case TOK_UNKNOWN_KID: {
         gh_user_pool p = g.pools[2];
         char *d = key_in(g.s.dir, "d.pem");
@@ -573,8 +592,9 @@ static void verify_refuses_other_algs(void **state)
         tok_kind kind;
         bool ok;
     } cases[] = {
-        {TOK_ID, true},           {TOK_HS256, false},    {TOK_ALG_NONE, false},
-        {TOK_ALG_NONE_SIG, false}, {TOK_TAMPERED, false}, {TOK_WRONG_KEY, false},
+        {TOK_ID, true},        {TOK_HS256, false},
+        {TOK_ALG_NONE, false}, {TOK_ALG_NONE_SIG, false},
+        {TOK_TAMPERED, false}, {TOK_WRONG_KEY, false},
     };
     const char *why;
     gh_jwt_key *ka = gh_jwt_key_from_pem(g.pem_a, &why);

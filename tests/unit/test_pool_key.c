@@ -106,7 +106,8 @@ static void refuses_bad_files(void **state)
 
     char *err = NULL;
     assert_null(gh_pool_key_load_or_create("/nonexistent-gh-dir/pool.pem", &err));
-    assert_string_equal(err, "cannot write /nonexistent-gh-dir/pool.pem: No such file or directory");
+    assert_string_equal(err,
+                        "cannot write /nonexistent-gh-dir/pool.pem: No such file or directory");
     free(err);
 }
 
