@@ -22,6 +22,7 @@ static const char usage_main[] =
     "  invoke FUNCTION DEF...    run one Lua Lambda function with an event\n"
     "  render DEF... METHOD PATH render a mapping template for a request\n"
     "  test DEF... FIXTURES...   run contract-test fixtures against the APIs\n"
+    "  token DEF... --pool ID    print a Cognito token of a simulated user pool\n"
     "\n"
     "`gatehouse COMMAND --help` describes a command; `gatehouse --version` prints the\n"
     "version. Exit codes: 0 ok, 1 the definition, the function or a fixture failed, 2 usage\n"
@@ -126,12 +127,33 @@ static const char usage_test[] =
     "  --overlay FILE, --stage NAME, --redact-header, --match-header, --no-match-body,\n"
     "  --no-auth-cache   as for serve\n";
 
+static const char usage_token[] =
+    "usage: gatehouse token DEF... --pool ID --user NAME [--access [--scope S]...] [options]\n"
+    "       gatehouse token DEF... --pool ID --jwks\n"
+    "\n"
+    "Prints a JWT that the user pool ID (x-gatehouse.userPools) issues to its user NAME,\n"
+    "signed with the pool's key, as Cognito would: send it as the whole Authorization\n"
+    "header value. An ID token unless --access. With --jwks, prints the pool's public\n"
+    "JWKS instead. Exit 0 printed, 1 the definition does not load or the pool or user is\n"
+    "unknown (the known ones are listed), 2 usage error.\n"
+    "\n"
+    "  --pool ID         the user pool id (us-east-1_AbC123)\n"
+    "  --user NAME       a user of that pool\n"
+    "  --access          an access token (client_id, scope) rather than an ID token\n"
+    "  --scope S         with --access: a scope of the token's `scope` claim; repeatable\n"
+    "                    (default aws.cognito.signin.user.admin)\n"
+    "  --ttl SECONDS     lifetime, 1-86400 (default 3600, Cognito's)\n"
+    "  --jwks            print the pool's JWKS ({\"keys\": [...]}) and no token\n"
+    "  --clock EPOCH_MS  issue the token at that time (ms since 1970)\n"
+    "  --overlay FILE, --stage NAME as for serve\n";
+
 enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, OPT_EVENT,
        OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_DATA_FILE, OPT_CONTENT_TYPE, OPT_RESPONSE,
        OPT_INTEGRATION_BODY, OPT_INTEGRATION_BODY_FILE, OPT_GATEWAY_RESPONSE, OPT_TEMPLATE,
        OPT_JSON, OPT_FIXTURES, OPT_TARGET, OPT_JUNIT, OPT_TAP, OPT_JOBS, OPT_SHARD,
        OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK, OPT_RECORD, OPT_REPLAY,
-       OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY, OPT_NO_AUTH_CACHE };
+       OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY, OPT_POOL, OPT_USER,
+       OPT_ACCESS, OPT_SCOPE, OPT_TTL, OPT_JWKS, OPT_NO_AUTH_CACHE };
 
 static const struct option long_options[] = {
     {"overlay", required_argument, NULL, OPT_OVERLAY},
@@ -170,6 +192,12 @@ static const struct option long_options[] = {
     {"match-header", required_argument, NULL, OPT_MATCH_HEADER},
     {"no-match-body", no_argument, NULL, OPT_NO_MATCH_BODY},
     {"no-auth-cache", no_argument, NULL, OPT_NO_AUTH_CACHE},
+    {"pool", required_argument, NULL, OPT_POOL},
+    {"user", required_argument, NULL, OPT_USER},
+    {"access", no_argument, NULL, OPT_ACCESS},
+    {"scope", required_argument, NULL, OPT_SCOPE},
+    {"ttl", required_argument, NULL, OPT_TTL},
+    {"jwks", no_argument, NULL, OPT_JWKS},
     {NULL, 0, NULL, 0},
 };
 
@@ -192,6 +220,7 @@ static const command commands[] = {
     {"test", usage_test, gh_cmd_test,
      "overlay stage fixtures target junit tap jobs shard update update-all seed clock record "
      "replay redact-header match-header no-match-body no-auth-cache"},
+    {"token", usage_token, gh_cmd_token, "overlay stage pool user access scope ttl jwks clock"},
 };
 
 static int usage_error(const command *c, const char *fmt, const char *arg)
@@ -258,6 +287,21 @@ static int render_args(const command *cmd, gh_cli *cli, const char **pos, size_t
     return -1;
 }
 
+/* token: a pool, and a user unless --jwks; scopes only on access tokens. */
+static int token_args(const command *cmd, const gh_cli *cli)
+{
+    if (!cli->pool)
+        return usage_error(cmd, "%s", "name the user pool: --pool ID");
+    if (cli->jwks && (cli->pool_user || cli->access_token || cli->nscopes || cli->ttl_s))
+        return usage_error(cmd, "%s", "--jwks prints the pool's keys: it takes no --user, "
+                                      "--access, --scope or --ttl");
+    if (!cli->jwks && !cli->pool_user)
+        return usage_error(cmd, "%s", "name the user: --user NAME (or --jwks for the keys)");
+    if (cli->nscopes && !cli->access_token)
+        return usage_error(cmd, "%s", "--scope goes in access tokens: add --access");
+    return -1;
+}
+
 /* serve: --record and --replay exclude each other, and their companions need them. */
 static int backend_args(const command *cmd, const gh_cli *cli)
 {
@@ -305,6 +349,7 @@ int main(int argc, char **argv)
     /* NULL-terminated: gh_backend_options takes them as they are. */
     const char **redact = calloc((size_t)argc, sizeof *redact);
     const char **match_headers = calloc((size_t)argc, sizeof *match_headers);
+    const char **scopes = calloc((size_t)argc, sizeof *scopes);
     size_t npos = 0;
     int rc = -1;
     optind = 2;
@@ -417,6 +462,16 @@ int main(int argc, char **argv)
         case OPT_MATCH_HEADER: match_headers[cli.nmatch_headers++] = optarg; break;
         case OPT_NO_MATCH_BODY: cli.no_match_body = true; break;
         case OPT_NO_AUTH_CACHE: cli.no_auth_cache = true; break;
+        case OPT_POOL: cli.pool = optarg; break;
+        case OPT_USER: cli.pool_user = optarg; break;
+        case OPT_ACCESS: cli.access_token = true; break;
+        case OPT_SCOPE: scopes[cli.nscopes++] = optarg; break;
+        case OPT_JWKS: cli.jwks = true; break;
+        case OPT_TTL:
+            if (parse_int(optarg, 1, 86400, &v) < 0)
+                rc = usage_error(cmd, "--ttl needs seconds from 1 to 86400, not '%s'", optarg);
+            cli.ttl_s = (int)v;
+            break;
         case OPT_PORT:
             if (parse_int(optarg, 0, 65535, &v) < 0)
                 rc = usage_error(cmd, "--port needs a number from 0 to 65535, not '%s'", optarg);
@@ -439,6 +494,8 @@ int main(int argc, char **argv)
         }
         if (cmd->run == gh_cmd_render)
             rc = render_args(cmd, &cli, positional, &npos);
+        if (cmd->run == gh_cmd_token)
+            rc = token_args(cmd, &cli);
         if (rc < 0)
             rc = backend_args(cmd, &cli);
         if (rc < 0 && npos <= first_def && cmd->run != gh_cmd_test)
@@ -452,6 +509,7 @@ int main(int argc, char **argv)
             cli.update_names = updates;
             cli.redact = redact;
             cli.match_headers = match_headers;
+            cli.scopes = scopes;
             if (cli.quiet)
                 gh_log_set_quiet(1);
             rc = cmd->run(&cli);
@@ -464,5 +522,6 @@ int main(int argc, char **argv)
     free(updates);
     free(redact);
     free(match_headers);
+    free(scopes);
     return rc;
 }

@@ -76,6 +76,16 @@ typedef struct gh_cli {
     bool no_match_body;
     /* serve, test: --no-auth-cache, Lambda authorizer results never cached. */
     bool no_auth_cache;
+
+    /* token: the user pool and user (--pool, --user), an access token (--access) with its
+     * --scope values, the lifetime (--ttl; 0: Cognito's 3600 s), or the pool's JWKS. */
+    const char *pool;
+    const char *pool_user;
+    bool access_token;
+    const char **scopes;
+    size_t nscopes;
+    int ttl_s;
+    bool jwks;
 } gh_cli;
 
 /* Load options from the command line (server/cli_runtime.c). */
@@ -91,5 +101,6 @@ int gh_cmd_routes(const gh_cli *cli);
 int gh_cmd_invoke(const gh_cli *cli);
 int gh_cmd_render(const gh_cli *cli);
 int gh_cmd_test(const gh_cli *cli);
+int gh_cmd_token(const gh_cli *cli);
 
 #endif

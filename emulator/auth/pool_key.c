@@ -1,0 +1,171 @@
+/* A simulated user pool's signing key (pool_key.h): read the PEM beside the definition,
+ * or have OpenSSL generate a 2048-bit RSA key (the size Cognito's own keys have) and
+ * write it atomically, so a crash never leaves half a key that every later load would
+ * refuse, and with mode 0600 since it is a private key. */
+#include "auth/pool_key.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+
+static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* NULL when text is an RSA private key PEM (PKCS#1 or PKCS#8), else why not. */
+static const char *check_rsa(const char *text, size_t len)
+{
+    BIO *bio = BIO_new_mem_buf(text, (int)len);
+    if (!bio)
+        return "out of memory";
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!k)
+        return "not an RSA private key (expected a PEM \"PRIVATE KEY\" or \"RSA PRIVATE KEY\")";
+    bool rsa = EVP_PKEY_is_a(k, "RSA");
+    EVP_PKEY_free(k);
+    return rsa ? NULL : "not an RSA private key (a PEM key of another type)";
+}
+
+/* The file's text (malloc'd), or NULL with errno set. */
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    gh_buf b = GH_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        gh_buf_append(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        gh_buf_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    char *out = malloc(b.len + 1);
+    if (out) {
+        if (b.len)
+            memcpy(out, b.data, b.len);
+        out[b.len] = '\0';
+    }
+    *len = b.len;
+    gh_buf_free(&b);
+    return out;
+}
+
+/* A new key's PKCS#8 PEM (malloc'd), or NULL. */
+static char *generate_pem(void)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    if (!k)
+        return NULL;
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *out = NULL;
+    if (bio && PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL) == 1) {
+        char *data = NULL;
+        long n = BIO_get_mem_data(bio, &data);
+        if (n > 0 && (out = malloc((size_t)n + 1))) {
+            memcpy(out, data, (size_t)n);
+            out[n] = '\0';
+        }
+    }
+    BIO_free(bio);
+    EVP_PKEY_free(k);
+    return out;
+}
+
+/* Writes text to path through a temporary file in the same folder and rename(2), so
+ * readers see the old state or the whole key. 0, or -1 with errno set. */
+static int write_atomic(const char *path, const char *text)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp)
+        return -1;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp); /* created 0600 */
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    size_t len = strlen(text), off = 0;
+    int rc = fchmod(fd, S_IRUSR | S_IWUSR);
+    while (rc == 0 && off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            rc = -1;
+        else
+            off += (size_t)w;
+    }
+    if (rc == 0)
+        rc = fsync(fd);
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    errno = saved;
+    return rc;
+}
+
+char *gh_pool_key_load_or_create(const char *path, char **err)
+{
+    *err = NULL;
+    size_t len = 0;
+    char *text = read_all(path, &len);
+    if (text) {
+        const char *why = check_rsa(text, len);
+        if (!why)
+            return text;
+        free(text);
+        *err = msg("%s: %s; delete it to have a new key generated", path, why);
+        return NULL;
+    }
+    if (errno != ENOENT) {
+        *err = msg("cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *pem = generate_pem();
+    if (!pem) {
+        *err = msg("cannot write %s: OpenSSL could not generate an RSA key", path);
+        return NULL;
+    }
+    if (write_atomic(path, pem) != 0) {
+        *err = msg("cannot write %s: %s", path, strerror(errno));
+        free(pem);
+        return NULL;
+    }
+    return pem;
+}
