@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth/cognito.h"
+#include "auth/event.h"
 #include "auth/iam.h"
 #include "auth/lambda_authorizer.h"
 #include "auth/resource_policy.h"
@@ -29,24 +30,80 @@ static const char *request_id(const gh_invocation *inv)
     return inv->req ? inv->req->request_id : "-";
 }
 
-static int deny(gh_invocation *inv, gh_auth_verdict v, const char *why)
+/* The body of a denial. An authorizer's own deny keeps its text (the two short Lambda
+ * messages, IAM's "User: ARN is not authorized ..."); a resource policy's names the caller
+ * ("anonymous" when unsigned) and the masked method ARN, as AWS's real bodies do
+ * ({"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on
+ * resource: arn:aws:execute-api:us-west-2:********2543:vd2gh6uqw3/api/GET/"}, seen in
+ * ASFHyP3/hyp3#2283 and serverless#5071). */
+static const char *policy_message(gh_invocation *inv, const char *caller, bool explicit_deny)
+{
+    return gh_arena_printf(inv->arena,
+                           "User: %s is not authorized to perform: execute-api:Invoke on "
+                           "resource: %s%s",
+                           caller ? caller : "anonymous",
+                           gh_policy_masked_arn(inv->arena, gh_auth_method_arn(inv)),
+                           explicit_deny ? " with an explicit deny" : "");
+}
+
+static int deny(gh_invocation *inv, gh_auth_verdict v, const char *message, const char *why)
 {
     inv->fail_type = GH_GW_ACCESS_DENIED;
     inv->fail_status = 0;
-    inv->fail_message = v == GH_AUTH_DENY_EXPLICIT ? EXPLICIT_DENY_MESSAGE : NULL;
+    inv->fail_message = message;
     inv->log_detail = why;
     gh_log(GH_LOG_INFO, "authorization: denied (%s): %s (request %s)",
            v == GH_AUTH_DENY_EXPLICIT ? "explicit deny" : "implicit deny", why, request_id(inv));
     return -1;
 }
 
-int gh_authorize(gh_invocation *inv, gh_auth_cache *cache)
+/* The resource policy's decision for the caller; -1 (and the call denied) when it cannot
+ * be evaluated. */
+static int evaluate_policy(gh_invocation *inv, const json_t *doc, const char *caller,
+                           gh_policy_result *rp)
+{
+    gh_policy_error err;
+    if (gh_resource_policy_evaluate(inv, doc, caller, rp, &err) == 0)
+        return 0;
+    inv->fail_type = GH_GW_ACCESS_DENIED;
+    inv->fail_status = 0;
+    inv->fail_message = NULL;
+    inv->log_detail = gh_arena_printf(inv->arena, "resource policy: %s", err.message);
+    gh_log(GH_LOG_WARN, "authorization: %s (request %s)", inv->log_detail, request_id(inv));
+    return -1;
+}
+
+static const char *statement_text(gh_invocation *inv, const gh_policy_result *rp)
+{
+    if (rp->statement < 0)
+        return "no statement applies";
+    return gh_arena_printf(inv->arena, "Statement[%d] %s", rp->statement,
+                           rp->decision == GH_POLICY_ALLOW ? "allows" : "denies");
+}
+
+static int decide(gh_invocation *inv, gh_auth_cache *cache)
 {
     const gh_method *m = inv->method;
     const gh_authorizer *az = m ? m->authorizer : NULL;
     const json_t *rp_doc = inv->api ? inv->api->resource_policy : NULL;
     if (!az && !rp_doc)
         return 0;
+
+    /* Without a signed caller the resource policy's answer does not depend on the
+     * authorizer, and AWS stops at its explicit deny before invoking a Lambda authorizer
+     * (apigateway-authorization-flow): evaluate it first. An IAM caller's ARN is known
+     * only after the signature is checked. */
+    gh_policy_result rp = {GH_POLICY_IMPLICIT_DENY, -1};
+    bool rp_done = false;
+    if (rp_doc && !(az && az->kind == GH_AUTHZ_IAM)) {
+        if (evaluate_policy(inv, rp_doc, NULL, &rp) != 0)
+            return -1;
+        rp_done = true;
+        if (rp.decision == GH_POLICY_EXPLICIT_DENY)
+            return deny(inv, GH_AUTH_DENY_EXPLICIT, policy_message(inv, NULL, true),
+                        gh_arena_printf(inv->arena, "resource policy: %s",
+                                        statement_text(inv, &rp)));
+    }
 
     gh_auth_outcome outcome;
     memset(&outcome, 0, sizeof outcome);
@@ -72,6 +129,7 @@ int gh_authorize(gh_invocation *inv, gh_auth_cache *cache)
             inv->fail_type = outcome.fail_type;
             inv->fail_status = 0;
             inv->fail_message = outcome.fail_message;
+            inv->fail_error_type = outcome.fail_error_type;
             inv->log_detail = how;
             gh_log(GH_LOG_INFO, "authorization: %s (%s): %s (request %s)",
                    gh_gw_type_name(outcome.fail_type), kind_name(az->kind), how, request_id(inv));
@@ -82,30 +140,27 @@ int gh_authorize(gh_invocation *inv, gh_auth_cache *cache)
 
     gh_auth_verdict verdict = authz ? authz->verdict : GH_AUTH_ALLOW;
     const char *how = authz && authz->log ? authz->log : "no authorizer";
+    const char *caller = authz ? authz->identity.user_arn : NULL;
     if (rp_doc) {
-        gh_policy_result rp;
-        gh_policy_error err;
-        const char *caller = authz ? authz->identity.user_arn : NULL;
-        if (gh_resource_policy_evaluate(inv, rp_doc, caller, &rp, &err) != 0) {
-            inv->fail_type = GH_GW_ACCESS_DENIED;
-            inv->fail_status = 0;
-            inv->fail_message = NULL;
-            inv->log_detail = gh_arena_printf(inv->arena, "resource policy: %s", err.message);
-            gh_log(GH_LOG_WARN, "authorization: %s (request %s)", inv->log_detail, request_id(inv));
+        if (!rp_done && evaluate_policy(inv, rp_doc, caller, &rp) != 0)
             return -1;
-        }
         verdict =
             gh_auth_combine(inv->api, az, authz, &rp, authz ? authz->identity.account_id : NULL);
-        how = gh_arena_printf(
-            inv->arena, "%s; resource policy: %s", how,
-            rp.statement >= 0
-                ? gh_arena_printf(inv->arena, "Statement[%d] %s", rp.statement,
-                                  rp.decision == GH_POLICY_ALLOW ? "allows" : "denies")
-                : "no statement applies");
+        how = gh_arena_printf(inv->arena, "%s; resource policy: %s", how, statement_text(inv, &rp));
     }
 
-    if (verdict != GH_AUTH_ALLOW)
-        return deny(inv, verdict, how);
+    if (verdict != GH_AUTH_ALLOW) {
+        const char *message;
+        if (rp_doc && rp.decision == GH_POLICY_EXPLICIT_DENY)
+            message = policy_message(inv, caller, true);
+        else if (authz && authz->verdict != GH_AUTH_ALLOW)
+            message = authz->fail_message ? authz->fail_message
+                      : authz->verdict == GH_AUTH_DENY_EXPLICIT ? EXPLICIT_DENY_MESSAGE
+                                                                : NULL;
+        else
+            message = policy_message(inv, caller, false);
+        return deny(inv, verdict, message, how);
+    }
     if (authz) {
         inv->authorizer = authz->authorizer;
         inv->identity.access_key = authz->identity.access_key;
@@ -117,4 +172,13 @@ int gh_authorize(gh_invocation *inv, gh_auth_cache *cache)
     }
     gh_log(GH_LOG_INFO, "authorization: allowed: %s (request %s)", how, request_id(inv));
     return 0;
+}
+
+int gh_authorize(gh_invocation *inv, gh_auth_cache *cache)
+{
+    int rc = decide(inv, cache);
+    /* The test-only VPC headers never reach an integration, whatever was decided. */
+    if (inv->req)
+        gh_resource_policy_strip_headers(inv->req);
+    return rc;
 }

@@ -54,23 +54,6 @@ static const char *principal_id(gh_arena *a, const char *arn, const char *accoun
     return session ? gh_arena_printf(a, "%s:%s", id, session) : gh_arena_strdup(a, id);
 }
 
-/* AWS masks the account in the resource ARN of its denial texts, keeping the last four
- * digits ("arn:aws:execute-api:us-west-2:********2543:vd2gh6uqw3/api/GET/", a real
- * 2024 body). */
-static const char *masked_arn(gh_arena *a, const char *arn)
-{
-    char *out = gh_arena_strdup(a, arn);
-    char *p = out;
-    for (int colons = 0; *p && colons < 4; p++)
-        colons += *p == ':';
-    char *end = strchr(p, ':');
-    if (!end || end - p <= 4)
-        return out;
-    for (char *q = p; q < end - 4; q++)
-        *q = '*';
-    return out;
-}
-
 static void fail(gh_auth_outcome *out, gh_gw_type type, const char *message, const char *log)
 {
     out->verdict = GH_AUTH_FAIL;
@@ -99,6 +82,7 @@ void gh_iam_authorize(gh_invocation *inv, gh_auth_outcome *out)
          * gateway response it goes through is MISSING_AUTHENTICATION_TOKEN's. */
         fail(out, GH_GW_MISSING_AUTHENTICATION_TOKEN, r.message,
              gh_arena_printf(a, "IAM: malformed signature: %s", r.message));
+        out->fail_error_type = "IncompleteSignatureException";
         return;
     case GH_SIGV4_SCOPE:
     case GH_SIGV4_EXPIRED:
@@ -140,7 +124,7 @@ void gh_iam_authorize(gh_invocation *inv, gh_auth_outcome *out)
             out->fail_type = GH_GW_ACCESS_DENIED;
             out->fail_message = gh_arena_printf(
                 a, "User: %s is not authorized to perform: " INVOKE " on resource: %s %s", c->arn,
-                masked_arn(a, method_arn),
+                gh_policy_masked_arn(a, method_arn),
                 explicit_deny ? "with an explicit deny"
                               : "because no identity-based policy allows the " INVOKE " action");
             const char *why = explicit_deny

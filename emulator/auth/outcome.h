@@ -18,6 +18,8 @@ typedef struct gh_auth_outcome {
     gh_gw_type fail_type;       /* GH_AUTH_FAIL only */
     const char *fail_message;   /* the body's message when not the type's default (SigV4
                                  * and IAM denials carry AWS's longer texts); NULL: default */
+    const char *fail_error_type;/* x-amzn-ErrorType when not the type's own (SigV4's
+                                 * IncompleteSignatureException); NULL: the type's */
     const char *log;            /* how it was decided, for the log line (never the body):
                                  * "authorizer 'jwt': cache hit, Statement[0] allows" */
     /* ALLOW: what the integration sees (gh_invocation fields of the same names). */

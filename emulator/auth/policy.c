@@ -206,3 +206,20 @@ char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account,
     return gh_arena_printf(a, "arn:aws:execute-api:%s:%s:%s/%s/%s/%s", region, account, api_id,
                            stage, verb, path);
 }
+
+/* AWS masks the account in the resource ARN of its denial texts, keeping the last four
+ * digits ("arn:aws:execute-api:us-west-2:********2543:vd2gh6uqw3/api/GET/", a real
+ * 2024 body). */
+const char *gh_policy_masked_arn(gh_arena *a, const char *arn)
+{
+    char *out = gh_arena_strdup(a, arn);
+    char *p = out;
+    for (int colons = 0; *p && colons < 4; p++)
+        colons += *p == ':';
+    char *end = strchr(p, ':');
+    if (!end || end - p <= 4)
+        return out;
+    for (char *q = p; q < end - 4; q++)
+        *q = '*';
+    return out;
+}

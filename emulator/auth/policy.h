@@ -64,4 +64,8 @@ int gh_policy_glob(const char *pattern, const char *subject, int nocase);
 char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account, const char *api_id,
                            const char *stage, const char *verb, const char *path);
 
+/* The ARN as AWS's denial texts show it: the account masked but for its last four digits
+ * ("arn:aws:execute-api:us-west-2:********2543:vd2gh6uqw3/api/GET/"). In a. */
+const char *gh_policy_masked_arn(gh_arena *a, const char *arn);
+
 #endif

@@ -229,7 +229,8 @@ void gh_gw_render(gh_invocation *inv)
         }
     }
 
-    gh_headers_set(a, &resp->headers, "x-amzn-ErrorType", d->error_type);
+    gh_headers_set(a, &resp->headers, "x-amzn-ErrorType",
+                   inv->fail_error_type ? inv->fail_error_type : d->error_type);
     if (inv->req) {
         gh_headers_set(a, &resp->headers, "x-amzn-RequestId", inv->req->request_id);
         gh_headers_set(a, &resp->headers, "x-amz-apigw-id", inv->req->extended_id);

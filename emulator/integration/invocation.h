@@ -36,6 +36,7 @@ typedef struct gh_invocation {
     gh_gw_type fail_type;
     int fail_status;
     const char *fail_message;       /* $context.error.message; NULL: the type's default */
+    const char *fail_error_type;    /* x-amzn-ErrorType; NULL: the type's own */
     const char *log_detail;         /* why, for the log line (never the body) */
     int64_t integration_latency_ms;
     /* The request id of the AWS call the integration made (Lambda's aws_request_id):

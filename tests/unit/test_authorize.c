@@ -163,8 +163,34 @@ static void resource_policy_explicit_deny(void **state)
     f.api.resource_policy = doc;
     assert_int_equal(gh_authorize(&f.inv, NULL), -1);
     assert_int_equal(f.inv.fail_type, GH_GW_ACCESS_DENIED);
+    /* AWS names the caller and masks the account (ASFHyP3/hyp3#2283). */
     assert_string_equal(f.inv.fail_message,
-                        "User is not authorized to access this resource with an explicit deny");
+                        "User: anonymous is not authorized to perform: execute-api:Invoke on "
+                        "resource: arn:aws:execute-api:eu-west-1:********3333:k3x9q2w7ab/prod/GET/"
+                        "orders/42 with an explicit deny");
+    json_decref(doc);
+    inv_fixture_free(&f);
+}
+
+/* No statement allows: the same text without the explicit-deny suffix; the test-only VPC
+ * header is gone from the request either way. */
+static void resource_policy_implicit_deny(void **state)
+{
+    (void)state;
+    inv_fixture f;
+    inv_fixture_init(&f);
+    json_t *doc = json_pack("{s:s, s:[{s:s, s:s, s:s, s:s}]}", "Version", "2012-10-17", "Statement",
+                            "Effect", "Allow", "Principal", "*", "Action", "execute-api:Invoke",
+                            "Resource", "arn:aws:execute-api:eu-west-1:111122223333:k3x9q2w7ab/*/POST/*");
+    f.api.resource_policy = doc;
+    gh_headers_add(f.inv.arena, &f.req.headers, "X-Gatehouse-Source-Vpce", "vpce-1");
+    assert_int_equal(gh_authorize(&f.inv, NULL), -1);
+    assert_int_equal(f.inv.fail_type, GH_GW_ACCESS_DENIED);
+    assert_string_equal(f.inv.fail_message,
+                        "User: anonymous is not authorized to perform: execute-api:Invoke on "
+                        "resource: arn:aws:execute-api:eu-west-1:********3333:k3x9q2w7ab/prod/GET/"
+                        "orders/42");
+    assert_null(gh_headers_get(&f.req.headers, "X-Gatehouse-Source-Vpce"));
     json_decref(doc);
     inv_fixture_free(&f);
 }
@@ -293,6 +319,7 @@ int main(void)
         cmocka_unit_test(no_authorization_passes_untouched),
         cmocka_unit_test(phase_outcomes),
         cmocka_unit_test(resource_policy_explicit_deny),
+        cmocka_unit_test(resource_policy_implicit_deny),
         cmocka_unit_test(what_the_integration_sees),
         cmocka_unit_test(claims_and_identity),
     };

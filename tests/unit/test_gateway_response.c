@@ -108,6 +108,22 @@ static void every_default(void **state)
     assert_null(gh_gw_default_message(GH_GW_AUTHORIZER_FAILURE));
 }
 
+/* An error type set by the phase that failed (SigV4's IncompleteSignatureException) wins
+ * over the response type's own; status and body stay the type's. */
+static void error_type_override(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    f.inv.fail_error_type = "IncompleteSignatureException";
+    render_msg(&f, GH_GW_MISSING_AUTHENTICATION_TOKEN, "Authorization header requires 'Credential' parameter.");
+    assert_int_equal(f.resp.status, 403);
+    assert_body(&f.resp, "{\"message\":\"Authorization header requires 'Credential' parameter.\"}");
+    assert_string_equal(gh_headers_get(&f.resp.headers, "x-amzn-ErrorType"),
+                        "IncompleteSignatureException");
+    gh_arena_free(f.arena);
+}
+
 /* Recorded sizes: the integration 5xx body is 36 bytes, the explicit-deny body 82. */
 static void exact_sizes_and_messages(void **state)
 {
@@ -229,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_default),
+        cmocka_unit_test(error_type_override),
         cmocka_unit_test(exact_sizes_and_messages),
         cmocka_unit_test(overrides_and_inheritance),
         cmocka_unit_test(templates_are_simple_substitution),

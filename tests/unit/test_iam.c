@@ -222,6 +222,9 @@ static void unsigned_and_unknown(void **state)
                         "Authorization header requires 'Credential' parameter. Authorization "
                         "header requires 'Signature' parameter. Authorization header requires "
                         "'SignedHeaders' parameter. Authorization=Bearer eyJhbGciOi");
+    /* AWS's x-amzn-ErrorType for it, though it goes through this gateway response. */
+    assert_string_equal(bad.fail_error_type, "IncompleteSignatureException");
+    assert_null(out.fail_error_type);
     unload(&x);
 
     load(&x, "post-json", NULL, NULL, NULL);
