@@ -11,9 +11,12 @@
 #include "util/ids.h"
 
 static const char *const known_keys[] = {
-    "apiId", "region", "accountId", "defaultStage", "port", "host", "stages", "functions",
+    "apiId", "region",    "accountId", "defaultStage", "port",
+    "host",  "stages",    "functions", "userPools",    "credentials",
 };
-#define KNOWN_KEYS "apiId, region, accountId, defaultStage, port, host, stages, functions"
+#define KNOWN_KEYS                                                                             \
+    "apiId, region, accountId, defaultStage, port, host, stages, functions, userPools, "      \
+    "credentials"
 
 static bool all_of(const char *s, size_t max, const char *extra, bool lower_only)
 {
@@ -298,6 +301,8 @@ void gh_cc_settings(gh_cc *cc, const gh_load_options *opt, bool first)
         api->stages[i].deployment_id = gh_arena_strdup(cc->a, id);
     }
     functions(cc, xs);
+    gh_cc_user_pools(cc, xs);
+    gh_cc_credentials(cc, xs);
     if (first) {
         int port;
         if ((n = gh_node_get(xs, "port")) && integer(cc, n, "port", 0, 65535, &port))

@@ -160,9 +160,9 @@ static void test_validate_warnings(void **state)
         fprintf(stderr, "line without a position: %s\n", bad);
     assert_true(ok);
     assert_true(n >= 2);
-    const char *const policy[] = {"warn-only.yaml:", ": warning: ", "x-amazon-apigateway-policy",
-                                  NULL};
-    assert_true(e2e_line_with(r.err, policy));
+    const char *const compression[] = {"warn-only.yaml:", ": warning: ",
+                                       "x-amazon-apigateway-minimum-compression-size", NULL};
+    assert_true(e2e_line_with(r.err, compression));
     const char *const nobody[] = {"warn-only.yaml:", ": warning: ", "nobody", NULL};
     assert_true(e2e_line_with(r.err, nobody));
     run_free(&r);
