@@ -122,7 +122,7 @@ bool gh_cc_lambda_uri(gh_cc *cc, const char *uri, const char **function, const c
 const char *gh_cc_placeholder(gh_cc *cc, const char *s);
 
 /* settings_auth.c: x-gatehouse.userPools and x-gatehouse.credentials (`xs` is the
- * x-gatehouse map, may be NULL). Run by gh_cc_settings after the functions. */
+ * x-gatehouse map, may be NULL). Run after gh_cc_settings, once the API's id is known. */
 void gh_cc_user_pools(gh_cc *cc, const gh_node *xs);
 void gh_cc_credentials(gh_cc *cc, const gh_node *xs);
 

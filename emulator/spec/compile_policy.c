@@ -287,8 +287,11 @@ static void expand(gh_cc *cc, json_t *doc)
         static const char *const fields[] = {"Resource", "NotResource"};
         for (int f = 0; f < 2; f++) {
             json_t *r = json_object_get(s, fields[f]), *x;
-            if (json_is_string(r) && (x = expand_one(cc, r)))
-                json_object_set_new(s, fields[f], x);
+            if (json_is_string(r)) {
+                if ((x = expand_one(cc, r)))
+                    json_object_set_new(s, fields[f], x); /* frees r */
+                continue;
+            }
             for (size_t k = 0; json_is_array(r) && k < json_array_size(r); k++)
                 if ((x = expand_one(cc, json_array_get(r, k))))
                     json_array_set_new(r, k, x);
@@ -307,7 +310,8 @@ static json_t *policy(gh_cc *cc, const gh_node *n, const char *what, bool resour
         json_error_t je;
         json_t *probe = json_loadb(n->text, n->len, JSON_REJECT_DUPLICATES, &je);
         if (!probe) {
-            gh_diag_error(cc->d, gh_cc_text_mark(cc, n, n->text, (size_t)je.position),
+            gh_diag_error(cc->d, gh_cc_text_mark(cc, n, n->text,
+                                                           je.position ? (size_t)je.position - 1 : 0),
                           "%s: the policy string is not JSON: %s; write the policy as a map, "
                           "or fix the JSON",
                           what, je.text);

@@ -169,6 +169,12 @@ static void compile_api(gh_loader *ld, const gh_load_options *opt, const gh_doc 
         gh_stable_id(api->title, 10, id);
         api->id = gh_arena_strdup(cc.a, id);
     }
+    /* After the id: identity policies expand execute-api:/ shorthand with it. */
+    const gh_node *xs = gh_node_get(doc->root, "x-gatehouse");
+    if (xs && xs->kind == GH_NODE_MAP) {
+        gh_cc_user_pools(&cc, xs);
+        gh_cc_credentials(&cc, xs);
+    }
     gh_cc_extensions(&cc);
     gh_cc_authorizers(&cc);
     gh_cc_paths(&cc);

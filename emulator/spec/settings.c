@@ -301,8 +301,6 @@ void gh_cc_settings(gh_cc *cc, const gh_load_options *opt, bool first)
         api->stages[i].deployment_id = gh_arena_strdup(cc->a, id);
     }
     functions(cc, xs);
-    gh_cc_user_pools(cc, xs);
-    gh_cc_credentials(cc, xs);
     if (first) {
         int port;
         if ((n = gh_node_get(xs, "port")) && integer(cc, n, "port", 0, 65535, &port))
