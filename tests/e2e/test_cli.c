@@ -307,6 +307,30 @@ static void test_routes(void **state)
     }
 }
 
+/* routes ends each row with the method's authorization, and names the resource policy. */
+static void test_routes_authorization(void **state)
+{
+    (void)state;
+    const char *const argv[] = {"routes", "specs/tests/auth-routes.yaml", NULL};
+    run_result r;
+    run(argv, &r);
+    assert_int_equal(r.code, 0);
+    static const char *const rows[][4] = {
+        {"GET ", "/a ", "static  CUSTOM token 'tok' -> authz", NULL},
+        {"POST ", "/a ", "static  AWS_IAM", NULL},
+        {"PUT ", "/a ", "static  NONE", NULL},
+        {"AUTHORIZATION", NULL, NULL, NULL},
+        {"resource policy: 1 statement (x-amazon-apigateway-policy at ",
+         "specs/tests/auth-routes.yaml:29:1)", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        if (!e2e_line_with(r.out, rows[i]))
+            fprintf(stderr, "no line with '%s' in:\n%s\n", rows[i][0], r.out);
+        assert_true(e2e_line_with(r.out, rows[i]));
+    }
+    run_free(&r);
+}
+
 /* invoke runs a function with an event file, like `sam local invoke`, and prints the
  * function's result as JSON. The event is a real API Gateway proxy event (see
  * specs/tests/events/README.md for where it comes from). */
@@ -474,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_validate_warnings),
         cmocka_unit_test(test_validate_broken),
         cmocka_unit_test(test_routes),
+        cmocka_unit_test(test_routes_authorization),
         cmocka_unit_test(test_invoke),
         cmocka_unit_test(test_invoke_errors),
         cmocka_unit_test_teardown(test_serve_sigint, teardown),
