@@ -177,8 +177,11 @@ static void provider_arns(gh_cc *cc, gh_authorizer *az, const gh_node *ext)
     cc->mute_intrinsics = mute;
 }
 
-/* identitySource, defaulted for TOKEN and COGNITO to the header the scheme names
- * (`in: header, name: X`; the importer reads it from there), else Authorization. */
+/* Where the identity comes from. AWS documents identitySource as applying to request
+ * (and HTTP API jwt) authorizers only (openapi-extensions-authorizer); a token or
+ * cognito_user_pools authorizer reads the header its security scheme names
+ * (`in: header, name: X`, which is where SAM puts a token authorizer's Header). An
+ * identitySource on one is used only when the scheme names no header. */
 static void identity(gh_cc *cc, gh_authorizer *az, const gh_node *sch, const gh_node *ext)
 {
     const gh_node *n = gh_node_get(ext, "identitySource");
@@ -190,31 +193,39 @@ static void identity(gh_cc *cc, gh_authorizer *az, const gh_node *sch, const gh_
         return;
     }
     bool token = az->kind != GH_AUTHZ_REQUEST;
-    if (!text || !*text) {
-        if (!token) {
-            /* With caching off AWS calls a REQUEST authorizer without sources. */
-            if (az->ttl_seconds > 0)
-                gh_diag_error(cc->d, gh_cc_mark(cc, n ? n : ext), "request authorizer '%s' "
-                              "needs identitySource when caching is on "
-                              "(authorizerResultTtlInSeconds %d); list the sources, like "
-                              "'method.request.header.Auth, method.request.querystring.key', "
-                              "or set authorizerResultTtlInSeconds: 0",
-                              az->name, az->ttl_seconds);
-            az->identity = gh_arena_calloc(cc->a, sizeof(gh_idsrcs));
-            return;
-        }
+    if (token) {
         const char *in = gh_node_str(gh_node_get(sch, "in"));
         const char *hname = gh_node_str(gh_node_get(sch, "name"));
-        text = gh_arena_printf(cc->a, "method.request.header.%s",
-                               in && strcmp(in, "header") == 0 && hname && *hname
-                                   ? hname
-                                   : "Authorization");
+        if (in && strcmp(in, "header") == 0 && hname && *hname) {
+            const char *from_scheme = gh_arena_printf(cc->a, "method.request.header.%s", hname);
+            if (text && *text && strcasecmp(text, from_scheme) != 0)
+                gh_diag_warn(cc->d, gh_cc_mark(cc, n), "identitySource '%s' is not used: a %s "
+                             "authorizer reads the header its security scheme names (%s); "
+                             "change the scheme's name to change the header",
+                             text, az->kind == GH_AUTHZ_TOKEN ? "token" : "cognito_user_pools",
+                             hname);
+            text = from_scheme;
+            n = NULL;
+        } else if (!text || !*text) {
+            text = "method.request.header.Authorization";
+        }
+    } else if (!text || !*text) {
+        /* With caching off AWS calls a REQUEST authorizer without sources. */
+        if (az->ttl_seconds > 0)
+            gh_diag_error(cc->d, gh_cc_mark(cc, n ? n : ext), "request authorizer '%s' "
+                          "needs identitySource when caching is on "
+                          "(authorizerResultTtlInSeconds %d); list the sources, like "
+                          "'method.request.header.Auth, method.request.querystring.key', "
+                          "or set authorizerResultTtlInSeconds: 0",
+                          az->name, az->ttl_seconds);
+        az->identity = gh_arena_calloc(cc->a, sizeof(gh_idsrcs));
+        return;
     }
     az->identity_source = text;
     gh_idsrcs *ids = gh_arena_calloc(cc->a, sizeof *ids);
     const char *why = NULL;
     if (gh_identity_parse(cc->a, text, token, ids, &why) != 0) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, n ? n : ext), "authorizer '%s': %s", az->name, why);
+        gh_diag_error(cc->d, gh_cc_mark(cc, n ? n : sch), "authorizer '%s': %s", az->name, why);
         return;
     }
     az->identity = ids;

@@ -11,8 +11,8 @@
 #include "util/ids.h"
 
 static const char *const known_keys[] = {
-    "apiId", "region",    "accountId", "defaultStage", "port",
-    "host",  "stages",    "functions", "userPools",    "credentials",
+    "apiId", "region", "accountId", "defaultStage", "port", "host",
+    "stages", "functions", "userPools", "credentials",
 };
 #define KNOWN_KEYS                                                                             \
     "apiId, region, accountId, defaultStage, port, host, stages, functions, userPools, "      \

@@ -307,7 +307,14 @@ static const struct {
      "authorizerUri 'https://example.com/auth' is not a Lambda invocation URI"},
     {HEAD FNS SCHEME(TOKEN_EXT(", identitySource: 'method.request.header.A, "
                                "method.request.header.B'")) PATHS,
-     GH_DIAG_ERROR, "/api.yaml:12:128: ",
+     GH_DIAG_WARNING, "/api.yaml:12:128: ",
+     "identitySource 'method.request.header.A, method.request.header.B' is not used: a token "
+     "authorizer reads the header its security scheme names (Authorization)"},
+    {HEAD FNS "components:\n  securitySchemes:\n    s:\n      type: apiKey\n"
+              "      x-amazon-apigateway-authorizer: " TOKEN_EXT(", identitySource: "
+                                                         "'method.request.header.A, "
+                                                         "method.request.header.B'") "\n" PATHS,
+     GH_DIAG_ERROR, "/api.yaml:10:128: ",
      "authorizer 's': identitySource 'method.request.header.A, method.request.header.B': a "
      "TOKEN authorizer takes exactly one source"},
     {HEAD FNS SCHEME("{type: request, authorizerUri: 'arn:aws:lambda:us-east-1:1:function:auth',"
