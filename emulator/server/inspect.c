@@ -92,9 +92,40 @@ static const char *target_of(gh_arena *a, const gh_model *m, const gh_api *api,
     return in->uri ? in->uri : "";
 }
 
-/* API, stage, method, path, integration, target; the API column only shows when several
- * definitions are loaded. */
-#define NCOLS 6
+/* How a method authorizes, as the console's "Authorization" column says it: NONE,
+ * CUSTOM (a Lambda authorizer and its function), COGNITO (with the scopes an access
+ * token must carry) or AWS_IAM. */
+static const char *authorization_of(gh_arena *a, const gh_method *mt)
+{
+    const gh_authorizer *az = mt->authorizer;
+    if (!az)
+        return "NONE";
+    const char *what;
+    switch (az->kind) {
+    case GH_AUTHZ_TOKEN:
+    case GH_AUTHZ_REQUEST:
+        what = gh_arena_printf(a, "CUSTOM %s '%s' -> %s",
+                               az->kind == GH_AUTHZ_TOKEN ? "token" : "request", az->name,
+                               az->function ? az->function : "?");
+        break;
+    case GH_AUTHZ_COGNITO: {
+        what = gh_arena_printf(a, "COGNITO '%s'", az->name);
+        for (size_t i = 0; i < mt->nauthorization_scopes; i++)
+            what = gh_arena_printf(a, "%s%s %s", what, i ? "" : " scopes",
+                                   mt->authorization_scopes[i]);
+        break;
+    }
+    case GH_AUTHZ_IAM:
+    default:
+        what = "AWS_IAM";
+        break;
+    }
+    return az->broken ? gh_arena_printf(a, "%s (broken: calls answer 500)", what) : what;
+}
+
+/* API, stage, method, path, integration, target, authorization; the API column only
+ * shows when several definitions are loaded. */
+#define NCOLS 7
 typedef struct row {
     const char *cols[NCOLS];
 } row;
@@ -119,6 +150,7 @@ static void collect(gh_arena *a, const gh_model *m, const gh_api *api, const gh_
         rw->cols[3] = r->path;
         rw->cols[4] = integ_name(mt->integration->type);
         rw->cols[5] = target_of(a, m, api, st, mt->integration);
+        rw->cols[6] = authorization_of(a, mt);
     }
     for (size_t i = 0; i < r->nliterals; i++)
         collect(a, m, api, st, r->literals[i], rows, n, cap);
@@ -137,7 +169,7 @@ int gh_cmd_routes(const gh_cli *cli)
     if (!rt)
         return GH_EXIT_FAILURE;
     gh_arena *a = gh_arena_new(16 * 1024);
-    row header = {{"API", "STAGE", "METHOD", "PATH", "INTEGRATION", "TARGET"}};
+    row header = {{"API", "STAGE", "METHOD", "PATH", "INTEGRATION", "TARGET", "AUTHORIZATION"}};
     row *rows = NULL;
     size_t n = 0, cap = 0;
     const gh_model *m = rt->model;
@@ -156,6 +188,17 @@ int gh_cmd_routes(const gh_cli *cli)
         for (int c = first; c < NCOLS - 1; c++)
             printf("%-*s  ", (int)width[c], rw->cols[c]);
         printf("%s\n", rw->cols[NCOLS - 1]);
+    }
+    for (size_t i = 0; i < m->napis; i++) {
+        const gh_api *api = &m->apis[i];
+        if (!api->resource_policy)
+            continue;
+        const json_t *st = json_object_get(api->resource_policy, "Statement");
+        size_t n_st = json_is_array(st) ? json_array_size(st) : 1;
+        printf("resource policy%s%s: %zu statement%s (x-amazon-apigateway-policy at %s:%u:%u)\n",
+               m->napis > 1 ? " of " : "", m->napis > 1 ? api->id : "", n_st, plural(n_st),
+               api->resource_policy_mark.file ? api->resource_policy_mark.file : api->source,
+               api->resource_policy_mark.line, api->resource_policy_mark.col);
     }
     gh_arena_free(a);
     gh_runtime_free(rt);

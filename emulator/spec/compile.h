@@ -1,9 +1,11 @@
 /* Internal to spec/: the state one definition is compiled with, shared by the compiler's
- * parts (load.c orchestrates; settings.c, extensions.c, compile_paths.c,
- * compile_integration.c, intrinsics.c and scripts.c each do one step). Nothing outside
+ * parts (load.c orchestrates; settings.c, settings_auth.c, extensions.c, compile_auth.c,
+ * compile_paths.c, compile_integration.c, compile_policy.c, intrinsics.c and scripts.c
+ * each do one step). Nothing outside
  * spec/ includes this header; the public surface is spec/load.h. */
 #ifndef GH_COMPILE_H
 #define GH_COMPILE_H
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -111,5 +113,37 @@ void gh_cc_paths(gh_cc *cc);
 /* compile_integration.c: an x-amazon-apigateway-integration (or NULL) -> integration.
  * `op` is the operation, for x-gatehouse-mock on it and for positions. */
 gh_integration *gh_cc_integration(gh_cc *cc, const gh_node *integ, const gh_node *op);
+/* compile_integration.c: a Lambda invocation URI (or bare function ARN) -> the function
+ * name (may hold ${stageVariables.x}) and qualifier (NULL if none), both from the model
+ * arena. False when `uri` is no Lambda URI. Integrations and authorizers share it. */
+bool gh_cc_lambda_uri(gh_cc *cc, const char *uri, const char **function, const char **qualifier);
+/* The first ${...} in s that is not API Gateway's own ${stageVariables.x} (an unfilled
+ * template variable or CloudFormation reference), NULL when there is none. */
+const char *gh_cc_placeholder(gh_cc *cc, const char *s);
+
+/* settings_auth.c: x-gatehouse.userPools and x-gatehouse.credentials (`xs` is the
+ * x-gatehouse map, may be NULL). Run after gh_cc_settings, once the API's id is known. */
+void gh_cc_user_pools(gh_cc *cc, const gh_node *xs);
+void gh_cc_credentials(gh_cc *cc, const gh_node *xs);
+
+/* compile_auth.c: every security scheme some operation's `security` names that is an
+ * authorizer (x-amazon-apigateway-authorizer, or authtype awsSigv4 for IAM) ->
+ * api->authorizers, sorted by name. Runs after the settings, before the paths. */
+void gh_cc_authorizers(gh_cc *cc);
+/* The security scheme `name` (components.securitySchemes or securityDefinitions, $ref
+ * followed), NULL when undeclared. */
+const gh_node *gh_cc_security_scheme(gh_cc *cc, const char *name);
+/* compile_auth.c: an operation's `security` (may be NULL) -> m->authorizer,
+ * m->authorization_scopes and m->api_key_required, warning about what AWS ignores. */
+void gh_cc_method_security(gh_cc *cc, gh_method *m, const gh_node *sec);
+
+/* compile_policy.c: root x-amazon-apigateway-policy -> api->resource_policy, shape
+ * checked, execute-api:/ shorthand expanded. Runs after the api's id is known. */
+void gh_cc_resource_policy(gh_cc *cc);
+/* An IAM policy document (map, or JSON text in a string) checked for shape and
+ * converted; `what` names it in messages. NULL after an error. The caller owns it. */
+json_t *gh_cc_policy_document(gh_cc *cc, const gh_node *n, const char *what);
+/* A node tree as JSON (CloudFormation intrinsics resolved to strings); caller owns it. */
+json_t *gh_cc_node_json(gh_cc *cc, const gh_node *n);
 
 #endif

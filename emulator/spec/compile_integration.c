@@ -109,13 +109,14 @@ static void responses(gh_cc *cc, gh_integration *in, const gh_node *map)
 
 /* arn:aws:apigateway:R:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations, or a
  * bare function ARN (HTTP APIs accept one). FUNCTION_ARN is
- * arn:aws:lambda:R:ACCT:function:NAME[:QUALIFIER]; ${stageVariables.x} may stand anywhere. */
-static bool parse_lambda_uri(gh_cc *cc, gh_integration *in)
+ * arn:aws:lambda:R:ACCT:function:NAME[:QUALIFIER]; ${stageVariables.x} may stand anywhere.
+ * Integrations and Lambda authorizers (authorizerUri) name their function this way. */
+bool gh_cc_lambda_uri(gh_cc *cc, const char *u, const char **function, const char **qualifier)
 {
-    const char *u = in->uri;
     const char *fn = strstr(u, ":lambda:path/");
     const char *arn;
     size_t len;
+    *function = *qualifier = NULL;
     if (fn) {
         arn = strstr(fn, "/functions/");
         if (!arn)
@@ -138,15 +139,18 @@ static bool parse_lambda_uri(gh_cc *cc, gh_integration *in)
     char *colon = strchr(name, ':');
     if (colon) {
         *colon = '\0';
-        in->lambda_qualifier = colon + 1;
+        *qualifier = colon + 1;
     }
-    in->lambda_function = name;
+    *function = name;
     return name[0] != '\0';
 }
 
-/* The first ${...} that is not API Gateway's own ${stageVariables.x}: a Terraform/CDK
- * template variable or a CloudFormation reference nobody filled in. */
-static const char *placeholder(gh_cc *cc, const char *s)
+static bool parse_lambda_uri(gh_cc *cc, gh_integration *in)
+{
+    return gh_cc_lambda_uri(cc, in->uri, &in->lambda_function, &in->lambda_qualifier);
+}
+
+const char *gh_cc_placeholder(gh_cc *cc, const char *s)
 {
     for (const char *p = strstr(s, "${"); p; p = strstr(p + 2, "${")) {
         const char *e = strchr(p, '}');
@@ -225,7 +229,7 @@ static void check_lambda(gh_cc *cc, gh_integration *in, const gh_node *integ)
     bool lambda = parse_lambda_uri(cc, in);
     if (in->broken || in->mock_script >= 0)
         return; /* not served, or served from Lua whatever the uri says */
-    const char *ph = placeholder(cc, in->uri);
+    const char *ph = gh_cc_placeholder(cc, in->uri);
     if (ph) {
         size_t n = strlen(ph);
         if (n > 7 && strcmp(ph + n - 5, ".Arn}") == 0)
@@ -271,7 +275,7 @@ static void check_http(gh_cc *cc, gh_integration *in, const gh_node *integ)
                       in->type == GH_INTEG_HTTP ? "http" : "http_proxy");
         return;
     }
-    const char *ph = placeholder(cc, u);
+    const char *ph = gh_cc_placeholder(cc, u);
     if (ph) {
         set_broken(cc, in, gh_arena_printf(cc->a, "uri holds the unfilled placeholder '%s' "
                                            "(a template variable or CloudFormation reference "

@@ -177,55 +177,6 @@ static void add_param(gh_cc *cc, gh_kvs *kv, const gh_node *p)
     kv->items[kv->n++] = (gh_kv){key, required ? "true" : "false", gh_cc_mark(cc, p)};
 }
 
-static const gh_node *security_scheme(gh_cc *cc, const char *name)
-{
-    /* Some OpenAPI 3 files keep Swagger's securityDefinitions; look in both places. */
-    const gh_node *root = cc->doc->root;
-    const gh_node *s =
-        gh_node_get(gh_node_get(gh_node_get(root, "components"), "securitySchemes"), name);
-    if (!s)
-        s = gh_node_get(gh_node_get(root, "securityDefinitions"), name);
-    return gh_cc_deref(cc, s);
-}
-
-/* API keys and authorizers are not enforced yet; say so once per scheme, where it is
- * first used. */
-static void security(gh_cc *cc, gh_method *m, const gh_node *sec)
-{
-    for (size_t i = 0; sec && sec->kind == GH_NODE_SEQ && i < sec->n; i++) {
-        const gh_node *req = sec->items[i];
-        for (size_t k = 0; req && req->kind == GH_NODE_MAP && k < req->n; k++) {
-            const gh_node *key = req->pairs[k].key;
-            const gh_node *sch = security_scheme(cc, key->text);
-            const char *type = gh_node_str(gh_node_get(sch, "type"));
-            const char *hname = gh_node_str(gh_node_get(sch, "name"));
-            bool authorizer = gh_node_get(sch, "x-amazon-apigateway-authorizer") ||
-                              gh_node_get(sch, "x-amazon-apigateway-authtype");
-            bool api_key = !authorizer && type && strcmp(type, "apiKey") == 0 && hname &&
-                           strcasecmp(hname, "x-api-key") == 0;
-            if (api_key)
-                m->api_key_required = true;
-            if (!gh_cc_first(cc, gh_arena_printf(cc->a, "security %s", key->text)))
-                continue;
-            if (!sch)
-                gh_diag_warn(cc->d, gh_cc_mark(cc, key), "security scheme '%s' is not "
-                             "declared; declare it under %s or remove the requirement",
-                             key->text,
-                             cc->swagger2 ? "securityDefinitions" : "components.securitySchemes");
-            else if (api_key)
-                gh_diag_warn(cc->d, gh_cc_mark(cc, key), "security '%s' requires an API key; "
-                             "API keys are not enforced yet: these methods are served without "
-                             "checking x-api-key (first use here)",
-                             key->text);
-            else
-                gh_diag_warn(cc->d, gh_cc_mark(cc, key), "security '%s' is not enforced yet: "
-                             "methods using it are served WITHOUT authorization (first use "
-                             "here)",
-                             key->text);
-        }
-    }
-}
-
 static void add_method(gh_cc *cc, gh_resource *r, const char *verb, const gh_node *key,
                        const gh_node *op, const gh_node *item)
 {
@@ -253,8 +204,9 @@ static void add_method(gh_cc *cc, gh_resource *r, const char *verb, const gh_nod
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; lists[l] && lists[l]->kind == GH_NODE_SEQ && i < lists[l]->n; i++)
             add_param(cc, &m->request_parameters, lists[l]->items[i]);
-    /* AWS's importer ignores a root-level `security`; only the operation's counts. */
-    security(cc, m, gh_node_get(op, "security"));
+    /* AWS's importer ignores a root-level `security`; only the operation's counts
+     * (compile_auth.c says where that is documented, and warns about it). */
+    gh_cc_method_security(cc, m, gh_node_get(op, "security"));
     m->integration = gh_cc_integration(cc, gh_node_get(op, "x-amazon-apigateway-integration"), op);
     cc->api->nmethods++;
 }

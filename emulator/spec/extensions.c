@@ -4,7 +4,8 @@
  * means for the user (per-operation keys: one per API with the count, not one per
  * operation). The same pass checks that every local $ref names something.
  * Emulated here: gateway-responses, binary-media-types. Emulated elsewhere: integration,
- * integrations (components), any-method. Accepted silently because they never change
+ * integrations (components), any-method, authorizer and authtype (compile_auth.c),
+ * policy (compile_policy.c). Accepted silently because they never change
  * how a request is served: documentation, tag-value, importexport-version (which only
  * marks an HTTP API export). */
 #include <stdio.h>
@@ -31,18 +32,14 @@ static const ext_rule rules[] = {
     {"documentation", false, NULL},
     {"tag-value", false, NULL},
     {"importexport-version", false, NULL},
-    {"authorizer", false,
-     "Lambda/Cognito authorizers are not emulated yet: methods using it are served WITHOUT "
-     "authorization"},
-    {"authtype", false,
-     "IAM (SigV4) authorization is not emulated yet: methods using it are served WITHOUT "
-     "authorization"},
+    {"authorizer", false, NULL},
+    {"authtype", false, NULL},
     {"api-key-source", false, "API keys are not emulated yet: no API key is checked"},
     {"request-validators", false,
      "request validation is not emulated yet: requests reach the integration unvalidated"},
     {"request-validator", true,
      "request validation is not emulated yet: requests reach the integration unvalidated"},
-    {"policy", false, "resource policies are not emulated yet: every caller is allowed"},
+    {"policy", false, NULL},
     {"cors", false,
      "HTTP API CORS is not emulated yet: no CORS headers are added and preflight OPTIONS "
      "requests are not answered for you"},
@@ -87,7 +84,7 @@ static void check_ref(scan *s, const gh_node *ref)
                      r);
 }
 
-static void extension_key(scan *s, const gh_node *map, const gh_pair *p)
+static void extension_key(scan *s, const gh_pair *p)
 {
     gh_cc *cc = s->cc;
     const char *name = p->key->text + strlen(PREFIX);
@@ -101,12 +98,7 @@ static void extension_key(scan *s, const gh_node *map, const gh_pair *p)
             continue;
         if (!rules[i].meaning)
             return;
-        /* A scheme with an authorizer is reported by its authorizer; an explicit
-         * `auth: {type: NONE}` changes nothing. */
-        if (strcmp(name, "authtype") == 0 &&
-            (gh_node_get(map, PREFIX "authorizer") ||
-             strncasecmp(gh_node_scalar(p->value) ? gh_node_scalar(p->value) : "", "aws", 3)))
-            return;
+        /* An explicit `auth: {type: NONE}` changes nothing. */
         if (strcmp(name, "auth") == 0) {
             const char *t = gh_node_scalar(gh_node_get(p->value, "type"));
             if (t && strcasecmp(t, "none") == 0)
@@ -141,7 +133,7 @@ static void walk(scan *s, const gh_node *n, int depth)
         if (strcmp(k, "$ref") == 0)
             check_ref(s, p->value);
         else if (strncmp(k, PREFIX, strlen(PREFIX)) == 0)
-            extension_key(s, n, p);
+            extension_key(s, p);
         else if ((strcmp(k, "payloadFormatVersion") == 0 || strcmp(k, "isDefaultRoute") == 0) &&
                  !s->http_mark)
             s->http_mark = p->key;

@@ -1,8 +1,8 @@
 /* Loading, top level: reads every definition and overlay into documents, merges the
  * overlays onto the first definition (RFC 7386), compiles each document into one gh_api
  * and hands back one immutable model living in one arena. The steps themselves live in
- * settings.c, extensions.c, compile_paths.c, compile_integration.c, intrinsics.c and
- * scripts.c; this file only orders them and owns the bookkeeping they share. */
+ * settings.c, settings_auth.c, extensions.c, compile_auth.c, compile_paths.c,
+ * compile_integration.c, compile_policy.c, intrinsics.c and scripts.c; this file only orders them and owns the bookkeeping they share. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,8 +169,16 @@ static void compile_api(gh_loader *ld, const gh_load_options *opt, const gh_doc 
         gh_stable_id(api->title, 10, id);
         api->id = gh_arena_strdup(cc.a, id);
     }
+    /* After the id: identity policies expand execute-api:/ shorthand with it. */
+    const gh_node *xs = gh_node_get(doc->root, "x-gatehouse");
+    if (xs && xs->kind == GH_NODE_MAP) {
+        gh_cc_user_pools(&cc, xs);
+        gh_cc_credentials(&cc, xs);
+    }
     gh_cc_extensions(&cc);
+    gh_cc_authorizers(&cc);
     gh_cc_paths(&cc);
+    gh_cc_resource_policy(&cc);
     flush_groups(&cc);
     for (size_t i = 0; i < cc.nwarned; i++)
         free(cc.warned[i]);
@@ -238,7 +246,7 @@ gh_model *gh_model_load(const gh_load_options *opt, gh_diags *d)
             gh_doc_free(docs[i]);
     free(docs);
     if (d->errors > errors) {
-        gh_arena_free(a);
+        gh_model_unref(m); /* also drops the JSON documents the APIs hold */
         return NULL;
     }
     return m;

@@ -11,9 +11,12 @@
 #include "util/ids.h"
 
 static const char *const known_keys[] = {
-    "apiId", "region", "accountId", "defaultStage", "port", "host", "stages", "functions",
+    "apiId", "region", "accountId", "defaultStage", "port", "host",
+    "stages", "functions", "userPools", "credentials",
 };
-#define KNOWN_KEYS "apiId, region, accountId, defaultStage, port, host, stages, functions"
+#define KNOWN_KEYS                                                                             \
+    "apiId, region, accountId, defaultStage, port, host, stages, functions, userPools, "      \
+    "credentials"
 
 static bool all_of(const char *s, size_t max, const char *extra, bool lower_only)
 {

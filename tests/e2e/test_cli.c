@@ -160,9 +160,9 @@ static void test_validate_warnings(void **state)
         fprintf(stderr, "line without a position: %s\n", bad);
     assert_true(ok);
     assert_true(n >= 2);
-    const char *const policy[] = {"warn-only.yaml:", ": warning: ", "x-amazon-apigateway-policy",
-                                  NULL};
-    assert_true(e2e_line_with(r.err, policy));
+    const char *const compression[] = {"warn-only.yaml:", ": warning: ",
+                                       "x-amazon-apigateway-minimum-compression-size", NULL};
+    assert_true(e2e_line_with(r.err, compression));
     const char *const nobody[] = {"warn-only.yaml:", ": warning: ", "nobody", NULL};
     assert_true(e2e_line_with(r.err, nobody));
     run_free(&r);
@@ -305,6 +305,30 @@ static void test_routes(void **state)
         }
         run_free(&r);
     }
+}
+
+/* routes ends each row with the method's authorization, and names the resource policy. */
+static void test_routes_authorization(void **state)
+{
+    (void)state;
+    const char *const argv[] = {"routes", "specs/tests/auth-routes.yaml", NULL};
+    run_result r;
+    run(argv, &r);
+    assert_int_equal(r.code, 0);
+    static const char *const rows[][4] = {
+        {"GET ", "/a ", "static  CUSTOM token 'tok' -> authz", NULL},
+        {"POST ", "/a ", "static  AWS_IAM", NULL},
+        {"PUT ", "/a ", "static  NONE", NULL},
+        {"AUTHORIZATION", NULL, NULL, NULL},
+        {"resource policy: 1 statement (x-amazon-apigateway-policy at ",
+         "specs/tests/auth-routes.yaml:29:1)", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        if (!e2e_line_with(r.out, rows[i]))
+            fprintf(stderr, "no line with '%s' in:\n%s\n", rows[i][0], r.out);
+        assert_true(e2e_line_with(r.out, rows[i]));
+    }
+    run_free(&r);
 }
 
 /* invoke runs a function with an event file, like `sam local invoke`, and prints the
@@ -474,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_validate_warnings),
         cmocka_unit_test(test_validate_broken),
         cmocka_unit_test(test_routes),
+        cmocka_unit_test(test_routes_authorization),
         cmocka_unit_test(test_invoke),
         cmocka_unit_test(test_invoke_errors),
         cmocka_unit_test_teardown(test_serve_sigint, teardown),
