@@ -14,10 +14,10 @@
 
 #include "auth/identity.h"
 #include "scratch.h"
+#include "auth/pool_key.h"
 #include "spec/load.h"
 
 #define POOL "us-east-1_AbC123"
-#define PEM "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"
 #define HEAD "openapi: 3.0.1\ninfo: {title: t, version: '1'}\n"
 #define FNS "x-gatehouse:\n  functions:\n    auth: {handler: h.lua}\n"
 #define LAMBDA                                                                                 \
@@ -30,7 +30,7 @@
 static gh_model *load_in(scratch *s, const char *yaml, gh_diags *d)
 {
     put(s, "h.lua", "return function(e) return {} end\n");
-    put(s, POOL ".pem", PEM);
+    /* No key file: loading generates the pool's key (auth/pool_key.h). */
     const char *def = put(s, "api.yaml", yaml);
     gh_load_options o = {.definitions = &def, .ndefinitions = 1, .port = -1};
     return gh_model_load(&o, d);
@@ -208,7 +208,11 @@ static void every_kind_compiles_with_its_defaults(void **state)
     char want[256];
     snprintf(want, sizeof want, "%s/" POOL ".pem", s.dir);
     assert_string_equal(p->signing_key, want);
-    assert_string_equal(p->signing_pem, PEM);
+    char *err = NULL, *pem = gh_pool_key_load_or_create(want, &err); /* reads it back */
+    assert_non_null(pem);
+    assert_string_equal(p->signing_pem, pem);
+    assert_non_null(strstr(pem, "PRIVATE KEY-----"));
+    free(pem);
     assert_null(p->jwks);
     bool watched = false;
     for (size_t i = 0; i < m->nfiles; i++)
