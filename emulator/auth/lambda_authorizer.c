@@ -160,12 +160,15 @@ static void decide(run *r, const json_t *res, int64_t latency_ms)
     }
     const char *stmt = pr.statement >= 0 ? gh_arena_printf(a, "Statement[%d]", pr.statement) : NULL;
     gh_auth_outcome *out = r->out;
+    /* Whatever the policy says: when no statement allows, a resource policy's Allow can
+     * still let the call in (apigateway-authorization-flow, table A), and the integration
+     * then sees the principal and context as usual. */
+    out->authorizer = authorizer_value(a, res, latency_ms);
+    const json_t *key = json_object_get(res, "usageIdentifierKey");
+    out->usage_identifier_key = key ? scalar_text(a, key) : NULL;
     switch (pr.decision) {
     case GH_POLICY_ALLOW:
         out->verdict = GH_AUTH_ALLOW;
-        out->authorizer = authorizer_value(a, res, latency_ms);
-        const json_t *key = json_object_get(res, "usageIdentifierKey");
-        out->usage_identifier_key = key ? scalar_text(a, key) : NULL;
         out->log =
             gh_arena_printf(a, "authorizer '%s': %s, %s allows %s", r->az->name, r->how, stmt, arn);
         break;

@@ -13,7 +13,7 @@
  *     with scalar context values, else 500 AUTHORIZER_CONFIGURATION_ERROR;
  *   - the policy is evaluated (auth/policy.h) against this request's method ARN, cached
  *     or not, so a cached policy naming one path denies the next path as on AWS.
- * On ALLOW, out->authorizer is {principalId, <context values as strings>,
+ * Whenever the result was valid (allow or deny), out->authorizer is {principalId, <context values as strings>,
  * integrationLatency} from inv->arena. */
 #ifndef GH_LAMBDA_AUTHORIZER_H
 #define GH_LAMBDA_AUTHORIZER_H

@@ -195,6 +195,38 @@ static void resource_policy_implicit_deny(void **state)
     inv_fixture_free(&f);
 }
 
+/* Table A of apigateway-authorization-flow, with a Lambda authorizer: its policy allowing
+ * nothing plus the resource policy's Allow lets the call in, and the integration sees
+ * the authorizer's principal; its explicit Deny wins over that Allow. */
+static void resource_policy_allow_and_lambda(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *token;
+        int rc;
+        const char *message;
+    } cases[] = {
+        {"other", 0, NULL},
+        {"deny", -1, "User is not authorized to access this resource with an explicit deny"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        fx x;
+        fx_init(&x, cases[i].token);
+        json_t *doc = json_pack("{s:s, s:[{s:s, s:s, s:s, s:s}]}", "Version", "2012-10-17",
+                                "Statement", "Effect", "Allow", "Principal", "*", "Action",
+                                "execute-api:Invoke", "Resource",
+                                "arn:aws:execute-api:eu-west-1:111122223333:k3x9q2w7ab/*");
+        x.f.api.resource_policy = doc;
+        assert_int_equal(gh_authorize(&x.f.inv, NULL), cases[i].rc);
+        if (cases[i].rc == 0)
+            assert_string_equal(gh_context_get(&x.f.inv, "authorizer.principalId"), "o");
+        else
+            assert_string_equal(x.f.inv.fail_message, cases[i].message);
+        json_decref(doc);
+        inv_fixture_free(&x.f);
+    }
+}
+
 static const char *render(gh_invocation *inv, const char *tmpl)
 {
     gh_template t = {.media_type = "application/json", .text = tmpl, .len = strlen(tmpl)};
@@ -320,6 +352,7 @@ int main(void)
         cmocka_unit_test(phase_outcomes),
         cmocka_unit_test(resource_policy_explicit_deny),
         cmocka_unit_test(resource_policy_implicit_deny),
+        cmocka_unit_test(resource_policy_allow_and_lambda),
         cmocka_unit_test(what_the_integration_sees),
         cmocka_unit_test(claims_and_identity),
     };
