@@ -170,7 +170,10 @@ static int decide(gh_invocation *inv, gh_auth_cache *cache)
         inv->identity.user_arn = authz->identity.user_arn;
         inv->usage_identifier_key = authz->usage_identifier_key;
     }
-    gh_log(GH_LOG_INFO, "authorization: allowed: %s (request %s)", how, request_id(inv));
+    /* Allowed calls are the common case: their line goes with the access log, which
+     * --quiet turns off (denials and failures are always logged). */
+    if (!gh_log_quiet())
+        gh_log(GH_LOG_INFO, "authorization: allowed: %s (request %s)", how, request_id(inv));
     return 0;
 }
 
