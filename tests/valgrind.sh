@@ -61,13 +61,18 @@ if [ -d "$corpus" ]; then
 else
     echo "valgrind.sh: no corpus at $corpus (set GH_CORPUS); validating the repo's own" >&2
 fi
-for f in specs/tests/*.yaml examples/petstore/api.yaml; do
+for f in specs/tests/*.yaml examples/petstore/api.yaml examples/auth/api.yaml; do
     vg "validate $f" validate "$f"
 done
 
 # 2. routes and invoke: a function that answers, one that raises, one that does not exist.
 event=specs/tests/events/apigw-proxy-event.json
 vg "routes petstore" routes examples/petstore/api.yaml
+vg "routes auth" routes examples/auth/api.yaml
+vg "token id" token examples/auth/api.yaml --pool us-east-1_Notes0001 --user alice
+vg "token access" token examples/auth/api.yaml --pool us-east-1_Notes0001 --user bob --access --scope notes/admin
+vg "token jwks" token examples/auth/api.yaml --pool us-east-1_Notes0001 --jwks
+vg "token unknown user" token examples/auth/api.yaml --pool us-east-1_Notes0001 --user mallory
 vg "routes overlay" routes examples/petstore/api.yaml --overlay specs/tests/overlay-petstore.yaml
 vg "invoke petstore-pets" invoke petstore-pets --event "$event" examples/petstore/api.yaml
 vg "invoke boom" invoke boom --event "$event" specs/tests/echo.yaml
@@ -112,7 +117,7 @@ runs=$((runs + 1))
 log="$work/serve.log"
 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
     --error-exitcode=$VG_EXIT --log-file="$log" \
-    "$bin" serve "$work/petstore/api.yaml" specs/tests/echo.yaml specs/tests/nonproxy.yaml \
+    "$bin" serve "$work/petstore/api.yaml" specs/tests/echo.yaml specs/tests/nonproxy.yaml examples/auth/api.yaml \
     --port 0 --host 127.0.0.1 --threads 8 --watch >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 port=""
@@ -188,6 +193,25 @@ req 200 GET /default/mock/42 -H "$np_host"
 req 404 GET /default/mock/7 -H "$np_host"
 req 200 GET '/default/lua/42?greet=hi' -H "$np_host"
 req 403 GET /default/nowhere -H "$np_host"
+# authorization (examples/auth): Lua TOKEN and REQUEST authorizers, Cognito, IAM, the
+# resource policy
+au="Host: notes00001.execute-api.localhost"
+req 401 GET /dev/notes -H "$au"
+req 200 GET /dev/notes -H "$au" -H 'Authorization: allow-alice'
+req 200 GET /dev/notes/7 -H "$au" -H 'Authorization: allow-alice'
+req 403 GET /dev/notes -H "$au" -H 'Authorization: deny-bob'
+req 401 GET /dev/notes -H "$au" -H 'Authorization: fail-bob'
+req 500 GET /dev/notes -H "$au" -H 'Authorization: broken-bob'
+req 200 GET '/dev/reports?tenant=acme' -H "$au" -H 'X-User: u1'
+req 403 GET '/dev/reports?tenant=other' -H "$au" -H 'X-User: u1'
+id_token=$("$bin" token examples/auth/api.yaml --pool us-east-1_Notes0001 --user alice)
+req 200 GET /dev/me -H "$au" -H "Authorization: $id_token"
+req 401 GET /dev/admin -H "$au" -H "Authorization: $id_token"
+req 401 GET /dev/me -H "$au" -H "Authorization: ${id_token}x"
+req 403 GET /dev/signed -H "$au"
+req 403 GET /dev/signed -H "$au" -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=00' -H 'X-Amz-Date: 20150830T123600Z'
+req 403 GET /dev/internal -H "$au"
+req 200 GET /dev/internal -H "$au" -H 'X-Gatehouse-Source-Vpce: vpce-0notes000example'
 
 kill -TERM "$server"
 set +e
