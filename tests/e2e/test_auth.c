@@ -60,6 +60,8 @@ static void test_token_unauthorized(void **state)
     e2e_response r;
     get("/dev/notes", "fail-bob", &r);
     assert_string_equal(e2e_header_get(&r, "x-amzn-ErrorType"), "UnauthorizedException");
+    /* The definition's UNAUTHORIZED gateway response adds its header. */
+    assert_string_equal(e2e_header_get(&r, "WWW-Authenticate"), "Bearer realm=\"notes\"");
     e2e_response_free(&r);
 }
 
