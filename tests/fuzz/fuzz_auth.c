@@ -26,35 +26,34 @@
 #include "util/log.h"
 
 /* 2048-bit RSA, made for this target only (openssl genpkey). */
-static const char KEY_PEM[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDFCOVMLlDz5Y4g\n"
-    "IJoZRiyLG1CRiNqDYidiibCKGXWKf+/bDHBuyDq7wqX5SGFIdoVly30zeSMl8weA\n"
-    "gIyMEQr5xEZVKC//rLqHYUL2YVIJ+933mQ6j4q04wTWhnyAvxUbJmJwGZAC21Dh7\n"
-    "Y2hUUdvDwuaiK24fIK74va12hTkT5C2PA6URb+HmYRqt81G8/qSZwIWVogwutSv/\n"
-    "Yi6nTXInOOtQF1dUnJJl+Y/ZWlnVtjrfBDa8x/zE7VLs/wfN1ba0Apltham1ZtFF\n"
-    "CQJtMO580osuGNqW4HWVa7+Wjrk5On2GkSwN6vHKY7N0dYd4zzf7mH2EzjINTRkb\n"
-    "vGJITA61AgMBAAECggEAE0gvFFj2ACBHW9qE6hNFeamHJW7kn3XkD88UsTcTmyWx\n"
-    "Bdk+SYEbylMepfoQ1yQOIuuaiYaBy41wfwFVf8GNNusfzOadZ+Jx8JyyjmTwv9xf\n"
-    "mQLn/V7J/+NcicAGSNZ/+muOXUu9DCdRjbWpOJM4M/ynUFh6st4icWIyjwYzk0AV\n"
-    "iQENmlvz+Gu3k0a/fcOeb0WtFLGr0lHfnh3tKPoYmb0Gcn8rEhmHoK7FLr3mVT8X\n"
-    "r3EtNtgOex4vTRMVpwLTRxjjfZsSb4hiyRhXkUoNoD2m690GOvLA43lH+tKi5vGt\n"
-    "3fzMWLI43d4lUcluG+fJCG19QY0awc0K4cUQV9WygQKBgQD5PSF5w6/4Bis72Tn1\n"
-    "J8zmeQgTRFDIJw+V67YLu3BKcOvmyRxMxcMu681Tf7YF2BDhJ/LauxZHhadHgxmy\n"
-    "DtWVGvut+y9gn+G9G1ZKvdp+RDBEcwRf3ahsDpLnxQDjegTif20iKQRyKgPN0T/Q\n"
-    "rfajNKjXQMrNY14mVE6vwSWawQKBgQDKYTpCUZRP9yyrhPq2jXI9GrVwU7joEHDC\n"
-    "mnJEdFiDBq+uoKluQcmnFgxO+Gx2gxt75tAH7FQSkDdb2oXY59XUNEDBE4O6XGXA\n"
-    "ij/VVkz2NPNWvITmBK4srvnBZtWibpOD2aFSLo/wSQSzr4ON00rc0Q3MbG7+cXXl\n"
-    "eX68po/09QKBgQDGetYTv7B8lX0MdhrfjkhwKWYy4a5rFiAlRcZ9ZVExFuflq7Yr\n"
-    "tTmQPhwPKJ7t3HjktQmDAoXlgxwJqO9nisSvrwNKM8Qw8GG2VPTNJI/BCdBeUjHj\n"
-    "ngMnuhtnEs14WY1WSh/AmmV9/NN2rfJh3oeQxLjIYkKeeUlawLzA3dFygQKBgQCU\n"
-    "Jqjnc6EHCQMCbM68ZL+ES9EW8bMi7yYcz8NmqWVCRdrGE4b01+QvFMzd4q5D86Zj\n"
-    "BYy0wCSrkjd0XnwtVUoLllTxAsAj5Q/36zzfh9W/RvP8QvVnDXYT7+OV2Rn7VsdW\n"
-    "djLKXpuwY0O15n5/jHX5QHDBfX+jdJvB6TcGE0i/IQKBgQCVh2FA5kc/lh+uUPOA\n"
-    "EUg1D5/434+Lvq1cDiNOQKtcYObvUcE278l42r3nm8yEhdnnJ/KQhqtwxaH7Bbd0\n"
-    "jGRyky6NBV2di0Pn4vxpEoYxKe4HCjtv/My6CWhgO9LFKDRjWasrQgYgmOKBYSoG\n"
-    "mQFinYhZ531HaQ93bEUsvbSWWA==\n"
-    "-----END PRIVATE KEY-----\n";
+static const char KEY_PEM[] = "-----BEGIN PRIVATE KEY-----\n"
+                              "MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDFCOVMLlDz5Y4g\n"
+                              "IJoZRiyLG1CRiNqDYidiibCKGXWKf+/bDHBuyDq7wqX5SGFIdoVly30zeSMl8weA\n"
+                              "gIyMEQr5xEZVKC//rLqHYUL2YVIJ+933mQ6j4q04wTWhnyAvxUbJmJwGZAC21Dh7\n"
+                              "Y2hUUdvDwuaiK24fIK74va12hTkT5C2PA6URb+HmYRqt81G8/qSZwIWVogwutSv/\n"
+                              "Yi6nTXInOOtQF1dUnJJl+Y/ZWlnVtjrfBDa8x/zE7VLs/wfN1ba0Apltham1ZtFF\n"
+                              "CQJtMO580osuGNqW4HWVa7+Wjrk5On2GkSwN6vHKY7N0dYd4zzf7mH2EzjINTRkb\n"
+                              "vGJITA61AgMBAAECggEAE0gvFFj2ACBHW9qE6hNFeamHJW7kn3XkD88UsTcTmyWx\n"
+                              "Bdk+SYEbylMepfoQ1yQOIuuaiYaBy41wfwFVf8GNNusfzOadZ+Jx8JyyjmTwv9xf\n"
+                              "mQLn/V7J/+NcicAGSNZ/+muOXUu9DCdRjbWpOJM4M/ynUFh6st4icWIyjwYzk0AV\n"
+                              "iQENmlvz+Gu3k0a/fcOeb0WtFLGr0lHfnh3tKPoYmb0Gcn8rEhmHoK7FLr3mVT8X\n"
+                              "r3EtNtgOex4vTRMVpwLTRxjjfZsSb4hiyRhXkUoNoD2m690GOvLA43lH+tKi5vGt\n"
+                              "3fzMWLI43d4lUcluG+fJCG19QY0awc0K4cUQV9WygQKBgQD5PSF5w6/4Bis72Tn1\n"
+                              "J8zmeQgTRFDIJw+V67YLu3BKcOvmyRxMxcMu681Tf7YF2BDhJ/LauxZHhadHgxmy\n"
+                              "DtWVGvut+y9gn+G9G1ZKvdp+RDBEcwRf3ahsDpLnxQDjegTif20iKQRyKgPN0T/Q\n"
+                              "rfajNKjXQMrNY14mVE6vwSWawQKBgQDKYTpCUZRP9yyrhPq2jXI9GrVwU7joEHDC\n"
+                              "mnJEdFiDBq+uoKluQcmnFgxO+Gx2gxt75tAH7FQSkDdb2oXY59XUNEDBE4O6XGXA\n"
+                              "ij/VVkz2NPNWvITmBK4srvnBZtWibpOD2aFSLo/wSQSzr4ON00rc0Q3MbG7+cXXl\n"
+                              "eX68po/09QKBgQDGetYTv7B8lX0MdhrfjkhwKWYy4a5rFiAlRcZ9ZVExFuflq7Yr\n"
+                              "tTmQPhwPKJ7t3HjktQmDAoXlgxwJqO9nisSvrwNKM8Qw8GG2VPTNJI/BCdBeUjHj\n"
+                              "ngMnuhtnEs14WY1WSh/AmmV9/NN2rfJh3oeQxLjIYkKeeUlawLzA3dFygQKBgQCU\n"
+                              "Jqjnc6EHCQMCbM68ZL+ES9EW8bMi7yYcz8NmqWVCRdrGE4b01+QvFMzd4q5D86Zj\n"
+                              "BYy0wCSrkjd0XnwtVUoLllTxAsAj5Q/36zzfh9W/RvP8QvVnDXYT7+OV2Rn7VsdW\n"
+                              "djLKXpuwY0O15n5/jHX5QHDBfX+jdJvB6TcGE0i/IQKBgQCVh2FA5kc/lh+uUPOA\n"
+                              "EUg1D5/434+Lvq1cDiNOQKtcYObvUcE278l42r3nm8yEhdnnJ/KQhqtwxaH7Bbd0\n"
+                              "jGRyky6NBV2di0Pn4vxpEoYxKe4HCjtv/My6CWhgO9LFKDRjWasrQgYgmOKBYSoG\n"
+                              "mQFinYhZ531HaQ93bEUsvbSWWA==\n"
+                              "-----END PRIVATE KEY-----\n";
 
 #define ACCESS_KEY "AKIDEXAMPLE"
 #define SECRET_KEY "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -98,8 +97,8 @@ static void fuzz_sigv4(char *text, size_t len)
     }
     if (*auth)
         gh_headers_add(a, &headers, "Authorization", auth);
-    gh_sigv4_request req = {"GET", path ? path : "/", query, &headers, body,
-                            body ? len - (size_t)(body - text) : 0};
+    gh_sigv4_request req = {
+        "GET", path ? path : "/", query, &headers, body, body ? len - (size_t)(body - text) : 0};
     gh_sigv4_expect expect = {"us-east-1", "execute-api", 300};
     gh_sigv4_result r;
     gh_sigv4_status st = gh_sigv4_verify(a, &req, &expect, lookup, NULL, NOW_MS, &r);
@@ -120,8 +119,7 @@ static void fuzz_sigv4(char *text, size_t len)
             __builtin_trap();
         break;
     case GH_SIGV4_MISSING:
-    case GH_SIGV4_UNKNOWN_KEY:
-        break;
+    case GH_SIGV4_UNKNOWN_KEY: break;
     }
     gh_arena_free(a);
 }
@@ -189,7 +187,8 @@ static void fuzz_policy(char *text, size_t len)
     }
     json_t *doc = json_loadb(text, len, 0, NULL);
     if (doc) {
-        const char *arn = "arn:aws:execute-api:eu-west-1:111122223333:k3x9q2w7ab/prod/GET/orders/42";
+        const char *arn =
+            "arn:aws:execute-api:eu-west-1:111122223333:k3x9q2w7ab/prod/GET/orders/42";
         gh_policy_result r;
         gh_policy_error err;
         err.message[0] = '\0';
