@@ -12,7 +12,6 @@
 #include "auth/resource_policy.h"
 #include "util/log.h"
 
-#define EXPLICIT_DENY_MESSAGE "User is not authorized to access this resource with an explicit deny"
 
 static const char *kind_name(gh_authz_kind k)
 {
@@ -155,7 +154,7 @@ static int decide(gh_invocation *inv, gh_auth_cache *cache)
             message = policy_message(inv, caller, true);
         else if (authz && authz->verdict != GH_AUTH_ALLOW)
             message = authz->fail_message ? authz->fail_message
-                      : authz->verdict == GH_AUTH_DENY_EXPLICIT ? EXPLICIT_DENY_MESSAGE
+                      : authz->verdict == GH_AUTH_DENY_EXPLICIT ? GH_AUTH_EXPLICIT_DENY_MESSAGE
                                                                 : NULL;
         else
             message = policy_message(inv, caller, false);

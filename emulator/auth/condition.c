@@ -5,7 +5,6 @@
 #include "auth/condition.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -70,19 +69,6 @@ static const struct {
 };
 
 static const char IFEXISTS[] = "IfExists";
-
-static int fail(gh_policy_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(gh_policy_error *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* The operator `name` names, with its IfExists suffix split off; NULL if unknown. */
 static const op_def *find_op(const char *name, bool *if_exists)
@@ -374,14 +360,14 @@ int gh_condition_unsupported(const json_t *cond, char *why, size_t why_len)
 int gh_condition_check(const json_t *cond, int idx, gh_policy_error *err)
 {
     if (!json_is_object(cond))
-        return fail(err, "policy: Statement[%d].Condition must be an object", idx);
+        return gh_policy_fail(err, "policy: Statement[%d].Condition must be an object", idx);
     const char *opname;
     json_t *keys;
     json_object_foreach((json_t *)cond, opname, keys)
     {
         if (!json_is_object(keys))
-            return fail(err, "policy: Statement[%d].Condition.%s must be an object of keys", idx,
-                        opname);
+            return gh_policy_fail(
+                err, "policy: Statement[%d].Condition.%s must be an object of keys", idx, opname);
         bool if_exists;
         const op_def *op = find_op(opname, &if_exists);
         const char *keyname;
@@ -394,16 +380,18 @@ int gh_condition_check(const json_t *cond, int idx, gh_policy_error *err)
                 json_array_foreach(vals, i, v)
                 {
                     if (!scalar_ok(v))
-                        return fail(err,
-                                    "policy: Statement[%d].Condition.%s.%s[%zu] must be a "
-                                    "string, number or boolean",
-                                    idx, opname, keyname, i);
+                        return gh_policy_fail(
+                            err,
+                            "policy: Statement[%d].Condition.%s.%s[%zu] must be a "
+                            "string, number or boolean",
+                            idx, opname, keyname, i);
                 }
             } else if (!scalar_ok(vals)) {
-                return fail(err,
-                            "policy: Statement[%d].Condition.%s.%s must be a string, number, "
-                            "boolean or an array of them",
-                            idx, opname, keyname);
+                return gh_policy_fail(
+                    err,
+                    "policy: Statement[%d].Condition.%s.%s must be a string, number, "
+                    "boolean or an array of them",
+                    idx, opname, keyname);
             }
             if (!op || op->family != F_IP)
                 continue;
@@ -413,10 +401,10 @@ int gh_condition_check(const json_t *cond, int idx, gh_policy_error *err)
                 const json_t *v = json_is_array(vals) ? json_array_get(vals, i) : vals;
                 const char *s = json_string_value(v);
                 if (!s || !cidr_valid(s))
-                    return fail(err,
-                                "policy: Statement[%d].Condition.%s.%s: %s is not an IP "
-                                "address or CIDR (a.b.c.d/n or IPv6/n)",
-                                idx, opname, keyname, s ? s : "a non-string value");
+                    return gh_policy_fail(err,
+                                          "policy: Statement[%d].Condition.%s.%s: %s is not an IP "
+                                          "address or CIDR (a.b.c.d/n or IPv6/n)",
+                                          idx, opname, keyname, s ? s : "a non-string value");
             }
         }
     }

@@ -193,6 +193,24 @@ char *gh_jwt_sign(const gh_jwt_key *k, const json_t *claims, const char **err)
     return out;
 }
 
+/* True when s[0..n) is base64url without padding (RFC 7515 section 2): only
+ * A-Z a-z 0-9 - _ and never a length of 4k+1. cjose's decoder must only see such text:
+ * given a '=' inside a segment or a length of 4k+1 it fails an assert() and aborts the
+ * whole process (found by fuzz_auth), so a client's Authorization header could stop the
+ * server. */
+static bool base64url_ok(const char *s, size_t n)
+{
+    if (n % 4 == 1)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
 /* The JSON object a base64url segment holds (new reference), or NULL. */
 static json_t *segment_json(const char *s, size_t n)
 {
@@ -215,6 +233,11 @@ int gh_jwt_decode(const char *token, json_t **header, json_t **payload)
     const char *d1 = token ? strchr(token, '.') : NULL;
     const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     if (!d2 || strchr(d2 + 1, '.'))
+        return -1;
+    /* All three parts, the signature too: gh_jwt_verify_rs256 hands the whole token to
+     * cjose once this has passed. */
+    if (!base64url_ok(token, (size_t)(d1 - token)) ||
+        !base64url_ok(d1 + 1, (size_t)(d2 - d1 - 1)) || !base64url_ok(d2 + 1, strlen(d2 + 1)))
         return -1;
     *header = segment_json(token, (size_t)(d1 - token));
     *payload = segment_json(d1 + 1, (size_t)(d2 - d1 - 1));

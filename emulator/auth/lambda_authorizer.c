@@ -21,8 +21,6 @@
 /* API Gateway compares the raised message with exactly this text (the blueprints'
  * `raise Exception('Unauthorized')`, Node's `callback("Unauthorized")`). */
 #define UNAUTHORIZED_TEXT "Unauthorized"
-/* The body AWS sends for an explicit Deny (ACCESS_DENIED's default is the implicit one). */
-#define EXPLICIT_DENY_MESSAGE "User is not authorized to access this resource with an explicit deny"
 
 typedef struct run {
     gh_invocation *inv;
@@ -38,26 +36,6 @@ static void fail(run *r, gh_gw_type type, const char *why)
     r->out->fail_message = NULL;
     r->out->log = gh_arena_printf(r->inv->arena, "authorizer '%s': %s%s%s", r->az->name,
                                   r->how ? r->how : "", r->how ? ", " : "", why);
-}
-
-/* Lua's error("msg") is "chunk:line: msg" unless raised with level 0; the chunk is a
- * file ("path.lua") or a string chunk ("[string \"...\"]"). Returns msg without it. */
-static const char *strip_position(const char *msg)
-{
-    for (const char *p = msg; *p && *p != '\n'; p++) {
-        if (*p != ':' || p[1] < '0' || p[1] > '9')
-            continue;
-        const char *d = p + 1;
-        while (*d >= '0' && *d <= '9')
-            d++;
-        if (d[0] != ':' || d[1] != ' ')
-            continue;
-        size_t src = (size_t)(p - msg);
-        if ((src > 4 && memcmp(p - 4, ".lua", 4) == 0) || (src > 0 && p[-1] == ']'))
-            return d + 2;
-        return msg;
-    }
-    return msg;
 }
 
 /* A context value as AWS hands it on: always a string ("1", "true", "1.5"); NULL for a
@@ -175,7 +153,7 @@ static void decide(run *r, const json_t *res, int64_t latency_ms)
     case GH_POLICY_EXPLICIT_DENY:
         out->verdict = GH_AUTH_DENY_EXPLICIT;
         out->fail_type = GH_GW_ACCESS_DENIED;
-        out->fail_message = EXPLICIT_DENY_MESSAGE;
+        out->fail_message = GH_AUTH_EXPLICIT_DENY_MESSAGE;
         out->log =
             gh_arena_printf(a, "authorizer '%s': %s, %s denies %s", r->az->name, r->how, stmt, arn);
         break;
@@ -232,7 +210,7 @@ static json_t *call_function(run *r, const char *token, int64_t *latency_ms)
         sr.value = NULL;
     } else {
         const char *msg = sr.error_message ? sr.error_message : "";
-        const char *bare = st == GH_SCRIPT_ERROR ? strip_position(msg) : msg;
+        const char *bare = st == GH_SCRIPT_ERROR ? msg + gh_lambda_error_prefix_len(msg) : msg;
         if (st == GH_SCRIPT_ERROR && strcmp(bare, UNAUTHORIZED_TEXT) == 0) {
             fail(r, GH_GW_UNAUTHORIZED, "the function raised Unauthorized");
         } else {

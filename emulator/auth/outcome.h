@@ -13,6 +13,11 @@ typedef enum {
     GH_AUTH_FAIL,          /* fail_type: 401 UNAUTHORIZED, 500 AUTHORIZER_*, 403 SigV4 ones */
 } gh_auth_verdict;
 
+/* The body of ACCESS_DENIED for a Lambda authorizer's explicit Deny (the gateway
+ * response's default message is the implicit deny's). */
+#define GH_AUTH_EXPLICIT_DENY_MESSAGE                                                      \
+    "User is not authorized to access this resource with an explicit deny"
+
 typedef struct gh_auth_outcome {
     gh_auth_verdict verdict;
     gh_gw_type fail_type;       /* GH_AUTH_FAIL only */

@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int fail(gh_policy_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(gh_policy_error *err, const char *fmt, ...)
+int gh_policy_fail(gh_policy_error *err, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -61,14 +59,15 @@ static int check_list(const json_t *v, int idx, const char *key, gh_policy_error
     if (json_is_string(v))
         return 0;
     if (!json_is_array(v))
-        return fail(err, "policy: Statement[%d].%s must be a string or an array of strings", idx,
-                    key);
+        return gh_policy_fail(
+            err, "policy: Statement[%d].%s must be a string or an array of strings", idx, key);
     size_t i;
     const json_t *e;
     json_array_foreach(v, i, e)
     {
         if (!json_is_string(e))
-            return fail(err, "policy: Statement[%d].%s[%zu] must be a string", idx, key, i);
+            return gh_policy_fail(err, "policy: Statement[%d].%s[%zu] must be a string", idx, key,
+                                  i);
     }
     return 0;
 }
@@ -80,24 +79,26 @@ static int check_pair(const json_t *st, int idx, const char *pos, const char *ne
 {
     const json_t *a = json_object_get(st, pos), *b = json_object_get(st, neg);
     if (a && b)
-        return fail(err, "policy: Statement[%d] has both %s and %s; use one", idx, pos, neg);
+        return gh_policy_fail(err, "policy: Statement[%d] has both %s and %s; use one", idx, pos,
+                              neg);
     if (!a && !b)
-        return fail(err, "policy: Statement[%d] has neither %s nor %s", idx, pos, neg);
+        return gh_policy_fail(err, "policy: Statement[%d] has neither %s nor %s", idx, pos, neg);
     return check_list(a ? a : b, idx, a ? pos : neg, err);
 }
 
 static int check_statement(const json_t *st, int idx, gh_policy_error *err)
 {
     if (!json_is_object(st))
-        return fail(err, "policy: Statement[%d] must be an object", idx);
+        return gh_policy_fail(err, "policy: Statement[%d] must be an object", idx);
     const json_t *eff = json_object_get(st, "Effect");
     if (!eff)
-        return fail(err, "policy: Statement[%d] has no Effect", idx);
+        return gh_policy_fail(err, "policy: Statement[%d] has no Effect", idx);
     /* The grammar spells the two values exactly; anything else is not a statement IAM
      * can evaluate. */
     const char *e = json_string_value(eff);
     if (!e || (strcmp(e, "Allow") != 0 && strcmp(e, "Deny") != 0))
-        return fail(err, "policy: Statement[%d].Effect must be \"Allow\" or \"Deny\"", idx);
+        return gh_policy_fail(err, "policy: Statement[%d].Effect must be \"Allow\" or \"Deny\"",
+                              idx);
     if (check_pair(st, idx, "Action", "NotAction", err) != 0)
         return -1;
     return check_pair(st, idx, "Resource", "NotResource", err);
@@ -157,12 +158,12 @@ int gh_policy_evaluate_hooked(const json_t *doc, const char *action, const char 
                               gh_policy_error *err)
 {
     if (!json_is_object(doc))
-        return fail(err, "policy: the policy document must be a JSON object");
+        return gh_policy_fail(err, "policy: the policy document must be a JSON object");
     const json_t *stmts = json_object_get(doc, "Statement");
     if (!stmts)
-        return fail(err, "policy: the policy document has no Statement");
+        return gh_policy_fail(err, "policy: the policy document has no Statement");
     if (!json_is_array(stmts) && !json_is_object(stmts))
-        return fail(err, "policy: Statement must be an object or an array of objects");
+        return gh_policy_fail(err, "policy: Statement must be an object or an array of objects");
     size_t n = statement_count(stmts);
     for (size_t i = 0; i < n; i++) {
         if (check_statement(statement_at(stmts, i), (int)i, err) != 0)
@@ -182,8 +183,7 @@ int gh_policy_evaluate_hooked(const json_t *doc, const char *action, const char 
             continue;
         /* extra < 0: the statement cannot be decided; failing closed means treating it
          * as a Deny that applies, whatever its Effect. */
-        if (extra < 0 ||
-            strcmp(json_string_value(json_object_get(st, "Effect")), "Deny") == 0) {
+        if (extra < 0 || strcmp(json_string_value(json_object_get(st, "Effect")), "Deny") == 0) {
             out->decision = GH_POLICY_EXPLICIT_DENY;
             out->statement = (int)i;
             return 0;

@@ -27,6 +27,12 @@ typedef struct {
     char message[256]; /* "policy: Statement[1].Effect must be ..." for the log */
 } gh_policy_error;
 
+/* Writes a printf-style message into err (when not NULL) and returns -1, so a check
+ * reports with `return gh_policy_fail(err, "policy: Statement[%d] ...", ...)`. For
+ * policy.c and the modules that extend it through gh_policy_hooks. */
+int gh_policy_fail(gh_policy_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Checks the whole document, then evaluates it for `action` (execute-api:Invoke) on
  * `resource_arn`. Returns 0 and fills *out, or -1 with err->message when the document is
  * malformed (the caller answers 500 AUTHORIZER_CONFIGURATION_ERROR, as AWS does for a

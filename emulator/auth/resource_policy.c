@@ -130,19 +130,18 @@ static int check_principal(const json_t *pr, int idx, const char *name, gh_polic
                 ok = 1;
                 json_array_foreach(v, i, e) ok = ok && json_is_string(e);
             }
-            if (!ok) {
-                snprintf(err->message, sizeof err->message,
-                         "policy: Statement[%d].%s.%s must be a string or an array of strings", idx,
-                         name, k);
-                return -1;
-            }
+            if (!ok)
+                return gh_policy_fail(err,
+                                      "policy: Statement[%d].%s.%s must be a string or an array "
+                                      "of strings",
+                                      idx, name, k);
         }
         return 0;
     }
-    snprintf(err->message, sizeof err->message,
-             "policy: Statement[%d].%s must be \"*\" or an object such as {\"AWS\": ...}", idx,
-             name);
-    return -1;
+    return gh_policy_fail(err,
+                          "policy: Statement[%d].%s must be \"*\" or an object such as "
+                          "{\"AWS\": ...}",
+                          idx, name);
 }
 
 /* ---- hooks ------------------------------------------------------------------------- */
@@ -156,23 +155,16 @@ typedef struct {
 static int hook_check(const json_t *st, int idx, void *ud, gh_policy_error *err)
 {
     (void)ud;
-    gh_policy_error scratch;
-    if (!err)
-        err = &scratch;
     const json_t *p = json_object_get(st, "Principal"), *np = json_object_get(st, "NotPrincipal");
-    if (p && np) {
-        snprintf(err->message, sizeof err->message,
-                 "policy: Statement[%d] has both Principal and NotPrincipal; use one", idx);
-        return -1;
-    }
+    if (p && np)
+        return gh_policy_fail(
+            err, "policy: Statement[%d] has both Principal and NotPrincipal; use one", idx);
     /* A resource-based policy names whom it applies to (IAM Principal element). */
-    if (!p && !np) {
-        snprintf(err->message, sizeof err->message,
-                 "policy: Statement[%d] has no Principal; a resource policy needs one "
-                 "(\"Principal\": \"*\" for everyone)",
-                 idx);
-        return -1;
-    }
+    if (!p && !np)
+        return gh_policy_fail(err,
+                              "policy: Statement[%d] has no Principal; a resource policy needs one "
+                              "(\"Principal\": \"*\" for everyone)",
+                              idx);
     if (check_principal(p ? p : np, idx, p ? "Principal" : "NotPrincipal", err) != 0)
         return -1;
     const json_t *cond = json_object_get(st, "Condition");
@@ -262,11 +254,10 @@ int gh_resource_policy_check(const json_t *doc, gh_policy_error *err)
         const json_t *cond = json_object_get(st, "Condition");
         char why[160];
         if (cond && gh_condition_unsupported(cond, why, sizeof why)) {
-            if (err)
-                snprintf(err->message, sizeof err->message,
-                         "policy: Statement[%zu] uses %.120s, which gatehouse does not evaluate; "
-                         "calls it applies to are denied",
-                         i, why);
+            gh_policy_fail(err,
+                           "policy: Statement[%zu] uses %.120s, which gatehouse does not "
+                           "evaluate; calls it applies to are denied",
+                           i, why);
             return 1;
         }
     }

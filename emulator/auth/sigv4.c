@@ -275,8 +275,12 @@ static int64_t parse_http_date(const char *s)
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     char wd[4], mon[4], zone[4];
     int d, y, h, mi, sec;
-    if (!s || sscanf(s, "%3s, %d %3s %d %d:%d:%d %3s", wd, &d, mon, &y, &h, &mi, &sec, zone) != 8
-        || strcmp(zone, "GMT") != 0)
+    /* Widths and ranges bound every field: a client's "Date: ..., 99999999999:00:00 GMT"
+     * must not overflow the arithmetic below. */
+    if (!s ||
+        sscanf(s, "%3s, %2d %3s %4d %2d:%2d:%2d %3s", wd, &d, mon, &y, &h, &mi, &sec, zone) != 8
+        || strcmp(zone, "GMT") != 0 || d < 1 || d > 31 || y < 0 || h < 0 || h > 23 || mi < 0
+        || mi > 59 || sec < 0 || sec > 60)
         return -1;
     const char *m = strstr(months, mon);
     if (!m || (m - months) % 3)

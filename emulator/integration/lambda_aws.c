@@ -15,28 +15,6 @@
 #include "util/json_text.h"
 #include "util/log.h"
 
-/* Lua prefixes error("msg") with "chunk:line: " (unless the level is 0); a Node function
- * throwing new Error("msg") has errorMessage "msg" and the position in its stackTrace,
- * so the prefix moves there. Chunks here are files ("@path", printed as path.lua) or
- * strings ([string "..."]). Returns the length of the prefix, 0 when there is none. */
-static size_t position_prefix(const char *msg)
-{
-    for (const char *p = msg; *p && *p != '\n'; p++) {
-        if (*p != ':' || p[1] < '0' || p[1] > '9')
-            continue;
-        const char *d = p + 1;
-        while (*d >= '0' && *d <= '9')
-            d++;
-        if (d[0] != ':' || d[1] != ' ')
-            continue;
-        size_t src = (size_t)(p - msg);
-        int lua_file = src > 4 && memcmp(p - 4, ".lua", 4) == 0;
-        int string_chunk = src > 0 && p[-1] == ']';
-        return lua_file || string_chunk ? (size_t)(d + 2 - msg) : 0;
-    }
-    return 0;
-}
-
 /* stackTrace: where the error was raised, then the Lua frames of the traceback (C
  * frames such as the call to error() left out). */
 static json_t *stack_trace(const char *position, size_t plen, const char *traceback)
@@ -90,7 +68,7 @@ static json_t *error_body(const gh_script_result *r, const gh_lambda_context *ct
     } else {
         /* error({errorMessage=..., errorType=...}) chose its fields: nothing to strip. */
         int chosen_type = r->error_type && strcmp(r->error_type, "Error") != 0;
-        size_t plen = chosen_type ? 0 : position_prefix(msg);
+        size_t plen = chosen_type ? 0 : gh_lambda_error_prefix_len(msg);
         size_t poslen = plen >= 2 ? plen - 2 : 0; /* without the ": " */
         json_object_set_new(err, "errorMessage", json_stringn_nocheck(msg + plen, strlen(msg + plen)));
         json_object_set_new(err, "errorType", json_string(r->error_type ? r->error_type : "Error"));

@@ -213,3 +213,21 @@ int gh_lambda_timeout(const gh_invocation *inv, const gh_function *fn, bool *gat
     *gateway_first = in && in->timeout_ms > 0 && in->timeout_ms < timeout;
     return *gateway_first ? in->timeout_ms : timeout;
 }
+
+size_t gh_lambda_error_prefix_len(const char *msg)
+{
+    for (const char *p = msg; *p && *p != '\n'; p++) {
+        if (*p != ':' || p[1] < '0' || p[1] > '9')
+            continue;
+        const char *d = p + 1;
+        while (*d >= '0' && *d <= '9')
+            d++;
+        if (d[0] != ':' || d[1] != ' ')
+            continue;
+        size_t src = (size_t)(p - msg);
+        int lua_file = src > 4 && memcmp(p - 4, ".lua", 4) == 0;
+        int string_chunk = src > 0 && p[-1] == ']';
+        return lua_file || string_chunk ? (size_t)(d + 2 - msg) : 0;
+    }
+    return 0;
+}

@@ -36,4 +36,11 @@ const char *gh_lambda_trace_id(gh_invocation *inv);
  * is set. */
 int gh_lambda_timeout(const gh_invocation *inv, const gh_function *fn, bool *gateway_first);
 
+/* Lua prefixes error("msg") with "chunk:line: " (unless the level is 0); a Node function
+ * throwing new Error("msg") has errorMessage "msg" and the position in its stackTrace,
+ * and API Gateway compares an authorizer's raised message without it ("Unauthorized").
+ * Chunks here are files ("@path", printed as path.lua) or strings ([string "..."]).
+ * Returns the length of that prefix in msg, 0 when there is none. */
+size_t gh_lambda_error_prefix_len(const char *msg);
+
 #endif

@@ -607,6 +607,41 @@ static void verify_refuses_other_algs(void **state)
     gh_jwt_key_free(ka);
 }
 
+/* Text cjose's base64url decoder cannot take ('=' inside a segment, a length of 4k+1,
+ * other characters) is refused before it gets there: cjose answers such input with a
+ * failed assert(), which aborted the server (fuzz_auth, corpus/auth/
+ * jwt-cjose-assert-padding-in-payload.txt). Every part counts, the signature too. */
+static void malformed_base64url_refused(void **state)
+{
+    (void)state;
+    static const char *const tokens[] = {
+        /* the fuzzer's input: '=' in the middle of the payload */
+        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1IiwidG9rZW5fdXNlIjoiaWQiLCJpc=Mi.x",
+        "eyJhbGciOiJSUzI1NiJ9.e30.AAAA=AAA",      /* in the signature */
+        "eyJhbGciOiJSUzI1NiJ9.e30.AAAAA",         /* signature of 4k+1 characters */
+        "eyJhbGciOiJSUzI1NiJ9.e30=.AAAA",         /* padding */
+        "eyJhbGciOiJSUzI1NiJ9.e30.AA+/",          /* base64, not base64url */
+        "eyJhbGciOiJSUzI1NiJ9 .e30.AAAA",         /* a blank */
+    };
+    const char *why;
+    gh_jwt_key *ka = gh_jwt_key_from_pem(g.pem_a, &why);
+    for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++) {
+        json_t *h = NULL, *p = NULL;
+        if (gh_jwt_decode(tokens[i], &h, &p) != -1 || h || p)
+            fail_msg("token %zu decoded", i);
+        if (gh_jwt_verify_rs256(tokens[i], ka))
+            fail_msg("token %zu verified", i);
+    }
+    /* The well-formed neighbour still decodes: {"alg":"RS256"} and {}. */
+    json_t *h = NULL, *p = NULL;
+    assert_int_equal(gh_jwt_decode("eyJhbGciOiJSUzI1NiJ9.e30.AAAA", &h, &p), 0);
+    assert_string_equal(json_string_value(json_object_get(h, "alg")), "RS256");
+    assert_int_equal(json_object_size(p), 0);
+    json_decref(h);
+    json_decref(p);
+    gh_jwt_key_free(ka);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -616,6 +651,7 @@ int main(void)
         cmocka_unit_test(claims_as_aws_passes_them),
         cmocka_unit_test(mint_edges),
         cmocka_unit_test(verify_refuses_other_algs),
+        cmocka_unit_test(malformed_base64url_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

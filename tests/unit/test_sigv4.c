@@ -379,6 +379,18 @@ static const struct {
      GH_SIGV4_MALFORMED,
      "Date must be in ISO-8601 'basic format'. Got '2015-08-30T12:36:00Z'. See "
      "http://en.wikipedia.org/wiki/ISO_8601"},
+    /* A Date header whose fields overflow an int: refused as a bad date (it once
+     * overflowed the epoch arithmetic, UBSan signed-integer-overflow). */
+    {AUTHZ("date;host", "00"), NULL,
+     "Host:example.amazonaws.com\nDate:Sun, 30 Aug 2015 99999999999:00:00 GMT\n", "service",
+     GH_SIGV4_MALFORMED,
+     "Date must be in ISO-8601 'basic format'. Got 'Sun, 30 Aug 2015 99999999999:00:00 GMT'. "
+     "See http://en.wikipedia.org/wiki/ISO_8601"},
+    {AUTHZ("date;host", "00"), NULL,
+     "Host:example.amazonaws.com\nDate:Sun, 2147483647 Aug 2015 12:00:00 GMT\n", "service",
+     GH_SIGV4_MALFORMED,
+     "Date must be in ISO-8601 'basic format'. Got 'Sun, 2147483647 Aug 2015 12:00:00 GMT'. "
+     "See http://en.wikipedia.org/wiki/ISO_8601"},
     {"AWS4-HMAC-SHA256 Credential=AKIDUNKNOWN/20150830/us-east-1/service/aws4_request, "
      "SignedHeaders=host;x-amz-date, Signature=00",
      NULL, H2015, "service", GH_SIGV4_UNKNOWN_KEY, NULL},
