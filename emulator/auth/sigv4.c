@@ -222,6 +222,42 @@ static void canonical_headers(gh_buf *b, const gh_headers *h, const char *signed
     }
 }
 
+static int name_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* SignedHeaders as the canonical request holds it: lower case, sorted, each name once.
+ * A well-behaved client already sends it so (the signature is unchanged); a hostile list
+ * naming one header thousands of times would otherwise repeat its value in the canonical
+ * request, the mismatch body and the log as often. */
+static const char *normalized_signed_headers(gh_arena *a, const char *list)
+{
+    size_t n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ';';
+    char **names = gh_arena_alloc(a, n * sizeof *names);
+    char *copy = gh_arena_strdup(a, list);
+    size_t k = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+        for (char *c = t; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        names[k++] = t;
+    }
+    qsort(names, k, sizeof *names, name_cmp);
+    gh_buf b = GH_BUF_INIT;
+    for (size_t i = 0; i < k; i++) {
+        if (i && strcmp(names[i], names[i - 1]) == 0)
+            continue;
+        if (b.len)
+            gh_buf_putc(&b, ';');
+        gh_buf_puts(&b, names[i]);
+    }
+    const char *out = gh_arena_strndup(a, b.data ? b.data : "", b.len);
+    gh_buf_free(&b);
+    return out;
+}
+
 static int is_hex64(const char *s)
 {
     if (strlen(s) != 64)
@@ -442,6 +478,7 @@ gh_sigv4_status gh_sigv4_verify(gh_arena *a, const gh_sigv4_request *req,
         out->status = GH_SIGV4_MISSING;
         return GH_SIGV4_MISSING;
     }
+    sp.signed_headers = normalized_signed_headers(a, sp.signed_headers);
     out->signed_headers = sp.signed_headers;
     out->security_token = sp.token;
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "auth/sigv4.h"
+#include "util/buf.h"
 #include "util/arena.h"
 #include "util/http.h"
 
@@ -174,6 +175,35 @@ static void canonical_forms(void **state)
                         "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/"
                         "aws4_request\n"
                         "a726db9b0df21c14f559d0a978e563112acb1b9e05476f0a6a1c7d68f28605c7");
+    gh_arena_free(a);
+}
+
+/* SignedHeaders naming one header thousands of times (and out of order, in capitals)
+ * canonicalises to each name once, sorted: the canonical request stays small. */
+static void signed_headers_normalised(void **state)
+{
+    (void)state;
+    keyring k = {SUITE_AK, "not-the-secret"};
+    gh_arena *a = gh_arena_new(1024);
+    gh_buf list = GH_BUF_INIT;
+    gh_buf_puts(&list, "X-Amz-Date");
+    for (int i = 0; i < 4000; i++)
+        gh_buf_puts(&list, ";host");
+    gh_headers h = {0};
+    add_headers(a, &h, H2015 "X-Big: " "0123456789012345678901234567890123456789\n");
+    gh_headers_add(a, &h, "Authorization",
+                   gh_arena_printf(a, "AWS4-HMAC-SHA256 Credential=%s/20150830/us-east-1/"
+                                   "service/aws4_request, SignedHeaders=%s, Signature=%064d",
+                                   SUITE_AK, list.data, 0));
+    gh_buf_free(&list);
+    gh_sigv4_request req = {"GET", "/", NULL, &h, NULL, 0};
+    gh_sigv4_expect ex = {"us-east-1", "service", 300};
+    gh_sigv4_result r;
+    assert_int_equal(gh_sigv4_verify(a, &req, &ex, lookup, &k, SUITE_NOW, &r), GH_SIGV4_MISMATCH);
+    assert_string_equal(r.canonical_request,
+                        "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+                        "host;x-amz-date\n"
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     gh_arena_free(a);
 }
 
@@ -430,6 +460,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(suite_vectors),
         cmocka_unit_test(canonical_forms),
+        cmocka_unit_test(signed_headers_normalised),
         cmocka_unit_test(refusal_table),
     };
     const struct CMUnitTest boto_tests[] = {
