@@ -118,12 +118,41 @@ gh_jwt_key *gh_jwt_key_from_pem(const char *pem, const char **err)
     return k;
 }
 
+/* True when s[0..n) is base64url without padding (RFC 7515 section 2): only
+ * A-Z a-z 0-9 - _ and never a length of 4k+1. cjose's decoder must only see such text:
+ * given a '=' inside a segment or a length of 4k+1 it fails an assert() and aborts the
+ * whole process (found by fuzz_auth), so a client's Authorization header could stop the
+ * server. */
+static bool base64url_ok(const char *s, size_t n)
+{
+    if (n % 4 == 1)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
 gh_jwt_key *gh_jwt_key_from_jwk(const json_t *jwk, const char **err)
 {
     const char *kty = json_string_value(json_object_get(jwk, "kty"));
     if (!json_is_object(jwk) || !kty || strcmp(kty, "RSA") != 0) {
         *err = "not an RSA JWK (kty must be \"RSA\")";
         return NULL;
+    }
+    /* cjose asserts (aborting the process) on base64url it cannot decode: check every
+     * RSA member it will read first. */
+    static const char *const members[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
+    for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+        const json_t *m = json_object_get(jwk, members[i]);
+        if (m && (!json_is_string(m) ||
+                  !base64url_ok(json_string_value(m), json_string_length(m)))) {
+            *err = "the JWK's RSA members are not unpadded base64url";
+            return NULL;
+        }
     }
     char *text = json_dumps(jwk, JSON_COMPACT);
     gh_jwt_key *k = calloc(1, sizeof *k);
@@ -191,24 +220,6 @@ char *gh_jwt_sign(const gh_jwt_key *k, const json_t *claims, const char **err)
     if (!out)
         *err = "signing failed (the key cannot sign RS256)";
     return out;
-}
-
-/* True when s[0..n) is base64url without padding (RFC 7515 section 2): only
- * A-Z a-z 0-9 - _ and never a length of 4k+1. cjose's decoder must only see such text:
- * given a '=' inside a segment or a length of 4k+1 it fails an assert() and aborts the
- * whole process (found by fuzz_auth), so a client's Authorization header could stop the
- * server. */
-static bool base64url_ok(const char *s, size_t n)
-{
-    if (n % 4 == 1)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return false;
-    }
-    return true;
 }
 
 /* The JSON object a base64url segment holds (new reference), or NULL. */

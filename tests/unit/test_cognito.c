@@ -640,6 +640,21 @@ static void malformed_base64url_refused(void **state)
     json_decref(h);
     json_decref(p);
     gh_jwt_key_free(ka);
+
+    /* A cached JWKS comes from a file: bad base64url in its RSA members is refused the
+     * same way, never handed to cjose's asserting decoder. */
+    static const char *const jwks[] = {
+        "{\"kty\":\"RSA\",\"kid\":\"k\",\"n\":\"AAAA=AAA\",\"e\":\"AQAB\"}",
+        "{\"kty\":\"RSA\",\"kid\":\"k\",\"n\":\"AAAAA\",\"e\":\"AQAB\"}",
+        "{\"kty\":\"RSA\",\"kid\":\"k\",\"n\":\"AAAA\",\"e\":7}",
+    };
+    for (size_t i = 0; i < sizeof jwks / sizeof *jwks; i++) {
+        json_t *j = json_loads(jwks[i], 0, NULL);
+        assert_non_null(j);
+        assert_null(gh_jwt_key_from_jwk(j, &why));
+        assert_string_equal(why, "the JWK's RSA members are not unpadded base64url");
+        json_decref(j);
+    }
 }
 
 int main(void)
