@@ -378,6 +378,13 @@ static const struct {
      "/api.yaml:7:37: ", "arn 'arn:aws:iam::12:user/a' is not an IAM identity ARN"},
     {HEAD FNS CREDS("{secretAccessKey: x, arn: 'arn:aws:sts::123456789012:assumed-role/R'}"),
      GH_DIAG_ERROR, "/api.yaml:7:37: ", "is not an IAM identity ARN"},
+    {HEAD "x-gatehouse:\n  userPools:\n    " POOL ": {clientId: [x]}\n", GH_DIAG_ERROR,
+     "/api.yaml:5:34: ",
+     "user pool 'us-east-1_AbC123': clientId must be a non-empty string, not a list; write it "
+     "as text"},
+    {HEAD FNS CREDS("{secretAccessKey: '', arn: 'arn:aws:iam::123456789012:user/a'}"),
+     GH_DIAG_ERROR, "/api.yaml:7:29: ",
+     "credentials 'AKID': secretAccessKey must be a non-empty string, not an empty one"},
     {HEAD FNS CREDS("{arn: 'arn:aws:iam::123456789012:user/a'}"), GH_DIAG_ERROR,
      "/api.yaml:7:5: ", "credentials 'AKID' need secretAccessKey"},
     {HEAD FNS CREDS("{secretAccessKey: x, arn: 'arn:aws:iam::123456789012:user/a', policy: "
