@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/condition.h"
 #include "spec/compile.h"
 
 #define SHORTHAND "execute-api:/"
@@ -100,6 +101,62 @@ static void principal(pctx *p, const gh_node *n, const char *field, size_t si)
     }
 }
 
+static json_t *to_json(gh_cc *cc, const gh_node *n, bool text_scalars, int depth);
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void warn(pctx *p, const gh_node *n, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    gh_diag_warn(p->cc->d, where(p, n), "%s: %s", p->what, msg);
+}
+
+/* One operator and key of a well-shaped Condition, as auth/condition.c will read it: an
+ * IP range that does not parse is refused (as IAM refuses such a policy), and what
+ * gatehouse does not evaluate is said at load, since a resource-policy statement using
+ * it fails closed when it applies (auth/resource_policy.h). Identity policies are
+ * evaluated without their Condition (auth/iam.c), which the load says too. */
+static json_t *one_condition(pctx *p, const gh_node *op, const gh_node *key, const gh_node *v)
+{
+    json_t *one = json_object(), *keys = json_object();
+    json_object_set_new(keys, key->text, to_json(p->cc, v, true, 0));
+    json_object_set_new(one, op->text, keys);
+    return one;
+}
+
+static void condition_value(pctx *p, const gh_node *op, const gh_node *key, const gh_node *v,
+                            size_t si)
+{
+    /* value by value, so the diagnostic points at the one at fault */
+    size_t n = v->kind == GH_NODE_SEQ ? v->n : 1;
+    for (size_t i = 0; i < n; i++) {
+        const gh_node *item = v->kind == GH_NODE_SEQ ? v->items[i] : v;
+        json_t *one = one_condition(p, op, key, item);
+        gh_policy_error err;
+        if (gh_condition_check(one, (int)si, &err) != 0) {
+            const char *m = err.message;
+            if (strncmp(m, "policy: ", 8) == 0)
+                m += 8;
+            bad(p, item, "%s; AWS refuses the policy", m);
+        }
+        json_decref(one);
+    }
+    char why[160];
+    json_t *one = one_condition(p, op, key, v);
+    if (p->resource && gh_condition_unsupported(one, why, sizeof why))
+        warn(p, strncmp(why, "condition operator", 18) == 0 ? op : key,
+             "Statement[%zu] uses %s, which gatehouse does not evaluate: calls this statement "
+             "applies to are denied, as by an explicit Deny, whatever its Effect (use a "
+             "supported operator and key, see docs/authorization.md)",
+             si, why);
+    json_decref(one);
+}
+
 static void condition(pctx *p, const gh_node *n, size_t si)
 {
     if (n->kind != GH_NODE_MAP) {
@@ -128,8 +185,15 @@ static void condition(pctx *p, const gh_node *n, size_t si)
                 bad(p, v, "Statement[%zu].Condition.%s.%s must be a value or a list of "
                     "values",
                     si, n->pairs[i].key->text, keys->pairs[k].key->text);
+            else
+                condition_value(p, n->pairs[i].key, keys->pairs[k].key, v, si);
         }
     }
+    if (!p->resource)
+        warn(p, n, "Statement[%zu].Condition is not evaluated in identity policies: the "
+             "statement applies whatever the condition says (put conditions in "
+             "x-amazon-apigateway-policy, which evaluates them)",
+             si);
 }
 
 static void statement(pctx *p, const gh_node *st, size_t si)

@@ -58,8 +58,9 @@ static const char *string_setting(gh_cc *cc, const gh_node *n, const char *what)
     if (!n)
         return NULL;
     if (!s || !*s) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, n), "%s must be a non-empty string, not %s", what,
-                      gh_node_kind_name(n->kind));
+        gh_diag_error(cc->d, gh_cc_mark(cc, n), "%s must be a non-empty string, not %s; write "
+                      "it as text (quote it in YAML if needed)",
+                      what, s ? "an empty one" : gh_node_kind_name(n->kind));
         return NULL;
     }
     return gh_arena_strdup(cc->a, s);
@@ -83,8 +84,9 @@ static void unknown_keys(gh_cc *cc, const gh_node *map, const char *const *known
 
 static void signing_key(gh_cc *cc, gh_user_pool *p, const gh_node *n, const gh_node *at)
 {
-    const char *rel = n ? string_setting(cc, n, "signingKey")
-                        : gh_arena_printf(cc->a, "%s.pem", p->id);
+    const char *rel =
+        n ? string_setting(cc, n, gh_arena_printf(cc->a, "user pool '%s': signingKey", p->id))
+          : gh_arena_printf(cc->a, "%s.pem", p->id);
     if (!rel)
         return;
     p->signing_key = beside(cc, rel);
@@ -107,7 +109,8 @@ static void signing_key(gh_cc *cc, gh_user_pool *p, const gh_node *n, const gh_n
  * .well-known/jwks.json serves it), so real Cognito tokens verify offline. */
 static void jwks(gh_cc *cc, gh_user_pool *p, const gh_node *n)
 {
-    const char *rel = string_setting(cc, n, "jwks");
+    const char *rel =
+        string_setting(cc, n, gh_arena_printf(cc->a, "user pool '%s': jwks", p->id));
     if (!rel)
         return;
     const char *path = beside(cc, rel);
@@ -212,7 +215,8 @@ static void pool(gh_cc *cc, gh_user_pool *p, const gh_pair *pair)
     static const char *const known[] = {"signingKey", "clientId", "jwks", "users"};
     unknown_keys(cc, v, known, 4, "user pool", "signingKey, clientId, jwks, users");
     const gh_node *cid = gh_node_get(v, "clientId");
-    p->client_id = string_setting(cc, cid, "clientId");
+    p->client_id =
+        string_setting(cc, cid, gh_arena_printf(cc->a, "user pool '%s': clientId", p->id));
     if (!cid) {
         /* Cognito app client ids are 26 lowercase alphanumerics; a stable one keeps tokens
          * minted yesterday valid today. */
@@ -315,13 +319,15 @@ static void credential(gh_cc *cc, gh_credential *c, const gh_pair *pair)
     static const char *const known[] = {"secretAccessKey", "arn", "policy"};
     unknown_keys(cc, v, known, 3, "credentials", "secretAccessKey, arn, policy");
     const gh_node *sk = gh_node_get(v, "secretAccessKey");
-    c->secret_key = string_setting(cc, sk, "secretAccessKey");
+    c->secret_key = string_setting(
+        cc, sk, gh_arena_printf(cc->a, "credentials '%s': secretAccessKey", c->access_key));
     if (!sk)
         gh_diag_error(cc->d, c->mark, "credentials '%s' need secretAccessKey (the secret the "
                       "client signs with)",
                       c->access_key);
     const gh_node *an = gh_node_get(v, "arn");
-    c->arn = string_setting(cc, an, "arn");
+    c->arn =
+        string_setting(cc, an, gh_arena_printf(cc->a, "credentials '%s': arn", c->access_key));
     if (!an)
         gh_diag_error(cc->d, c->mark, "credentials '%s' need arn, the IAM identity they "
                       "stand for, like arn:aws:iam::123456789012:user/alice",

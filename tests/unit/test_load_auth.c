@@ -378,6 +378,13 @@ static const struct {
      "/api.yaml:7:37: ", "arn 'arn:aws:iam::12:user/a' is not an IAM identity ARN"},
     {HEAD FNS CREDS("{secretAccessKey: x, arn: 'arn:aws:sts::123456789012:assumed-role/R'}"),
      GH_DIAG_ERROR, "/api.yaml:7:37: ", "is not an IAM identity ARN"},
+    {HEAD "x-gatehouse:\n  userPools:\n    " POOL ": {clientId: [x]}\n", GH_DIAG_ERROR,
+     "/api.yaml:5:34: ",
+     "user pool 'us-east-1_AbC123': clientId must be a non-empty string, not a list; write it "
+     "as text"},
+    {HEAD FNS CREDS("{secretAccessKey: '', arn: 'arn:aws:iam::123456789012:user/a'}"),
+     GH_DIAG_ERROR, "/api.yaml:7:29: ",
+     "credentials 'AKID': secretAccessKey must be a non-empty string, not an empty one"},
     {HEAD FNS CREDS("{arn: 'arn:aws:iam::123456789012:user/a'}"), GH_DIAG_ERROR,
      "/api.yaml:7:5: ", "credentials 'AKID' need secretAccessKey"},
     {HEAD FNS CREDS("{secretAccessKey: x, arn: 'arn:aws:iam::123456789012:user/a', policy: "
@@ -402,6 +409,32 @@ static const struct {
              "{IpAddress: 1.2.3.4}}]}"),
      GH_DIAG_ERROR, "/api.yaml:3:120: ",
      "Statement[0].Condition.IpAddress must be a map of condition key to value"},
+    /* conditions as auth/condition.c reads them: a range that does not parse is refused
+     * at the value; what is not evaluated (the statement fails closed) is a warning */
+    {HEAD RP("{Statement: [{Effect: Deny, Principal: '*', Action: x, Resource: y, Condition: "
+             "{NotIpAddress: {aws:SourceIp: [10.0.0.0/8, 10.0.0.0/33]}}}]}"),
+     GH_DIAG_ERROR, "/api.yaml:3:151: ",
+     "Statement[0].Condition.NotIpAddress.aws:SourceIp: 10.0.0.0/33 is not an IP address or "
+     "CIDR"},
+    {HEAD RP("'{\"Statement\": {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"x\", "
+             "\"Resource\": \"y\", \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": "
+             "\"300.1.1.1\"}}}}'"),
+     GH_DIAG_ERROR, "/api.yaml:3:157: ", "300.1.1.1 is not an IP address or CIDR"},
+    {HEAD RP("{Statement: [{Effect: Allow, Principal: '*', Action: x, Resource: y}, {Effect: "
+             "Deny, Principal: '*', Action: x, Resource: y, Condition: {NumericLessThan: "
+             "{aws:EpochTime: 5}}}]}"),
+     GH_DIAG_WARNING, "/api.yaml:3:166: ",
+     "Statement[1] uses condition operator NumericLessThan, which gatehouse does not "
+     "evaluate: calls this statement applies to are denied"},
+    {HEAD RP("{Statement: [{Effect: Allow, Principal: '*', Action: x, Resource: y, Condition: "
+             "{StringEquals: {aws:PrincipalOrgID: o-1}}}]}"),
+     GH_DIAG_WARNING, "/api.yaml:3:125: ",
+     "Statement[0] uses condition key aws:PrincipalOrgID (in StringEquals)"},
+    {HEAD FNS CREDS("{secretAccessKey: x, arn: 'arn:aws:iam::123456789012:user/a', policy: "
+                    "{Statement: {Effect: Allow, Action: '*', Resource: '*', Condition: "
+                    "{IpAddress: {aws:SourceIp: 10.0.0.0/8}}}}}"),
+     GH_DIAG_WARNING, "/api.yaml:7:148: ",
+     "credentials 'AKID' policy: Statement[0].Condition is not evaluated in identity policies"},
     {HEAD RP("{Version: '2013-01-01', Statement: []}"), GH_DIAG_ERROR, "/api.yaml:3:39: ",
      "Version must be \"2012-10-17\""},
     {HEAD RP("[a]"), GH_DIAG_ERROR, "/api.yaml:3:29: ",
