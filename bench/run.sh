@@ -1,6 +1,7 @@
 #!/bin/sh
-# Load benchmark (issues 3 and 4): a bare civetweb "hello" server, a gatehouse mock route,
-# a gatehouse Lua Lambda proxy route and a non-proxy Lua Lambda route (request and
+# Load benchmark (issues 3, 4 and 6): a bare civetweb "hello" server, a gatehouse mock
+# route, a gatehouse Lua Lambda proxy route (also behind a cached Lua REQUEST authorizer)
+# and a non-proxy Lua Lambda route (request and
 # response templates), measured in the same run with wrk on loopback; then cold start on a
 # 300-route definition and the render rate of a typical request template
 # (gh_bench_render, bench/templates/typical.vtl). Prints a markdown table on stdout.
@@ -63,11 +64,11 @@ start() {
   exit 1
 }
 
-# measure NAME URL: wrk, then "rps p99_ms" into $tmp/NAME.res
+# measure NAME URL [HEADER]: wrk, then "rps p99_ms" into $tmp/NAME.res
 measure() {
-  name=$1; url=$2
-  curl -fsS -o /dev/null "$url" || { echo "bench/run.sh: $url does not answer 200" >&2; exit 1; }
-  timeout 60 $pin wrk -t"$threads" -c"$conns" -d"$duration" --latency "$url" >"$tmp/$name.wrk"
+  name=$1; url=$2; header=${3:-X-Bench: 1}
+  curl -fsS -o /dev/null -H "$header" "$url" || { echo "bench/run.sh: $url does not answer 200" >&2; exit 1; }
+  timeout 60 $pin wrk -t"$threads" -c"$conns" -d"$duration" --latency -H "$header" "$url" >"$tmp/$name.wrk"
   awk '
     /Requests\/sec:/ { rps = $2 }
     $1 == "99%" {
@@ -93,6 +94,7 @@ echo "${pin:+$pin }wrk -t$threads -c$conns -d$duration on 127.0.0.1 ..." >&2
 measure bare "http://127.0.0.1:$bare_port/"
 measure mock "http://127.0.0.1:$gh_port/bench/mock"
 measure lua "http://127.0.0.1:$gh_port/bench/lua"
+measure authed "http://127.0.0.1:$gh_port/bench/authed" "X-Token: bench-token"
 measure lambda "http://127.0.0.1:$gh_port/bench/lambda/42"
 
 "$root/bench/gen_routes.sh" 300 >"$tmp/routes300.yaml"
@@ -102,6 +104,7 @@ cold=$("$build/bench/gh_bench_coldstart" "$build/gatehouse" "$tmp/routes300.yaml
 read bare_rps bare_p99 <"$tmp/bare.res"
 read mock_rps mock_p99 <"$tmp/mock.res"
 read lua_rps lua_p99 <"$tmp/lua.res"
+read auth_rps auth_p99 <"$tmp/authed.res"
 read lam_rps lam_p99 <"$tmp/lambda.res"
 
 echo "render rate of bench/templates/typical.vtl, ${render_s} s ..." >&2
@@ -110,7 +113,7 @@ echo "render rate of bench/templates/typical.vtl, ${render_s} s ..." >&2
 read render_rate compile_us render_bytes <"$tmp/render.res"
 
 awk -v br="$bare_rps" -v bp="$bare_p99" -v mr="$mock_rps" -v mp="$mock_p99" \
-    -v lr="$lua_rps" -v lp="$lua_p99" -v ar="$lam_rps" -v ap="$lam_p99" \
+    -v lr="$lua_rps" -v lp="$lua_p99" -v zr="$auth_rps" -v zp="$auth_p99" -v ar="$lam_rps" -v ap="$lam_p99" \
     -v rr="$render_rate" -v cu="$compile_us" \
     -v cold="$cold" -v c="$conns" -v d="$duration" \
     -v t="$threads" -v pin="${pin:-unpinned}" '
@@ -121,6 +124,7 @@ BEGIN {
   printf "| bare civetweb hello | %.0f | %.3f | 100%% | - |\n", br, bp
   printf "| gatehouse mock route | %.0f | %.3f | %.0f%% | >= 50%%, p99 < 2 ms: %s |\n", mr, mp, 100 * mr / br, verdict(mr / br >= 0.50 && mp < 2)
   printf "| gatehouse Lua proxy route | %.0f | %.3f | %.0f%% | >= 35%%, p99 < 2 ms: %s |\n", lr, lp, 100 * lr / br, verdict(lr / br >= 0.35 && lp < 2)
+  printf "| gatehouse Lua proxy route behind a cached Lua REQUEST authorizer | %.0f | %.3f | %.0f%% (%.0f%% of the Lua proxy route) | cost < 10%% of the Lua proxy route: %s |\n", zr, zp, 100 * zr / br, 100 * zr / lr, verdict(zr / lr > 0.90)
   printf "| gatehouse non-proxy Lua Lambda route | %.0f | %.3f | %.0f%% | >= 30%%: %s |\n", ar, ap, 100 * ar / br, verdict(ar / br >= 0.30)
   printf "\n| measure | value | target |\n"
   printf "|---|---:|---|\n"

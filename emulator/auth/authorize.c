@@ -146,6 +146,14 @@ static int decide(gh_invocation *inv, gh_auth_cache *cache)
         verdict =
             gh_auth_combine(inv->api, az, authz, &rp, authz ? authz->identity.account_id : NULL);
         how = gh_arena_printf(inv->arena, "%s; resource policy: %s", how, statement_text(inv, &rp));
+    } else if (authz) {
+        /* No resource policy: the authorizer decides, except for an IAM caller of another
+         * account, whom only a resource policy can let in (api-gateway-cross-account-403). */
+        verdict = gh_auth_combine(inv->api, az, authz, NULL, authz->identity.account_id);
+        if (verdict != authz->verdict)
+            how = gh_arena_printf(inv->arena, "%s; caller of account %s, API of account %s, "
+                                  "no resource policy", how, authz->identity.account_id,
+                                  inv->api ? inv->api->account_id : "?");
     }
 
     if (verdict != GH_AUTH_ALLOW) {

@@ -10,6 +10,7 @@
 
 #include "auth/event.h"
 #include "auth/policy.h"
+#include "auth/resource_policy.h"
 #include "auth/sigv4.h"
 #include "util/clock.h"
 
@@ -110,7 +111,7 @@ void gh_iam_authorize(gh_invocation *inv, gh_auth_outcome *out)
         const char *method_arn = gh_auth_method_arn(inv);
         gh_policy_result pr;
         gh_policy_error perr;
-        if (gh_policy_evaluate(c->policy, INVOKE, method_arn, &pr, &perr) != 0) {
+        if (gh_identity_policy_evaluate(inv, c->policy, c->arn, &pr, &perr) != 0) {
             /* IAM refuses such a policy when it is attached; here it can only deny. */
             pr.decision = GH_POLICY_IMPLICIT_DENY;
             pr.statement = -1;

@@ -208,34 +208,75 @@ static const char *principal_type(const caller_info *c)
     return NULL;
 }
 
+/* The request's condition keys as IAM sees them, for resource and identity policies. */
+static void state_init(eval_state *es, const gh_invocation *inv, const char *caller_arn)
+{
+    memset(es, 0, sizeof *es);
+    es->arena = inv->arena;
+    caller_init(inv->arena, caller_arn, &es->caller);
+    const gh_headers *h = &inv->req->headers;
+    es->ctx.source_ip = inv->req->source_ip;
+    es->ctx.source_vpc = gh_headers_get(h, GH_RESOURCE_POLICY_VPC_HEADER);
+    es->ctx.source_vpce = gh_headers_get(h, GH_RESOURCE_POLICY_VPCE_HEADER);
+    /* Through a VPC endpoint AWS rewrites the source address and keeps the client's in
+     * aws:VpcSourceIp; locally the address is the client's either way. */
+    if (es->ctx.source_vpce)
+        es->ctx.vpc_source_ip = es->ctx.source_ip;
+    es->ctx.principal_arn = es->caller.arn;
+    es->ctx.principal_account = es->caller.account;
+    es->ctx.principal_type = principal_type(&es->caller);
+    /* aws:username is the friendly name of an IAM user: the last segment of its path. */
+    if (es->caller.arn && starts_with(es->caller.resource, "user/"))
+        es->ctx.username = strrchr(es->caller.resource, '/') + 1;
+    es->ctx.referer = gh_headers_get(h, "Referer");
+    es->ctx.user_agent = gh_headers_get(h, "User-Agent");
+    /* API Gateway endpoints are HTTPS only, so on AWS this key is always true; answering
+     * the same keeps "Deny unless SecureTransport" policies working over local HTTP. */
+    es->ctx.secure_transport = true;
+}
+
 int gh_resource_policy_evaluate(const gh_invocation *inv, const json_t *doc, const char *caller_arn,
                                 gh_policy_result *out, gh_policy_error *err)
 {
     eval_state es;
-    memset(&es, 0, sizeof es);
-    es.arena = inv->arena;
-    caller_init(inv->arena, caller_arn, &es.caller);
-    const gh_headers *h = &inv->req->headers;
-    es.ctx.source_ip = inv->req->source_ip;
-    es.ctx.source_vpc = gh_headers_get(h, GH_RESOURCE_POLICY_VPC_HEADER);
-    es.ctx.source_vpce = gh_headers_get(h, GH_RESOURCE_POLICY_VPCE_HEADER);
-    /* Through a VPC endpoint AWS rewrites the source address and keeps the client's in
-     * aws:VpcSourceIp; locally the address is the client's either way. */
-    if (es.ctx.source_vpce)
-        es.ctx.vpc_source_ip = es.ctx.source_ip;
-    es.ctx.principal_arn = es.caller.arn;
-    es.ctx.principal_account = es.caller.account;
-    es.ctx.principal_type = principal_type(&es.caller);
-    /* aws:username is the friendly name of an IAM user: the last segment of its path. */
-    if (es.caller.arn && starts_with(es.caller.resource, "user/"))
-        es.ctx.username = strrchr(es.caller.resource, '/') + 1;
-    es.ctx.referer = gh_headers_get(h, "Referer");
-    es.ctx.user_agent = gh_headers_get(h, "User-Agent");
-    /* API Gateway endpoints are HTTPS only, so on AWS this key is always true; answering
-     * the same keeps "Deny unless SecureTransport" policies working over local HTTP. */
-    es.ctx.secure_transport = true;
-
+    state_init(&es, inv, caller_arn);
     gh_policy_hooks hooks = {hook_check, hook_applies, &es};
+    return gh_policy_evaluate_hooked(doc, "execute-api:Invoke", gh_auth_method_arn(inv), &hooks,
+                                     out, err);
+}
+
+/* An identity policy names no principal (it is attached to one); only its conditions
+ * decide beyond Action and Resource. */
+static int identity_check(const json_t *st, int idx, void *ud, gh_policy_error *err)
+{
+    (void)ud;
+    const json_t *cond = json_object_get(st, "Condition");
+    return cond ? gh_condition_check(cond, idx, err) : 0;
+}
+
+static int identity_applies(const json_t *st, int idx, void *ud)
+{
+    eval_state *es = ud;
+    const json_t *cond = json_object_get(st, "Condition");
+    if (!cond)
+        return 1;
+    char why[160];
+    int r = gh_condition_eval(cond, &es->ctx, why, sizeof why);
+    if (r < 0)
+        gh_log(GH_LOG_WARN,
+               "identity policy: Statement[%d] uses %s, which gatehouse does not evaluate; "
+               "denying the call (fail closed)",
+               idx, why);
+    return r;
+}
+
+int gh_identity_policy_evaluate(const gh_invocation *inv, const json_t *doc,
+                                const char *caller_arn, gh_policy_result *out,
+                                gh_policy_error *err)
+{
+    eval_state es;
+    state_init(&es, inv, caller_arn);
+    gh_policy_hooks hooks = {identity_check, identity_applies, &es};
     return gh_policy_evaluate_hooked(doc, "execute-api:Invoke", gh_auth_method_arn(inv), &hooks,
                                      out, err);
 }

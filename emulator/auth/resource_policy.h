@@ -38,6 +38,12 @@ void gh_resource_policy_strip_headers(gh_request *req);
  * to are denied, fail closed: warn at load); -1 with err when doc is malformed. */
 int gh_resource_policy_check(const json_t *doc, gh_policy_error *err);
 
+/* The same for an IAM identity's own policy (x-gatehouse.credentials.*.policy): no
+ * Principal, the same Condition keys and operators (caller_arn is the identity's ARN). */
+int gh_identity_policy_evaluate(const gh_invocation *inv, const json_t *doc,
+                                const char *caller_arn, gh_policy_result *out,
+                                gh_policy_error *err);
+
 /* The final verdict: `authz` is the method's authorization outcome (NULL when the method
  * has none; kind says which it was), `rp` the resource policy's decision (NULL when the
  * API has none). caller_account: the IAM caller's account (same- vs cross-account rows

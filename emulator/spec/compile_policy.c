@@ -148,7 +148,7 @@ static void condition_value(pctx *p, const gh_node *op, const gh_node *key, cons
     }
     char why[160];
     json_t *one = one_condition(p, op, key, v);
-    if (p->resource && gh_condition_unsupported(one, why, sizeof why))
+    if (gh_condition_unsupported(one, why, sizeof why))
         warn(p, strncmp(why, "condition operator", 18) == 0 ? op : key,
              "Statement[%zu] uses %s, which gatehouse does not evaluate: calls this statement "
              "applies to are denied, as by an explicit Deny, whatever its Effect (use a "
@@ -189,11 +189,6 @@ static void condition(pctx *p, const gh_node *n, size_t si)
                 condition_value(p, n->pairs[i].key, keys->pairs[k].key, v, si);
         }
     }
-    if (!p->resource)
-        warn(p, n, "Statement[%zu].Condition is not evaluated in identity policies: the "
-             "statement applies whatever the condition says (put conditions in "
-             "x-amazon-apigateway-policy, which evaluates them)",
-             si);
 }
 
 static void statement(pctx *p, const gh_node *st, size_t si)

@@ -95,9 +95,10 @@ static void quoted_condition_warnings_are_true(void **state)
         "NumericLessThan, which gatehouse does not evaluate: calls this statement applies to "
         "are denied, as by an explicit Deny, whatever its Effect (use a supported operator "
         "and key, see docs/authorization.md)",
-        "warning: credentials 'AKIAGATEHOUSEEXAMPLE' policy: Statement[0].Condition is not "
-        "evaluated in identity policies: the statement applies whatever the condition says "
-        "(put conditions in x-amazon-apigateway-policy, which evaluates them)",
+        "warning: credentials 'AKIAGATEHOUSEEXAMPLE' policy: Statement[0] uses condition "
+        "operator DateLessThan, which gatehouse does not evaluate: calls this statement "
+        "applies to are denied, as by an explicit Deny, whatever its Effect (use a supported "
+        "operator and key, see docs/authorization.md)",
     };
     const char *const argv[] = {"validate", "specs/tests/auth-conditions.yaml", NULL};
     char *out, *err;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/authorize.h"
 #include "auth/iam.h"
 #include "inv_fixture.h"
 #include "util/clock.h"
@@ -22,6 +23,11 @@
 #define SIGNED_AT 1781013791000LL
 #define POST_ARN "arn:aws:execute-api:eu-west-1:111122223333:k3x9q2w7ab/prod/POST/orders/42"
 #define MASKED "arn:aws:execute-api:eu-west-1:********3333:k3x9q2w7ab/prod/POST/orders/42"
+/* An Allow on everything that holds only from one address range. */
+#define IP_DOC(cidr)                                                                       \
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"      \
+    "\"execute-api:Invoke\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":"           \
+    "{\"aws:SourceIp\":\"" cidr "\"}}}]}"
 #define DOC(eff, res)                                                                      \
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"" eff                         \
     "\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"" res "\"}]}"
@@ -123,6 +129,12 @@ static const struct {
      GH_AUTH_DENY_EXPLICIT, GH_GW_ACCESS_DENIED,
      "User: " USER_ARN " is not authorized to perform: execute-api:Invoke on resource: " MASKED
      " with an explicit deny"},
+    /* Identity-policy conditions are evaluated (the fixture calls from 198.51.100.7). */
+    {"post-json", NULL, NULL, IP_DOC("198.51.100.0/24"), NULL, SIGNED_AT, GH_AUTH_ALLOW, 0, NULL},
+    {"post-json", NULL, NULL, IP_DOC("10.0.0.0/8"), NULL, SIGNED_AT, GH_AUTH_DENY_IMPLICIT,
+     GH_GW_ACCESS_DENIED,
+     "User: " USER_ARN " is not authorized to perform: execute-api:Invoke on resource: " MASKED
+     " because no identity-based policy allows the execute-api:Invoke action"},
     {"post-json", "{\"item\":\"pen\",\"qty\":9}", NULL, NULL, NULL, SIGNED_AT, GH_AUTH_FAIL,
      GH_GW_INVALID_SIGNATURE, MISMATCH_HEAD "~"},
     {"post-json", NULL, "another/secret", NULL, NULL, SIGNED_AT, GH_AUTH_FAIL,
@@ -160,6 +172,33 @@ static void outcome_table(void **state)
                 assert_int_equal(strncmp(out.fail_message, cases[i].message, n - 1), 0);
             else
                 assert_string_equal(out.fail_message, cases[i].message);
+        }
+        unload(&x);
+    }
+}
+
+/* A caller of another account passes IAM but, with no resource policy to let it in, is
+ * denied (api-gateway-cross-account-403); the same caller in the API's account passes. */
+static void cross_account_needs_resource_policy(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *api_account;
+        int rc;
+    } rows[] = {{"111122223333", 0}, {"444455556666", -1}};
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        iam_fixture x;
+        load(&x, "post-json", NULL, NULL, NULL);
+        gh_clock_fake(SIGNED_AT);
+        gh_authorizer az = {.name = "sigv4", .kind = GH_AUTHZ_IAM};
+        x.f.method.authorizer = &az;
+        x.f.api.account_id = rows[i].api_account;
+        assert_int_equal(gh_authorize(&x.f.inv, NULL), rows[i].rc);
+        if (rows[i].rc != 0) {
+            assert_int_equal(x.f.inv.fail_type, GH_GW_ACCESS_DENIED);
+            assert_non_null(strstr(x.f.inv.fail_message, "User: " USER_ARN " is not authorized"));
+        } else {
+            assert_string_equal(x.f.inv.identity.user_arn, USER_ARN);
         }
         unload(&x);
     }
@@ -243,6 +282,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outcome_table),
         cmocka_unit_test(identity_fields),
+        cmocka_unit_test(cross_account_needs_resource_policy),
         cmocka_unit_test(unsigned_and_unknown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -432,9 +432,10 @@ static const struct {
      "Statement[0] uses condition key aws:PrincipalOrgID (in StringEquals)"},
     {HEAD FNS CREDS("{secretAccessKey: x, arn: 'arn:aws:iam::123456789012:user/a', policy: "
                     "{Statement: {Effect: Allow, Action: '*', Resource: '*', Condition: "
-                    "{IpAddress: {aws:SourceIp: 10.0.0.0/8}}}}}"),
-     GH_DIAG_WARNING, "/api.yaml:7:148: ",
-     "credentials 'AKID' policy: Statement[0].Condition is not evaluated in identity policies"},
+                    "{DateLessThan: {aws:CurrentTime: x}}}}}"),
+     GH_DIAG_WARNING, "/api.yaml:7:149: ",
+     "credentials 'AKID' policy: Statement[0] uses condition operator DateLessThan, which "
+     "gatehouse does not evaluate"},
     {HEAD RP("{Version: '2013-01-01', Statement: []}"), GH_DIAG_ERROR, "/api.yaml:3:39: ",
      "Version must be \"2012-10-17\""},
     {HEAD RP("[a]"), GH_DIAG_ERROR, "/api.yaml:3:29: ",
