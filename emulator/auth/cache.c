@@ -168,7 +168,7 @@ int gh_auth_cache_get(gh_auth_cache *c, const gh_auth_cache_key *key, json_t **o
         if (gh_clock_mono_ms() >= e->expires_ms) {
             entry_remove(c, e);
         } else {
-            *out = json_deep_copy(e->result);
+            *out = json_incref(e->result); /* immutable once stored; refcounts are atomic */
             hit = *out != NULL;
         }
     }

@@ -136,7 +136,6 @@ static void decide(run *r, const json_t *res, int64_t latency_ms)
              gh_arena_printf(a, "could not parse the policy: %s", perr.message));
         return;
     }
-    const char *stmt = pr.statement >= 0 ? gh_arena_printf(a, "Statement[%d]", pr.statement) : NULL;
     gh_auth_outcome *out = r->out;
     /* Whatever the policy says: when no statement allows, a resource policy's Allow can
      * still let the call in (apigateway-authorization-flow, table A), and the integration
@@ -147,15 +146,17 @@ static void decide(run *r, const json_t *res, int64_t latency_ms)
     switch (pr.decision) {
     case GH_POLICY_ALLOW:
         out->verdict = GH_AUTH_ALLOW;
-        out->log =
-            gh_arena_printf(a, "authorizer '%s': %s, %s allows %s", r->az->name, r->how, stmt, arn);
+        /* Only logged without --quiet (authorize.c): not formatted for nothing. */
+        if (!gh_log_quiet())
+            out->log = gh_arena_printf(a, "authorizer '%s': %s, Statement[%d] allows %s",
+                                       r->az->name, r->how, pr.statement, arn);
         break;
     case GH_POLICY_EXPLICIT_DENY:
         out->verdict = GH_AUTH_DENY_EXPLICIT;
         out->fail_type = GH_GW_ACCESS_DENIED;
         out->fail_message = GH_AUTH_EXPLICIT_DENY_MESSAGE;
-        out->log =
-            gh_arena_printf(a, "authorizer '%s': %s, %s denies %s", r->az->name, r->how, stmt, arn);
+        out->log = gh_arena_printf(a, "authorizer '%s': %s, Statement[%d] denies %s",
+                                   r->az->name, r->how, pr.statement, arn);
         break;
     case GH_POLICY_IMPLICIT_DENY:
         out->verdict = GH_AUTH_DENY_IMPLICIT;
@@ -266,8 +267,8 @@ void gh_lambda_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_ca
     /* Scoped to the stage: each stage is its own deployment on AWS, with its own cache. */
     gh_auth_cache_key key = {
         .api_id = inv->api ? inv->api->id : "",
-        .authorizer =
-            gh_arena_printf(inv->arena, "%s/%s", inv->stage ? inv->stage->name : "", az->name),
+        .authorizer = gh_arena_concat(inv->arena, inv->stage ? inv->stage->name : "", "/",
+                                      az->name, (char *)NULL),
         .sources = values,
         .n_sources = az->identity->n,
     };

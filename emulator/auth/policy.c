@@ -203,8 +203,8 @@ char *gh_policy_method_arn(gh_arena *a, const char *region, const char *account,
         path = "";
     if (*path == '/')
         path++;
-    return gh_arena_printf(a, "arn:aws:execute-api:%s:%s:%s/%s/%s/%s", region, account, api_id,
-                           stage, verb, path);
+    return gh_arena_concat(a, "arn:aws:execute-api:", region, ":", account, ":", api_id, "/",
+                           stage, "/", verb, "/", path, (char *)NULL);
 }
 
 /* AWS masks the account in the resource ARN of its denial texts, keeping the last four

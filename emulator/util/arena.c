@@ -157,3 +157,23 @@ size_t gh_arena_used(const gh_arena *a)
 {
     return a->total;
 }
+
+char *gh_arena_concat(gh_arena *a, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, a);
+    for (const char *s; (s = va_arg(ap, const char *));)
+        n += strlen(s);
+    va_end(ap);
+    char *out = gh_arena_alloc(a, n + 1), *p = out;
+    va_start(ap, a);
+    for (const char *s; (s = va_arg(ap, const char *));) {
+        size_t len = strlen(s);
+        memcpy(p, s, len);
+        p += len;
+    }
+    va_end(ap);
+    *p = '\0';
+    return out;
+}

@@ -18,6 +18,9 @@ char *gh_arena_strndup(gh_arena *a, const char *s, size_t n);  /* NUL-terminates
 void *gh_arena_memdup(gh_arena *a, const void *p, size_t n);
 char *gh_arena_printf(gh_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *gh_arena_vprintf(gh_arena *a, const char *fmt, va_list ap);
+/* The strings up to a NULL, joined: for hot paths where printf's parsing costs more than
+ * the copying (method ARNs, cache keys). */
+char *gh_arena_concat(gh_arena *a, ...) __attribute__((sentinel));
 size_t gh_arena_used(const gh_arena *a);
 
 #endif

@@ -78,16 +78,28 @@ static void test_hit_miss_and_copy(void **state)
     put(c, &k, 300, "user-1");
     assert_string_equal(lookup(c, &k), "user-1");
     assert_string_equal(lookup(c, &k2), "");
-    /* a hit is the caller's own copy: changing it does not change the cache */
-    json_t *out = NULL;
+    /* a hit shares the stored result (no copy per hit); a put stored its own copy, so
+     * the caller's object changing later does not reach the cache */
+    json_t *out = NULL, *again = NULL;
     assert_int_equal(gh_auth_cache_get(c, &k, &out), 1);
-    json_object_set_new(out, "principalId", json_string("mutated"));
+    assert_int_equal(gh_auth_cache_get(c, &k, &again), 1);
+    assert_ptr_equal(out, again);
+    json_decref(again);
+    json_t *mine = json_pack("{s:s}", "principalId", "user-3");
+    assert_int_equal(gh_auth_cache_put(c, &k2, 300, mine), 0);
+    json_object_set_new(mine, "principalId", json_string("mutated"));
+    json_decref(mine);
+    assert_string_equal(lookup(c, &k2), "user-3");
+    /* the shared reference outlives a replacement of its entry */
+    put(c, &k, 300, "user-1b");
+    assert_string_equal(json_string_value(json_object_get(out, "principalId")), "user-1");
     json_decref(out);
+    put(c, &k, 300, "user-1");
     assert_string_equal(lookup(c, &k), "user-1");
     /* put on the same key replaces */
     put(c, &k, 300, "user-2");
     assert_string_equal(lookup(c, &k), "user-2");
-    assert_int_equal(gh_auth_cache_count(c), 1);
+    assert_int_equal(gh_auth_cache_count(c), 2);
     gh_auth_cache_free(c);
 }
 

@@ -31,6 +31,21 @@ static void arena_grows_and_resets(void **state)
     gh_arena_free(a);
 }
 
+static void arena_concat_joins(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(16);
+    assert_string_equal(gh_arena_concat(a, (char *)NULL), "");
+    assert_string_equal(gh_arena_concat(a, "arn:", "", "x/", "GET", (char *)NULL), "arn:x/GET");
+    char big[300];
+    memset(big, 'b', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char *s = gh_arena_concat(a, big, "-", big, (char *)NULL); /* past the first block */
+    assert_int_equal(strlen(s), 2 * (sizeof big - 1) + 1);
+    assert_int_equal(s[sizeof big - 1], '-');
+    gh_arena_free(a);
+}
+
 static void buf_keeps_binary(void **state)
 {
     (void)state;
@@ -166,6 +181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(arena_grows_and_resets),
+        cmocka_unit_test(arena_concat_joins),
         cmocka_unit_test(buf_keeps_binary),
         cmocka_unit_test(headers_are_case_insensitive),
         cmocka_unit_test(url_decoding_matches_aws),
