@@ -16,6 +16,8 @@
 #include "auth/identity.h"
 #include "auth/policy.h"
 #include "integration/lambda_target.h"
+#include "util/buf.h"
+#include "util/json_text.h"
 #include "util/log.h"
 
 /* API Gateway compares the raised message with exactly this text (the blueprints'
@@ -44,18 +46,26 @@ static const char *scalar_text(gh_arena *a, const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_STRING: return gh_arena_strndup(a, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER: return gh_arena_printf(a, "%lld", (long long)json_integer_value(v));
+    case JSON_INTEGER: {
+        char buf[24], *p = buf + sizeof buf;
+        json_int_t i = json_integer_value(v);
+        unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+        *--p = '\0';
+        do
+            *--p = (char)('0' + u % 10);
+        while (u /= 10);
+        if (i < 0)
+            *--p = '-';
+        return gh_arena_strdup(a, p);
+    }
     case JSON_REAL: {
-        /* The shortest text that reads back as the same double, as JavaScript (and
-         * Java's Double.toString for ordinary magnitudes) writes 1.5 or 0.1. */
-        double d = json_real_value(v);
-        for (int prec = 1; prec <= 17; prec++) {
-            char buf[40];
-            snprintf(buf, sizeof buf, "%.*g", prec, d);
-            if (strtod(buf, NULL) == d)
-                return gh_arena_strdup(a, buf);
-        }
-        return gh_arena_printf(a, "%.17g", d);
+        /* The shortest text that reads back as the same double, as the Node authorizer's
+         * own JSON would write it (1.5, 0.1). */
+        gh_buf b = GH_BUF_INIT;
+        gh_json_number(json_real_value(v), &b);
+        const char *t = gh_arena_strndup(a, b.data, b.len);
+        gh_buf_free(&b);
+        return t;
     }
     case JSON_TRUE: return "true";
     case JSON_FALSE: return "false";

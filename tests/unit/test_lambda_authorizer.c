@@ -37,7 +37,8 @@ static const char tok_src[] =
     "  elseif t == 'allow' then\n"
     "    return {principalId = 'user-17', policyDocument = policy('Allow', event.methodArn),\n"
     "            context = {tier = 'gold', quota = 5, beta = true, off = false, ratio = 1.5,\n"
-    "                       calls = calls, fn = context.functionName},\n"
+    "                       calls = calls, fn = context.functionName, neg = -42,\n"
+    "                       big = math.mininteger, tenth = 0.1},\n"
     "            usageIdentifierKey = 'key-123'}\n"
     "  elseif t == 'wild' then\n"
     "    return {principalId = 'w', policyDocument = policy('Allow',\n"
@@ -236,6 +237,7 @@ static void context_is_stringified(void **state)
     } kv[] = {
         {"principalId", "user-17"}, {"tier", "gold"}, {"quota", "5"}, {"beta", "true"},
         {"off", "false"},           {"ratio", "1.5"}, {"fn", "tok"},
+        {"neg", "-42"},             {"big", "-9223372036854775808"}, {"tenth", "0.1"},
     };
     for (size_t i = 0; i < sizeof kv / sizeof *kv; i++) {
         const char *got = member(az, kv[i].key);
