@@ -13,19 +13,9 @@
 
 #include "auth/cognito.h"
 #include "auth/jwt.h"
+#include "util/buf.h"
 #include "util/ids.h"
 
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *msg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
 
 static const gh_pool_user *find_user(const gh_user_pool *p, const char *name)
 {
@@ -107,7 +97,7 @@ static json_t *build_claims(const gh_cognito_mint_opts *o, const gh_pool_user *u
     else
         stable_sub(p->id, u->name, sub);
     char *region = pool_region(p);
-    char *iss = msg("https://cognito-idp.%s.amazonaws.com/%s", region, p->id);
+    char *iss = gh_strprintf("https://cognito-idp.%s.amazonaws.com/%s", region, p->id);
     free(region);
     int ttl = o->ttl_s > 0 ? o->ttl_s : 3600;
 
@@ -161,11 +151,11 @@ char *gh_cognito_mint(const gh_cognito_mint_opts *o, char **err)
     const gh_user_pool *p = o->pool;
     const gh_pool_user *u = find_user(p, o->user);
     if (!u) {
-        *err = msg("user pool %s has no user '%s'", p->id, o->user ? o->user : "");
+        *err = gh_strprintf("user pool %s has no user '%s'", p->id, o->user ? o->user : "");
         return NULL;
     }
     if (!p->signing_pem) {
-        *err = msg("user pool %s has no signing key (a pool verified through a JWKS cannot "
+        *err = gh_strprintf("user pool %s has no signing key (a pool verified through a JWKS cannot "
                    "mint tokens)",
                    p->id);
         return NULL;
@@ -173,7 +163,7 @@ char *gh_cognito_mint(const gh_cognito_mint_opts *o, char **err)
     const char *why = NULL;
     gh_jwt_key *k = gh_jwt_key_from_pem(p->signing_pem, &why);
     if (!k) {
-        *err = msg("user pool %s: signing key %s: %s", p->id,
+        *err = gh_strprintf("user pool %s: signing key %s: %s", p->id,
                    p->signing_key ? p->signing_key : "(inline)", why);
         return NULL;
     }
@@ -182,6 +172,6 @@ char *gh_cognito_mint(const gh_cognito_mint_opts *o, char **err)
     json_decref(claims);
     gh_jwt_key_free(k);
     if (!jwt)
-        *err = msg("user pool %s: %s", p->id, why);
+        *err = gh_strprintf("user pool %s: %s", p->id, why);
     return jwt;
 }

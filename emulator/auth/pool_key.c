@@ -19,17 +19,6 @@
 
 #include "util/buf.h"
 
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *msg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
 
 /* NULL when text is an RSA private key PEM (PKCS#1 or PKCS#8), else why not. */
 static const char *check_rsa(const char *text, size_t len)
@@ -46,34 +35,6 @@ static const char *check_rsa(const char *text, size_t len)
     return rsa ? NULL : "not an RSA private key (a PEM key of another type)";
 }
 
-/* The file's text (malloc'd), or NULL with errno set. */
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    gh_buf b = GH_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        gh_buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        gh_buf_free(&b);
-        errno = EIO;
-        return NULL;
-    }
-    char *out = malloc(b.len + 1);
-    if (out) {
-        if (b.len)
-            memcpy(out, b.data, b.len);
-        out[b.len] = '\0';
-    }
-    *len = b.len;
-    gh_buf_free(&b);
-    return out;
-}
 
 /* A new key's PKCS#8 PEM (malloc'd), or NULL. */
 static char *generate_pem(void)
@@ -144,26 +105,26 @@ char *gh_pool_key_load_or_create(const char *path, char **err)
 {
     *err = NULL;
     size_t len = 0;
-    char *text = read_all(path, &len);
+    char *text = gh_read_file(path, &len);
     if (text) {
         const char *why = check_rsa(text, len);
         if (!why)
             return text;
         free(text);
-        *err = msg("%s: %s; delete it to have a new key generated", path, why);
+        *err = gh_strprintf("%s: %s; delete it to have a new key generated", path, why);
         return NULL;
     }
     if (errno != ENOENT) {
-        *err = msg("cannot read %s: %s", path, strerror(errno));
+        *err = gh_strprintf("cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     char *pem = generate_pem();
     if (!pem) {
-        *err = msg("cannot write %s: OpenSSL could not generate an RSA key", path);
+        *err = gh_strprintf("cannot write %s: OpenSSL could not generate an RSA key", path);
         return NULL;
     }
     if (write_atomic(path, pem) != 0) {
-        *err = msg("cannot write %s: %s", path, strerror(errno));
+        *err = gh_strprintf("cannot write %s: %s", path, strerror(errno));
         free(pem);
         return NULL;
     }

@@ -171,6 +171,23 @@ static int hook_check(const json_t *st, int idx, void *ud, gh_policy_error *err)
     return cond ? gh_condition_check(cond, idx, err) : 0;
 }
 
+/* 1 when the statement's Condition (if any) holds for the request, 0 when not, -1 when it
+ * uses what gatehouse does not evaluate (the statement then denies: fail closed). */
+static int conditions_hold(eval_state *es, const json_t *st, int idx, const char *what)
+{
+    const json_t *cond = json_object_get(st, "Condition");
+    if (!cond)
+        return 1;
+    char why[160];
+    int r = gh_condition_eval(cond, &es->ctx, why, sizeof why);
+    if (r < 0)
+        gh_log(GH_LOG_WARN,
+               "%s: Statement[%d] uses %s, which gatehouse does not evaluate; denying the call "
+               "(fail closed)",
+               what, idx, why);
+    return r;
+}
+
 static int hook_applies(const json_t *st, int idx, void *ud)
 {
     eval_state *es = ud;
@@ -179,17 +196,7 @@ static int hook_applies(const json_t *st, int idx, void *ud)
                 : !principal_matches(es->arena, json_object_get(st, "NotPrincipal"), &es->caller);
     if (!who)
         return 0;
-    const json_t *cond = json_object_get(st, "Condition");
-    if (!cond)
-        return 1;
-    char why[160];
-    int r = gh_condition_eval(cond, &es->ctx, why, sizeof why);
-    if (r < 0)
-        gh_log(GH_LOG_WARN,
-               "resource policy: Statement[%d] uses %s, which gatehouse does not evaluate; "
-               "denying the call (fail closed)",
-               idx, why);
-    return r;
+    return conditions_hold(es, st, idx, "resource policy");
 }
 
 /* aws:PrincipalType from the caller's ARN (IAM "aws:PrincipalType" values). */
@@ -256,18 +263,7 @@ static int identity_check(const json_t *st, int idx, void *ud, gh_policy_error *
 
 static int identity_applies(const json_t *st, int idx, void *ud)
 {
-    eval_state *es = ud;
-    const json_t *cond = json_object_get(st, "Condition");
-    if (!cond)
-        return 1;
-    char why[160];
-    int r = gh_condition_eval(cond, &es->ctx, why, sizeof why);
-    if (r < 0)
-        gh_log(GH_LOG_WARN,
-               "identity policy: Statement[%d] uses %s, which gatehouse does not evaluate; "
-               "denying the call (fail closed)",
-               idx, why);
-    return r;
+    return conditions_hold(ud, st, idx, "identity policy");
 }
 
 int gh_identity_policy_evaluate(const gh_invocation *inv, const json_t *doc,

@@ -13,26 +13,6 @@
 #include "spec/scalar_pos.h"
 #include "util/buf.h"
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    gh_buf b = GH_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        gh_buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        gh_buf_free(&b);
-        return NULL;
-    }
-    if (!b.data)
-        gh_buf_reserve(&b, 1);
-    return gh_buf_steal(&b, len);
-}
 
 /* Lua reports "chunk:LINE: message"; splits it so the diagnostic can point into the
  * .lua file itself. Returns the line, 0 when the message has none. */
@@ -139,7 +119,7 @@ int gh_cc_script(gh_cc *cc, const char *path, const gh_node *at)
         if (strcmp(ld->scripts[i].path, full) == 0)
             return (int)i;
     size_t len = 0;
-    char *src = read_all(full, &len);
+    char *src = gh_read_file(full, &len);
     if (!src) {
         gh_diag_error(cc->d, named_at,
                       "cannot read Lua file '%s' (%s); the path is relative to the "

@@ -24,4 +24,10 @@ void gh_buf_free(gh_buf *b);
 /* Hands the bytes to the caller (free() them); the buffer becomes empty. */
 char *gh_buf_steal(gh_buf *b, size_t *len);
 
+/* A whole file, NUL-terminated (free() it; *len may be NULL), or NULL with errno set
+ * (EIO for a read error). */
+char *gh_read_file(const char *path, size_t *len);
+/* printf into a new malloc'd string; NULL when out of memory. */
+char *gh_strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif
