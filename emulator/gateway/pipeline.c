@@ -170,6 +170,7 @@ static void start(pctx *c, const gh_runtime *rt, gh_request *req, gh_response *r
     c->inv.model = rt->model;
     c->inv.scripts = rt->scripts;
     c->inv.backend = rt->backend;
+    c->inv.sim = rt->sim;
     c->inv.path = req->path ? req->path : "/";
     c->inv.stage_path = c->inv.path;
     const char *host = gh_headers_get(&req->headers, "Host");

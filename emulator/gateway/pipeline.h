@@ -25,6 +25,9 @@ typedef struct gh_runtime {
      * hot-reload generation starts empty; a hand-built runtime keeps its own. NULL:
      * nothing is cached (--no-auth-cache). */
     struct gh_auth_cache *auth_cache;
+    /* The simulated SQS, SNS and event sources (sim/sim.h): aws service integrations
+     * reach them. Not owned (it outlives runtimes across hot reloads); NULL: none. */
+    struct gh_sim *sim;
     gh_pipeline_observer observe; /* NULL: none */
     void *observe_ud;             /* not owned, like backend */
 } gh_runtime;

@@ -30,6 +30,7 @@ typedef struct gh_invocation {
     const char *domain_name;        /* Host the client used, e.g. "127.0.0.1:8080" */
     gh_script_pool *scripts;
     gh_backend *backend;            /* HTTP integrations' backend; NULL: the live one */
+    struct gh_sim *sim;             /* the simulated SQS/SNS (sim/sim.h); NULL: none */
 
     /* Filled when the integration (or a phase) fails: the gateway renders fail_type,
      * with fail_status instead of the type's default status when non-zero. */

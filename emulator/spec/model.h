@@ -101,6 +101,16 @@ typedef struct gh_integ_response {
     gh_mark mark;
 } gh_integ_response;
 
+/* An `aws` integration's service URI, arn:aws:apigateway:REGION:[SUB.]SERVICE:action/ACTION
+ * or ...:path/PATH (reference §10.1). */
+typedef struct gh_aws_service_uri {
+    const char *region;
+    const char *service;   /* "sqs", "sns", "dynamodb", ...; NULL for a Lambda URI */
+    const char *subdomain; /* NULL if none */
+    const char *action;    /* action/ACTION form, else NULL */
+    const char *path;      /* path/PATH form ("123456789012/orders"), else NULL */
+} gh_aws_service_uri;
+
 typedef struct gh_integration {
     gh_integ_type type;
     gh_mark mark;
@@ -111,6 +121,8 @@ typedef struct gh_integration {
      * and its qualifier (alias or version) or NULL. */
     const char *lambda_function;
     const char *lambda_qualifier;
+    gh_aws_service_uri service;  /* type aws with a non-Lambda URI: service set */
+    const char *credentials;     /* the role ARN integrations name (accepted, not used) */
     gh_kvs request_parameters;   /* "integration.request.header.X" -> expression */
     const char **cache_key_parameters; /* "method.request.path.id", ...: parsed for caching */
     size_t ncache_key_parameters;
@@ -184,6 +196,45 @@ typedef struct gh_user_pool {
     size_t nusers;
     gh_mark mark;
 } gh_user_pool;
+
+/* x-gatehouse.queues.<name>: a queue the simulator creates at start (sim/sqs.h), with its
+ * settings as SQS attribute names and string values (VisibilityTimeout "30",
+ * RedrivePolicy "{\"deadLetterTargetArn\":...,\"maxReceiveCount\":3}", FifoQueue ...). */
+typedef struct gh_queue_decl {
+    const char *name;
+    gh_kvs attributes;
+    gh_mark mark;
+} gh_queue_decl;
+
+/* One subscription of a declared topic: protocol sqs | lambda | http | https, the
+ * endpoint (a queue name or ARN, a function name or ARN, a URL), and its attributes as
+ * SNS names them (RawMessageDelivery "true", FilterPolicy JSON text, FilterPolicyScope). */
+typedef struct gh_subscription_decl {
+    const char *protocol;
+    const char *endpoint;
+    gh_kvs attributes;
+    gh_mark mark;
+} gh_subscription_decl;
+
+/* x-gatehouse.topics.<name>. */
+typedef struct gh_topic_decl {
+    const char *name;
+    gh_kvs attributes;                   /* FifoTopic, ContentBasedDeduplication, ... */
+    gh_subscription_decl *subscriptions;
+    size_t nsubscriptions;
+    gh_mark mark;
+} gh_topic_decl;
+
+/* One x-gatehouse.eventSources entry: a queue feeding a function (sim/event_source.h). */
+typedef struct gh_event_source_decl {
+    const char *queue;
+    const char *function;
+    int batch_size;              /* 1..10000, default 10 */
+    int batching_window_s;       /* MaximumBatchingWindowInSeconds 0..300, default 0 */
+    bool report_batch_item_failures; /* FunctionResponseTypes: [ReportBatchItemFailures] */
+    bool enabled;                /* default true */
+    gh_mark mark;
+} gh_event_source_decl;
 
 /* x-gatehouse.credentials.<access key id>: an IAM identity SigV4 requests may sign as. */
 typedef struct gh_credential {
@@ -285,6 +336,12 @@ typedef struct gh_api {
      * expanded to full ARNs at load; owned by the model. NULL: none. */
     json_t *resource_policy;
     gh_mark resource_policy_mark;
+    gh_queue_decl *queues;     /* x-gatehouse.queues, in declaration order */
+    size_t nqueues;
+    gh_topic_decl *topics;     /* x-gatehouse.topics */
+    size_t ntopics;
+    gh_event_source_decl *event_sources;
+    size_t nevent_sources;
 } gh_api;
 
 typedef struct gh_model {
