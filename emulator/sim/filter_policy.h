@@ -17,6 +17,9 @@ typedef struct gh_filter_policy gh_filter_policy;
  * "... exceeds ... combinations", 150 as AWS counts them) when it is not valid. */
 gh_filter_policy *gh_filter_policy_compile(const char *json_text, char *err, size_t errlen);
 void gh_filter_policy_free(gh_filter_policy *fp);
+/* True when the policy nests keys ({"a":{"b":[...]}}): allowed in the MessageBody scope
+ * only, so the subscription refuses it in the MessageAttributes scope. */
+bool gh_filter_policy_nested(const gh_filter_policy *fp);
 
 /* Scope MessageAttributes: matched against the message's attributes (String, Number,
  * String.Array as AWS compares them; a Binary attribute never matches). */
