@@ -24,8 +24,8 @@
 typedef struct fp_compiler {
     char *err;
     size_t errlen;
-    bool failed;             /* a shape error: reported at once */
-    char rule_err[256];      /* the first condition error: reported after complexity */
+    bool failed;        /* a shape error: reported at once */
+    char rule_err[256]; /* the first condition error: reported after complexity */
     bool nested;
 } fp_compiler;
 
@@ -108,7 +108,8 @@ static bool parse_op(const char *s, fp_op *op)
     static const struct {
         const char *name;
         fp_op op;
-    } ops[] = {{"=", FP_OP_EQ}, {"<", FP_OP_LT}, {"<=", FP_OP_LE}, {">", FP_OP_GT}, {">=", FP_OP_GE}};
+    } ops[] = {
+        {"=", FP_OP_EQ}, {"<", FP_OP_LT}, {"<=", FP_OP_LE}, {">", FP_OP_GT}, {">=", FP_OP_GE}};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         if (!strcmp(s, ops[i].name)) {
             *op = ops[i].op;
@@ -233,7 +234,8 @@ static void compile_anything_but(fp_compiler *c, const json_t *v, fp_cond *out)
     if (json_is_object(v)) {
         const char *k;
         json_t *inner;
-        json_object_foreach((json_t *)v, k, inner) {
+        json_object_foreach((json_t *)v, k, inner)
+        {
             if (strcmp(k, "prefix") && strcmp(k, "suffix")) {
                 rule_error(c, "Unsupported anything-but pattern: %s", k);
                 return;
@@ -300,8 +302,8 @@ static void compile_cond(fp_compiler *c, const json_t *v, fp_cond *out)
     static const struct {
         const char *name;
         fp_kind kind;
-    } strops[] = {{"prefix", FP_PREFIX}, {"suffix", FP_SUFFIX},
-                  {"equals-ignore-case", FP_EQUALS_ICASE}};
+    } strops[] = {
+        {"prefix", FP_PREFIX}, {"suffix", FP_SUFFIX}, {"equals-ignore-case", FP_EQUALS_ICASE}};
     for (size_t i = 0; i < sizeof strops / sizeof *strops; i++) {
         if (strcmp(op, strops[i].name))
             continue;
@@ -364,12 +366,13 @@ static char **path_with(char *const *prefix, size_t depth, const char *key)
 
 /* Adds obj's keys to node as terms; *combos follows SNS's count. prefix/depth: the
  * path of obj from the root (depth 0 at the root). */
-static void compile_object(fp_compiler *c, const json_t *obj, char *const *prefix,
-                           size_t depth, long *combos, fp_node *node)
+static void compile_object(fp_compiler *c, const json_t *obj, char *const *prefix, size_t depth,
+                           long *combos, fp_node *node)
 {
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         if (c->failed)
             return;
         if (json_is_object(v)) {

@@ -13,46 +13,46 @@
 #include "sim/filter_policy.h"
 
 typedef enum {
-    FP_STRING,         /* "value": exact, case-sensitive */
-    FP_NUMBER,         /* 301.5: numeric equality (five decimal digits) */
-    FP_BOOL,           /* true / false (body scope) */
-    FP_NULL,           /* null (body scope) */
-    FP_PREFIX,         /* {"prefix": "x"} */
-    FP_SUFFIX,         /* {"suffix": "x"} */
-    FP_EQUALS_ICASE,   /* {"equals-ignore-case": "x"} */
-    FP_NUMERIC,        /* {"numeric": [">", 0, "<=", 5]} */
-    FP_EXISTS,         /* {"exists": true|false} */
-    FP_CIDR,           /* {"cidr": "10.0.0.0/24"} */
-    FP_BUT_VALUES,     /* {"anything-but": ["a", 1]} or a single value */
-    FP_BUT_PREFIX,     /* {"anything-but": {"prefix": "x"}} */
-    FP_BUT_SUFFIX,     /* {"anything-but": {"suffix": "x"}} */
+    FP_STRING,       /* "value": exact, case-sensitive */
+    FP_NUMBER,       /* 301.5: numeric equality (five decimal digits) */
+    FP_BOOL,         /* true / false (body scope) */
+    FP_NULL,         /* null (body scope) */
+    FP_PREFIX,       /* {"prefix": "x"} */
+    FP_SUFFIX,       /* {"suffix": "x"} */
+    FP_EQUALS_ICASE, /* {"equals-ignore-case": "x"} */
+    FP_NUMERIC,      /* {"numeric": [">", 0, "<=", 5]} */
+    FP_EXISTS,       /* {"exists": true|false} */
+    FP_CIDR,         /* {"cidr": "10.0.0.0/24"} */
+    FP_BUT_VALUES,   /* {"anything-but": ["a", 1]} or a single value */
+    FP_BUT_PREFIX,   /* {"anything-but": {"prefix": "x"}} */
+    FP_BUT_SUFFIX,   /* {"anything-but": {"suffix": "x"}} */
 } fp_kind;
 
 typedef enum { FP_OP_EQ, FP_OP_LT, FP_OP_LE, FP_OP_GT, FP_OP_GE } fp_op;
 
 typedef struct fp_cond {
     fp_kind kind;
-    char *s;                 /* string-valued kinds (malloc'd) */
+    char *s; /* string-valued kinds (malloc'd) */
     size_t slen;
-    double num;              /* FP_NUMBER */
-    bool b;                  /* FP_BOOL, FP_EXISTS */
-    fp_op ops[2];            /* FP_NUMERIC: one or two comparisons, all must hold */
+    double num;   /* FP_NUMBER */
+    bool b;       /* FP_BOOL, FP_EXISTS */
+    fp_op ops[2]; /* FP_NUMERIC: one or two comparisons, all must hold */
     double vals[2];
     int nops;
-    unsigned char net[16];   /* FP_CIDR: network bytes (4 or 16), prefix length */
+    unsigned char net[16]; /* FP_CIDR: network bytes (4 or 16), prefix length */
     int net_len, bits;
-    struct fp_cond *alts;    /* FP_BUT_VALUES: the excluded strings and numbers */
+    struct fp_cond *alts; /* FP_BUT_VALUES: the excluded strings and numbers */
     size_t nalts;
 } fp_cond;
 
 typedef struct fp_node fp_node;
 typedef struct fp_term {
     bool is_or;
-    char **path;             /* leaf: key segments from the root */
+    char **path; /* leaf: key segments from the root */
     size_t depth;
     fp_cond *conds;
     size_t nconds;
-    fp_node *alts;           /* $or: nodes, any of which may hold */
+    fp_node *alts; /* $or: nodes, any of which may hold */
     size_t nalts;
 } fp_term;
 
@@ -63,7 +63,7 @@ struct fp_node {
 
 struct gh_filter_policy {
     fp_node root;
-    bool nested;             /* some key path is deeper than one (body scope only) */
+    bool nested; /* some key path is deeper than one (body scope only) */
 };
 
 /* Numbers compare at the five decimal digits AWS keeps. */

@@ -101,16 +101,11 @@ static bool in_cidr(const fp_cond *c, const fp_value *v)
 static bool equals_value(const fp_cond *c, const fp_value *v)
 {
     switch (c->kind) {
-    case FP_STRING:
-        return v->kind == V_STRING && v->len == c->slen && !memcmp(v->s, c->s, c->slen);
-    case FP_NUMBER:
-        return v->kind == V_NUMBER && numeric_holds(FP_OP_EQ, v->num, c->num);
-    case FP_BOOL:
-        return v->kind == V_BOOL && v->b == c->b;
-    case FP_NULL:
-        return v->kind == V_NULL;
-    default:
-        return false;
+    case FP_STRING: return v->kind == V_STRING && v->len == c->slen && !memcmp(v->s, c->s, c->slen);
+    case FP_NUMBER: return v->kind == V_NUMBER && numeric_holds(FP_OP_EQ, v->num, c->num);
+    case FP_BOOL: return v->kind == V_BOOL && v->b == c->b;
+    case FP_NULL: return v->kind == V_NULL;
+    default: return false;
     }
 }
 
@@ -120,12 +115,9 @@ static bool cond_matches(const fp_cond *c, const fp_value *v)
     case FP_STRING:
     case FP_NUMBER:
     case FP_BOOL:
-    case FP_NULL:
-        return equals_value(c, v);
-    case FP_PREFIX:
-        return starts_with(v, c->s, c->slen);
-    case FP_SUFFIX:
-        return ends_with(v, c->s, c->slen);
+    case FP_NULL: return equals_value(c, v);
+    case FP_PREFIX: return starts_with(v, c->s, c->slen);
+    case FP_SUFFIX: return ends_with(v, c->s, c->slen);
     case FP_EQUALS_ICASE:
         return v->kind == V_STRING && v->len == c->slen && !strncasecmp(v->s, c->s, c->slen);
     case FP_NUMERIC:
@@ -135,19 +127,15 @@ static bool cond_matches(const fp_cond *c, const fp_value *v)
             if (!numeric_holds(c->ops[i], v->num, c->vals[i]))
                 return false;
         return true;
-    case FP_EXISTS:
-        return c->b;
-    case FP_CIDR:
-        return in_cidr(c, v);
+    case FP_EXISTS: return c->b;
+    case FP_CIDR: return in_cidr(c, v);
     case FP_BUT_VALUES:
         for (size_t i = 0; i < c->nalts; i++)
             if (equals_value(&c->alts[i], v))
                 return false;
         return true;
-    case FP_BUT_PREFIX:
-        return v->kind == V_STRING && !starts_with(v, c->s, c->slen);
-    case FP_BUT_SUFFIX:
-        return v->kind == V_STRING && !ends_with(v, c->s, c->slen);
+    case FP_BUT_PREFIX: return v->kind == V_STRING && !starts_with(v, c->s, c->slen);
+    case FP_BUT_SUFFIX: return v->kind == V_STRING && !ends_with(v, c->s, c->slen);
     }
     return false;
 }
