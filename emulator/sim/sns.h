@@ -28,7 +28,8 @@ typedef struct gh_sns_delivery {
     int (*lambda)(void *ud, const char *function, const char *event_json);
     /* POSTs body (the envelope, or the raw message) to url with SNS's headers
      * (x-amz-sns-message-type, -message-id, -topic-arn, -subscription-arn;
-     * Content-Type text/plain; charset=UTF-8). 0 on a 2xx. */
+     * Content-Type text/plain; charset=UTF-8; x-amz-sns-rawdelivery: true with raw
+     * delivery). headers: "Name: value" strings, NULL-terminated. 0 on a 2xx. */
     int (*http)(void *ud, const char *url, const char *body, const char *const *headers);
     void *ud;
 } gh_sns_delivery;
@@ -68,7 +69,9 @@ json_t *gh_sns_get_subscription_attributes(gh_sns *s, const char *sub_arn, gh_sn
 int gh_sns_set_subscription_attribute(gh_sns *s, const char *sub_arn, const char *name,
                                       const char *value, gh_sns_error *err);
 
-typedef struct gh_sns_publish {
+/* A struct tag only, no typedef: a typedef named gh_sns_publish would clash with the
+ * function gh_sns_publish (one C namespace for both). Write `struct gh_sns_publish`. */
+struct gh_sns_publish {
     const char *topic_arn;         /* TopicArn or TargetArn */
     const char *message;
     const char *subject;           /* NULL: none */
@@ -77,12 +80,12 @@ typedef struct gh_sns_publish {
                                     * Binary) */
     size_t nattrs;
     const char *group_id, *dedup_id; /* FIFO topics */
-} gh_sns_publish;
+};
 
 /* Publish: checks as AWS (message size 256 KiB, subject rules, JSON structure with
  * "default", FIFO group/dedup), then delivers to every subscription whose filter policy
  * matches. message_id[37]; sequence_number[21] ("" unless FIFO). */
-int gh_sns_publish(gh_sns *s, const gh_sns_publish *p, char message_id[37],
+int gh_sns_publish(gh_sns *s, const struct gh_sns_publish *p, char message_id[37],
                    char sequence_number[21], gh_sns_error *err);
 
 /* Blocks until every Lambda and HTTP delivery queued so far has run (tests, `gatehouse
