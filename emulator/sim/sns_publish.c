@@ -87,7 +87,7 @@ static int check_attrs(const struct gh_sns_publish *p, gh_sns_error *err)
             if (!ok) {
                 gh_sns_fail(err, "ParameterValueInvalid", 400,
                             "The message attribute '%s' with type 'String.Array' has an "
-                            "invalid value: it must be a JSON array.",
+                            "invalid value.",
                             a->name);
                 return -1;
             }

@@ -68,9 +68,9 @@ static int apply_sub_attr(sns_sub *u, const char *name, const char *value, const
     if (!strcmp(name, "FilterPolicyScope")) {
         if (strcmp(value, "MessageAttributes") && strcmp(value, "MessageBody")) {
             gh_sns_fail(err, SNS_INVALID, 400,
-                        "Invalid parameter: %sFilterPolicyScope: Invalid filter policy scope, "
-                        "please specify MessageAttributes or MessageBody",
-                        prefix);
+                        "Invalid parameter: %sFilterPolicyScope: Invalid value [%s]. Please use "
+                        "either MessageBody or MessageAttributes",
+                        prefix, value);
             return -1;
         }
         bool body = !strcmp(value, "MessageBody");
@@ -117,6 +117,12 @@ static int apply_sub_attr(sns_sub *u, const char *name, const char *value, const
 static int check_endpoint(const sns_topic *t, const char *protocol, const char *endpoint,
                           gh_sns_error *err)
 {
+    /* FIFO topics deliver to SQS queues only. */
+    if (t->fifo && strcmp(protocol, "sqs")) {
+        gh_sns_fail(err, SNS_INVALID, 400, "Invalid parameter: Invalid protocol type: %s",
+                    protocol);
+        return -1;
+    }
     if (!endpoint || !*endpoint) {
         gh_sns_fail(err, SNS_INVALID, 400, "Invalid parameter: Endpoint");
         return -1;
@@ -151,6 +157,27 @@ static int check_endpoint(const sns_topic *t, const char *protocol, const char *
     return 0;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_attrs(const sns_sub *a, const sns_sub *b)
+{
+    if (a->raw != b->raw || a->body_scope != b->body_scope ||
+        !same_text(a->filter_json, b->filter_json) || a->nattrs != b->nattrs)
+        return false;
+    for (size_t i = 0; i < b->nattrs; i++) {
+        const char *had = NULL;
+        for (size_t k = 0; k < a->nattrs; k++)
+            if (!strcmp(a->attrs[k].name, b->attrs[i].name))
+                had = a->attrs[k].value;
+        if (!same_text(had, b->attrs[i].value))
+            return false;
+    }
+    return true;
+}
+
 int gh_sns_subscribe(gh_sns *s, const char *topic_arn, const char *protocol, const char *endpoint,
                      const gh_kv *attrs, size_t nattrs, char **sub_arn, gh_sns_error *err)
 {
@@ -168,13 +195,6 @@ int gh_sns_subscribe(gh_sns *s, const char *topic_arn, const char *protocol, con
     }
     if (check_endpoint(t, protocol, endpoint, err))
         goto out;
-    /* Subscribing the same endpoint twice returns the first subscription. */
-    for (size_t i = 0; i < t->nsubs; i++)
-        if (!strcmp(t->subs[i]->protocol, protocol) && !strcmp(t->subs[i]->endpoint, endpoint)) {
-            *sub_arn = strdup(t->subs[i]->arn);
-            rc = 0;
-            goto out;
-        }
     sns_sub *u = calloc(1, sizeof *u);
     u->protocol = strdup(protocol);
     u->endpoint = strdup(endpoint);
@@ -193,6 +213,24 @@ int gh_sns_subscribe(gh_sns *s, const char *topic_arn, const char *protocol, con
             gh_sns_sub_free(u);
             goto out;
         }
+    }
+    /* Subscribing the same endpoint again returns the first subscription, unless the
+     * call asks for other attributes. */
+    for (size_t i = 0; i < t->nsubs; i++) {
+        const sns_sub *had = t->subs[i];
+        if (strcmp(had->protocol, protocol) || strcmp(had->endpoint, endpoint))
+            continue;
+        bool same = !nattrs || same_attrs(had, u);
+        gh_sns_sub_free(u);
+        if (!same) {
+            gh_sns_fail(err, SNS_INVALID, 400,
+                        "Invalid parameter: Attributes Reason: Subscription already exists with "
+                        "different attributes");
+            goto out;
+        }
+        *sub_arn = strdup(had->arn);
+        rc = 0;
+        goto out;
     }
     char id[GH_UUID_LEN + 1];
     gh_uuid4(id);

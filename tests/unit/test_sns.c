@@ -223,6 +223,19 @@ static void subscription_checks(void **state)
          "support nested filter policy"},
         {0, "sqs", "arn:aws:sqs:us-east-1:123456789012:q2", "Colour", "blue",
          "Invalid parameter: AttributeName"},
+        {0, "sqs", "arn:aws:sqs:us-east-1:123456789012:q2", "FilterPolicyScope", "Body",
+         "Invalid parameter: Attributes Reason: FilterPolicyScope: Invalid value [Body]. Please "
+         "use either MessageBody or MessageAttributes"},
+        {0, "sqs", "arn:aws:sqs:us-east-1:123456789012:q2", "RawMessageDelivery", "yes",
+         "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [yes]. Must be "
+         "true or false."},
+        {1, "lambda", "fn", NULL, NULL, "Invalid parameter: Invalid protocol type: lambda"},
+        {1, "https", "https://example.com/", NULL, NULL,
+         "Invalid parameter: Invalid protocol type: https"},
+        /* q1 exists without attributes: asking for others is refused. */
+        {0, "sqs", "arn:aws:sqs:us-east-1:123456789012:q1", "RawMessageDelivery", "true",
+         "Invalid parameter: Attributes Reason: Subscription already exists with different "
+         "attributes"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         gh_kv kv[1] = {{cases[i].attr, cases[i].value, {0}}};
@@ -253,6 +266,9 @@ static void subscription_checks(void **state)
     /* Subscribing the same endpoint again gives the first ARN. */
     char *sb2 = subscribe(f, t, "sqs", "arn:aws:sqs:us-east-1:123456789012:q3", NULL, 0);
     assert_string_equal(sb, sb2);
+    char *sb3 = subscribe(f, t, "sqs", "arn:aws:sqs:us-east-1:123456789012:q3", body, 2);
+    assert_string_equal(sb, sb3);
+    free(sb3);
 
     gh_sns_error err = {0};
     json_t *a = gh_sns_get_subscription_attributes(f->sns, sb, &err);
