@@ -40,7 +40,7 @@ typedef struct sqs_group sqs_group;
 typedef struct sqs_msg sqs_msg;
 
 struct sqs_msg {
-    uint64_t seq;            /* queue order; the key receipt handles carry */
+    uint64_t seq; /* queue order; the key receipt handles carry */
     char id[37];
     char *body;
     size_t body_len;
@@ -53,7 +53,7 @@ struct sqs_msg {
     int64_t visible_at;       /* monotonic: when it is visible again (in the heap only) */
     int64_t received_at;      /* monotonic: the latest receive (12-hour visibility cap) */
     int receive_count;
-    bool inflight;            /* in the heap because received (else delayed) */
+    bool inflight; /* in the heap because received (else delayed) */
     char *sender_id, *group_id, *dedup_id, *dlq_source_arn;
     char seqno[21];
     sqs_msg *all_prev, *all_next; /* every message, oldest first */
@@ -86,9 +86,9 @@ struct sqs_dedup {
 typedef struct sqs_queue {
     char *name, *arn;
     bool fifo;
-    int refs;          /* under the table lock */
-    bool deleted;      /* under the queue lock */
-    uint32_t tag;      /* in receipt handles: a handle names its queue */
+    int refs;     /* under the table lock */
+    bool deleted; /* under the queue lock */
+    uint32_t tag; /* in receipt handles: a handle names its queue */
     pthread_mutex_t mu;
     pthread_cond_t cv; /* long pollers: signalled by sends */
     int waiters;
@@ -96,7 +96,7 @@ typedef struct sqs_queue {
     char *val[SQA_COUNT]; /* attribute values as AWS reports them; NULL: unset */
     int visibility, retention, delay, wait, max_size, max_receive;
     bool cbd, scope_group;
-    char *dlq_name;       /* from RedrivePolicy */
+    char *dlq_name; /* from RedrivePolicy */
     int64_t created_s, modified_s, last_purge;
 
     sqs_msg *all_head, *all_tail;
@@ -154,13 +154,12 @@ void gh_sqsi_ready_unlink(sqs_queue *qu, sqs_msg *m);
 sqs_group *gh_sqsi_next_group(sqs_queue *qu);
 void gh_sqsi_group_check(sqs_queue *qu, sqs_group *g);
 const sqs_dedup *gh_sqsi_dedup_find(sqs_queue *qu, const char *key);
-int gh_sqsi_dedup_add(sqs_queue *qu, const char *key, const char *message_id,
-                      const char *seqno, int64_t expires);
+int gh_sqsi_dedup_add(sqs_queue *qu, const char *key, const char *message_id, const char *seqno,
+                      int64_t expires);
 
 /* sqs_message.c: fills o with copies of m's fields (queue lock held); with_handle makes
  * the receipt handle of m's latest receive. -1 when out of memory (o cleared). */
-int gh_sqsi_copy_out(const sqs_queue *qu, const sqs_msg *m, bool with_handle,
-                     gh_sqs_message *o);
+int gh_sqsi_copy_out(const sqs_queue *qu, const sqs_msg *m, bool with_handle, gh_sqs_message *o);
 void gh_sqsi_message_clear(gh_sqs_message *o);
 
 /* Lowercase hex digests (OpenSSL EVP). */

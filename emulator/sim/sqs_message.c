@@ -107,8 +107,7 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-int gh_sqsi_copy_out(const sqs_queue *qu, const sqs_msg *m, bool with_handle,
-                     gh_sqs_message *o)
+int gh_sqsi_copy_out(const sqs_queue *qu, const sqs_msg *m, bool with_handle, gh_sqs_message *o)
 {
     memset(o, 0, sizeof *o);
     o->message_id = strdup(m->id);
@@ -183,8 +182,8 @@ static bool redrive_due(const sqs_queue *qu, const sqs_msg *m)
 }
 
 /* Collects up to max messages into out[*n...]; redriven ones are chained on *moved. */
-static void collect(sqs_queue *qu, int max, int vis, int64_t now, gh_sqs_message *out,
-                    size_t *n, sqs_msg **moved)
+static void collect(sqs_queue *qu, int max, int vis, int64_t now, gh_sqs_message *out, size_t *n,
+                    sqs_msg **moved)
 {
     if (!qu->fifo) {
         for (sqs_msg *m = qu->ready_head, *next; m && (int)*n < max; m = next) {

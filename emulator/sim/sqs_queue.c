@@ -47,9 +47,12 @@ static const struct {
     int attr;
     long lo, hi;
 } int_ranges[] = {
-    {SQA_VISIBILITY, 0, 43200},        {SQA_MAX_SIZE, 1024, 1048576},
-    {SQA_RETENTION, 60, 1209600},      {SQA_DELAY, 0, 900},
-    {SQA_WAIT, 0, 20},                 {SQA_KMS_REUSE, 60, 86400},
+    {SQA_VISIBILITY, 0, 43200},
+    {SQA_MAX_SIZE, 1024, 1048576},
+    {SQA_RETENTION, 60, 1209600},
+    {SQA_DELAY, 0, 900},
+    {SQA_WAIT, 0, 20},
+    {SQA_KMS_REUSE, 60, 86400},
 };
 
 static bool fifo_only(int a)
@@ -118,8 +121,7 @@ static int redrive_fail(gh_sqs_error *err, const char *value, const char *reason
 /* RedrivePolicy: {"deadLetterTargetArn": ARN, "maxReceiveCount": 1..1000 (number or
  * numeric string)}; the dead-letter queue must exist and be of the same type. AWS
  * reports it back normalised, maxReceiveCount as a number. */
-static int check_redrive(gh_sqs *q, bool fifo, const char *value, char **norm,
-                         gh_sqs_error *err)
+static int check_redrive(gh_sqs *q, bool fifo, const char *value, char **norm, gh_sqs_error *err)
 {
     if (!*value) {
         *norm = NULL; /* "" removes the policy */
@@ -168,7 +170,7 @@ static int check_redrive(gh_sqs *q, bool fifo, const char *value, char **norm,
         goto out;
     }
     if (dfifo != fifo) {
-        rc = redrive_fail(err, value, "Dead-letter queue must be same type of queue as the source.");
+        rc = redrive_fail(err, value, "Dead-letter queue must be same type of queue as the source");
         goto out;
     }
     json_t *o = json_pack("{s:s,s:I}", "deadLetterTargetArn", json_string_value(arn),
@@ -224,8 +226,7 @@ static int check_attr(gh_sqs *q, bool fifo, bool creating, const char *name, con
         if (strcmp(value, "perQueue") != 0 && strcmp(value, "perMessageGroupId") != 0)
             return bad_value(err, a);
         break;
-    case SQA_REDRIVE:
-        return check_redrive(q, fifo, value, norm, err);
+    case SQA_REDRIVE: return check_redrive(q, fifo, value, norm, err);
     case SQA_POLICY:
     case SQA_REDRIVE_ALLOW:
         if (*value) {
@@ -236,8 +237,7 @@ static int check_attr(gh_sqs *q, bool fifo, bool creating, const char *name, con
                 return bad_value(err, a);
         }
         break;
-    default:
-        break;
+    default: break;
     }
     if (*value)
         *norm = strdup(value);
@@ -579,16 +579,21 @@ int gh_sqs_exists(gh_sqs *q, const char *name)
 
 /* The attributes computed from the queue's state, in AWS's "All" order. */
 enum { SQC_ARN, SQC_VISIBLE, SQC_NOT_VISIBLE, SQC_DELAYED, SQC_CREATED, SQC_MODIFIED, SQC_COUNT };
-static const char *const computed_names[SQC_COUNT] = {
-    "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-    "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp"};
+static const char *const computed_names[SQC_COUNT] = {"QueueArn",
+                                                      "ApproximateNumberOfMessages",
+                                                      "ApproximateNumberOfMessagesNotVisible",
+                                                      "ApproximateNumberOfMessagesDelayed",
+                                                      "CreatedTimestamp",
+                                                      "LastModifiedTimestamp"};
 
 static void put_computed(sqs_queue *qu, int c, json_t *o)
 {
     char buf[32];
     switch (c) {
     case SQC_ARN: json_object_set_new(o, computed_names[c], json_string(qu->arn)); return;
-    case SQC_VISIBLE: snprintf(buf, sizeof buf, "%zu", qu->n_all - qu->n_inflight - qu->n_delayed); break;
+    case SQC_VISIBLE:
+        snprintf(buf, sizeof buf, "%zu", qu->n_all - qu->n_inflight - qu->n_delayed);
+        break;
     case SQC_NOT_VISIBLE: snprintf(buf, sizeof buf, "%zu", qu->n_inflight); break;
     case SQC_DELAYED: snprintf(buf, sizeof buf, "%zu", qu->n_delayed); break;
     case SQC_CREATED: snprintf(buf, sizeof buf, "%lld", (long long)qu->created_s); break;
@@ -597,8 +602,8 @@ static void put_computed(sqs_queue *qu, int c, json_t *o)
     json_object_set_new(o, computed_names[c], json_string(buf));
 }
 
-json_t *gh_sqs_get_attributes(gh_sqs *q, const char *name, const char *const *which,
-                              size_t nwhich, gh_sqs_error *err)
+json_t *gh_sqs_get_attributes(gh_sqs *q, const char *name, const char *const *which, size_t nwhich,
+                              gh_sqs_error *err)
 {
     sqs_queue *qu = gh_sqsi_get(q, name, err, NULL, NULL);
     if (!qu)
@@ -648,8 +653,7 @@ int gh_sqs_set_attributes(gh_sqs *q, const char *name, const gh_kv *attrs, size_
     char **norm = calloc(nattrs + 1, sizeof *norm);
     int rc = which && norm ? 0 : gh_sqsi_fail(err, "InternalError", "out of memory");
     for (size_t i = 0; i < nattrs && rc == 0; i++)
-        rc = check_attr(q, qu->fifo, false, attrs[i].key, attrs[i].value, &which[i], &norm[i],
-                        err);
+        rc = check_attr(q, qu->fifo, false, attrs[i].key, attrs[i].value, &which[i], &norm[i], err);
     if (rc == 0) {
         pthread_mutex_lock(&qu->mu);
         for (size_t i = 0; i < nattrs; i++) {

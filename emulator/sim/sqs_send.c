@@ -185,9 +185,8 @@ static sqs_msg *build(const gh_sqs_send *m, const char *account)
     s->sender_id = strdup(m->sender_id ? m->sender_id : account);
     s->group_id = dup_or_null(m->group_id);
     s->dedup_id = dup_or_null(m->dedup_id);
-    if (!s->body || !s->sender_id || (m->nattrs && !s->attrs) ||
-        (m->nsystem_attrs && !s->sys) || (m->group_id && !s->group_id) ||
-        (m->dedup_id && !s->dedup_id)) {
+    if (!s->body || !s->sender_id || (m->nattrs && !s->attrs) || (m->nsystem_attrs && !s->sys) ||
+        (m->group_id && !s->group_id) || (m->dedup_id && !s->dedup_id)) {
         gh_sqsi_msg_free(s);
         return NULL;
     }
@@ -251,8 +250,7 @@ int gh_sqs_send_message(gh_sqs *q, const char *queue, const gh_sqs_send *m, gh_s
             goto done;
         }
         if (m->delay_seconds > 900) {
-            rc = invalid_value(err, buf, "DelaySeconds",
-                               "DelaySeconds must be >= 0 and <= 900.");
+            rc = invalid_value(err, buf, "DelaySeconds", "DelaySeconds must be >= 0 and <= 900.");
             goto done;
         }
         delay = m->delay_seconds;

@@ -492,8 +492,8 @@ const sqs_dedup *gh_sqsi_dedup_find(sqs_queue *qu, const char *key)
     return NULL;
 }
 
-int gh_sqsi_dedup_add(sqs_queue *qu, const char *key, const char *message_id,
-                      const char *seqno, int64_t expires)
+int gh_sqsi_dedup_add(sqs_queue *qu, const char *key, const char *message_id, const char *seqno,
+                      int64_t expires)
 {
     if (qu->ndd >= qu->ndd_buckets) {
         size_t nb = qu->ndd_buckets ? 2 * qu->ndd_buckets : 256;
