@@ -1,5 +1,6 @@
-/* What the files of the simulated SQS share (sqs_queue.c: the queue table and queue
- * attributes; sqs_message.c: messages, visibility and long polling; sqs_md5.c: digests).
+/* What the files of the simulated SQS share (sqs_queue.c: the queue table; sqs_attrs.c:
+ * queue attributes; sqs_send.c: SendMessage; sqs_message.c: receive, delete, visibility,
+ * long polling; sqs_store.c: how a queue keeps its messages; sqs_md5.c: digests).
  * Not a public surface: only sim/sqs*.c include it.
  *
  * Lock order: the table lock (gh_sqs.mu) is never held while taking a queue's lock for
@@ -133,6 +134,22 @@ int gh_sqsi_fail(gh_sqs_error *err, const char *code, const char *fmt, ...)
 sqs_queue *gh_sqsi_get(gh_sqs *q, const char *name, gh_sqs_error *err, gh_sqs_observer *fn,
                        void **ud);
 void gh_sqsi_put(gh_sqs *q, sqs_queue *qu);
+/* Table lock held: the queue by name (ix: its slot), or NULL. */
+sqs_queue *gh_sqsi_find_locked(gh_sqs *q, const char *name, size_t *ix);
+
+/* sqs_attrs.c: AWS's attribute names by SQA_ index, and their checks. */
+extern const char *const gh_sqsi_attr_names[SQA_COUNT];
+int gh_sqsi_attr_index(const char *name); /* -1: unknown */
+bool gh_sqsi_fifo_only(int a);
+/* Validates one attribute for a queue of the given type (takes the table lock to find a
+ * dead-letter queue); *which its index, *norm the malloc'd value as AWS reports it
+ * afterwards (NULL: unset). */
+int gh_sqsi_check_attr(gh_sqs *q, bool fifo, bool creating, const char *name, const char *value,
+                       int *which, char **norm, gh_sqs_error *err);
+/* Queue lock held (or the queue not yet shared); takes ownership of norm. */
+void gh_sqsi_apply_attr(sqs_queue *qu, int a, char *norm);
+const char *gh_sqsi_default_of(bool fifo, int a); /* NULL: none */
+
 /* sqs_store.c; all with the queue lock held. */
 /* Drops what retention expired and forgets expired deduplication ids; what became
  * visible again goes back to the ready list or unblocks its group. */
