@@ -47,10 +47,12 @@ static const char *fill(gh_invocation *inv, const char *s, const char **why)
             if (strcmp(inv->integ_path[i].name, n) == 0)
                 v = inv->integ_path[i].value;
         if (!v) {
-            *why = stage ? gh_arena_printf(inv->arena, "the uri uses ${stageVariables.%s}, and "
+            *why = stage ? gh_arena_printf(inv->arena,
+                                           "the uri uses ${stageVariables.%s}, and "
                                            "stage %s does not set it",
                                            n, inv->stage ? inv->stage->name : "?")
-                         : gh_arena_printf(inv->arena, "the uri's {%s} has no value: map it "
+                         : gh_arena_printf(inv->arena,
+                                           "the uri's {%s} has no value: map it "
                                            "with requestParameters integration.request.path.%s",
                                            n, n);
             goto out;
@@ -160,7 +162,8 @@ int gh_aws_service_run(gh_invocation *inv)
     const gh_integration *in = inv->integration;
     if (!inv->sim)
         return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 500,
-                                   GH_INTERNAL_ERROR_MESSAGE, "aws integration to %s: this "
+                                   GH_INTERNAL_ERROR_MESSAGE,
+                                   "aws integration to %s: this "
                                    "process runs no simulated AWS (gh_invocation.sim is NULL), "
                                    "so nothing can answer it",
                                    in->service.service);
@@ -182,8 +185,7 @@ int gh_aws_service_run(gh_invocation *inv)
     const char *status = gh_arena_printf(inv->arena, "%d", rs.status);
     const gh_integ_response *r = gh_integ_response_select(in, status);
     if (!r)
-        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 0,
-                                   GH_INTERNAL_ERROR_MESSAGE,
+        return gh_integration_fail(inv, GH_GW_API_CONFIGURATION_ERROR, 0, GH_INTERNAL_ERROR_MESSAGE,
                                    "%s answered %d: no integration response matches it and "
                                    "none is the default",
                                    in->service.service, rs.status);

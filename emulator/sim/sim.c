@@ -74,8 +74,7 @@ static void apply_queue(gh_sim *sim, const gh_queue_decl *q, gh_diags *d)
 {
     gh_sqs_error err = {0};
     if (!gh_sqs_exists(sim->sqs, q->name)) {
-        if (gh_sqs_create_queue(sim->sqs, q->name, q->attributes.items, q->attributes.n,
-                                &err) != 0)
+        if (gh_sqs_create_queue(sim->sqs, q->name, q->attributes.items, q->attributes.n, &err) != 0)
             refused(d, q->mark, "SQS", "queue", q->name, &err);
         return;
     }
@@ -168,7 +167,7 @@ static void apply_subscription(gh_sim *sim, const gh_topic_decl *t, const char *
             if (gh_sns_set_subscription_attribute(sim->sns, sub, s->attributes.items[i].key,
                                                   s->attributes.items[i].value, &err) != 0)
                 refused(d, s->attributes.items[i].mark, "SNS", "a subscription to topic", t->name,
-                          &err);
+                        &err);
     }
     free(sub);
     free(endpoint);
@@ -185,8 +184,8 @@ static void apply_topic(gh_sim *sim, const gh_topic_decl *t, gh_diags *d)
                 gh_sns_set_topic_attribute(sim->sns, arn, kv->key, kv->value, &err) != 0)
                 refused(d, kv->mark, "SNS", "topic", t->name, &err);
         }
-    } else if (gh_sns_create_topic(sim->sns, t->name, t->attributes.items, t->attributes.n,
-                                   &arn, &err) != 0) {
+    } else if (gh_sns_create_topic(sim->sns, t->name, t->attributes.items, t->attributes.n, &arn,
+                                   &err) != 0) {
         refused(d, t->mark, "SNS", "topic", t->name, &err);
         return;
     }

@@ -13,13 +13,13 @@
 
 #include "spec/compile.h"
 
-#define QUEUE_KEYS                                                                             \
-    "visibilityTimeout, messageRetentionPeriod, delaySeconds, receiveMessageWaitTimeSeconds, " \
+#define QUEUE_KEYS                                                                                 \
+    "visibilityTimeout, messageRetentionPeriod, delaySeconds, receiveMessageWaitTimeSeconds, "     \
     "maximumMessageSize, fifo, contentBasedDeduplication, deadLetterQueue"
 #define TOPIC_KEYS "fifo, contentBasedDeduplication, displayName, subscriptions"
 #define SUB_KEYS "protocol, endpoint, rawMessageDelivery, filterPolicy, filterPolicyScope"
-#define SOURCE_KEYS                                                                            \
-    "queue, function, batchSize, maximumBatchingWindowInSeconds, functionResponseTypes, "      \
+#define SOURCE_KEYS                                                                                \
+    "queue, function, batchSize, maximumBatchingWindowInSeconds, functionResponseTypes, "          \
     "enabled"
 
 static bool in_list(const char *key, const char *list)
@@ -35,7 +35,8 @@ static void unknown_keys(gh_cc *cc, const gh_node *map, const char *what, const 
 {
     for (size_t i = 0; map && map->kind == GH_NODE_MAP && i < map->n; i++)
         if (!in_list(map->pairs[i].key->text, known))
-            gh_diag_warn(cc->d, gh_cc_mark(cc, map->pairs[i].key), "unknown %s setting '%s' is "
+            gh_diag_warn(cc->d, gh_cc_mark(cc, map->pairs[i].key),
+                         "unknown %s setting '%s' is "
                          "ignored; known: %s",
                          what, map->pairs[i].key->text, known);
 }
@@ -48,12 +49,13 @@ static void add(gh_cc *cc, gh_kvs *kv, const char *key, const char *value, const
 /* A whole number setting within [lo, hi]; false (with an error) otherwise. */
 static bool number(gh_cc *cc, const gh_node *n, const char *what, long lo, long hi, long *out)
 {
-    const char *s = n && (n->kind == GH_NODE_INT || n->kind == GH_NODE_STR) ? gh_node_scalar(n)
-                                                                            : NULL;
+    const char *s =
+        n && (n->kind == GH_NODE_INT || n->kind == GH_NODE_STR) ? gh_node_scalar(n) : NULL;
     char *end = NULL;
     long v = s ? strtol(s, &end, 10) : 0;
     if (!s || end == s || *end || v < lo || v > hi) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, n), "%s must be a whole number from %ld to %ld, as "
+        gh_diag_error(cc->d, gh_cc_mark(cc, n),
+                      "%s must be a whole number from %ld to %ld, as "
                       "AWS allows; got '%s'",
                       what, lo, hi, s ? s : gh_node_kind_name(n->kind));
         return false;
@@ -103,11 +105,13 @@ static bool fifo_setting(gh_cc *cc, const gh_node *v, const char *kind, const ch
     const gh_node *f = gh_node_get(v, "fifo");
     int fifo = f ? boolean(cc, f, "fifo") : fifo_name(name);
     if (fifo == 1 && !fifo_name(name))
-        gh_diag_error(cc->d, gh_cc_mark(cc, key), "%s '%s' is FIFO (fifo: true) but its name "
+        gh_diag_error(cc->d, gh_cc_mark(cc, key),
+                      "%s '%s' is FIFO (fifo: true) but its name "
                       "does not end in '.fifo', as AWS requires; rename it '%s.fifo'",
                       kind, name, name);
     else if (fifo == 0 && fifo_name(name))
-        gh_diag_error(cc->d, gh_cc_mark(cc, f), "%s '%s' ends in '.fifo', a name AWS keeps "
+        gh_diag_error(cc->d, gh_cc_mark(cc, f),
+                      "%s '%s' ends in '.fifo', a name AWS keeps "
                       "for FIFO %ss; drop 'fifo: false' or the suffix",
                       kind, name, kind);
     return fifo == 1 || (fifo < 0 && fifo_name(name));
@@ -120,7 +124,8 @@ static void content_dedup(gh_cc *cc, const gh_node *v, bool fifo, const char *ki
     if (on < 0)
         return;
     if (!fifo && on)
-        gh_diag_error(cc->d, gh_cc_mark(cc, n), "contentBasedDeduplication applies to FIFO "
+        gh_diag_error(cc->d, gh_cc_mark(cc, n),
+                      "contentBasedDeduplication applies to FIFO "
                       "%ss only; add fifo: true and a '.fifo' name, or drop it",
                       kind);
     else if (fifo)
@@ -165,11 +170,13 @@ static void queue(gh_cc *cc, const gh_pair *p, gh_queue_decl *q)
     q->mark = gh_cc_mark(cc, p->key);
     const gh_node *v = p->value;
     if (!valid_name(q->name, 80))
-        gh_diag_error(cc->d, q->mark, "invalid queue name '%s'; SQS queue names are 1 to 80 "
+        gh_diag_error(cc->d, q->mark,
+                      "invalid queue name '%s'; SQS queue names are 1 to 80 "
                       "letters, digits, '-' and '_' (a FIFO queue's ending in '.fifo')",
                       q->name);
     if (v && v->kind != GH_NODE_MAP && v->kind != GH_NODE_NULL) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, v), "queue '%s' must be a map of settings (%s), "
+        gh_diag_error(cc->d, gh_cc_mark(cc, v),
+                      "queue '%s' must be a map of settings (%s), "
                       "or empty for SQS's defaults",
                       q->name, QUEUE_KEYS);
         return;
@@ -184,7 +191,8 @@ static void queue(gh_cc *cc, const gh_pair *p, gh_queue_decl *q)
     }
     bool fifo = fifo_setting(cc, v, "queue", q->name, p->key);
     if (fifo)
-        add(cc, &q->attributes, "FifoQueue", "true", gh_node_get(v, "fifo") ? gh_node_get(v, "fifo") : p->key);
+        add(cc, &q->attributes, "FifoQueue", "true",
+            gh_node_get(v, "fifo") ? gh_node_get(v, "fifo") : p->key);
     content_dedup(cc, v, fifo, "queue", &q->attributes);
     unknown_keys(cc, v, "queue", QUEUE_KEYS);
 }
@@ -197,7 +205,8 @@ static void redrive(gh_cc *cc, const gh_node *v, gh_queue_decl *q)
     if (!dl)
         return;
     if (dl->kind != GH_NODE_MAP) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, dl), "deadLetterQueue must be a map {queue: NAME, "
+        gh_diag_error(cc->d, gh_cc_mark(cc, dl),
+                      "deadLetterQueue must be a map {queue: NAME, "
                       "maxReceiveCount: N}");
         return;
     }
@@ -206,12 +215,14 @@ static void redrive(gh_cc *cc, const gh_node *v, gh_queue_decl *q)
     const char *name = gh_node_str(qn);
     long max = 0;
     if (!name) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, qn ? qn : dl), "deadLetterQueue needs 'queue: "
+        gh_diag_error(cc->d, gh_cc_mark(cc, qn ? qn : dl),
+                      "deadLetterQueue needs 'queue: "
                       "NAME', a queue declared in x-gatehouse.queues");
         return;
     }
     if (!mn) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, dl), "deadLetterQueue needs maxReceiveCount (1 to "
+        gh_diag_error(cc->d, gh_cc_mark(cc, dl),
+                      "deadLetterQueue needs maxReceiveCount (1 to "
                       "1000): how many receives a message gets before it moves to '%s'",
                       name);
         return;
@@ -220,13 +231,15 @@ static void redrive(gh_cc *cc, const gh_node *v, gh_queue_decl *q)
         return;
     const gh_queue_decl *dlq = queue_named(cc->api, name);
     if (!dlq) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, qn), "dead-letter queue '%s' is not declared in "
+        gh_diag_error(cc->d, gh_cc_mark(cc, qn),
+                      "dead-letter queue '%s' is not declared in "
                       "x-gatehouse.queues (declared: %s); declare it, or fix the name",
                       name, declared_list(cc));
         return;
     }
     if (dlq == q) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, qn), "queue '%s' cannot be its own dead-letter "
+        gh_diag_error(cc->d, gh_cc_mark(cc, qn),
+                      "queue '%s' cannot be its own dead-letter "
                       "queue; name another queue",
                       q->name);
         return;
@@ -234,7 +247,8 @@ static void redrive(gh_cc *cc, const gh_node *v, gh_queue_decl *q)
     /* "The dead-letter queue of a FIFO queue must also be a FIFO queue" (SQS Developer
      * Guide, sqs-dead-letter-queues), and a standard queue's must be standard. */
     if (fifo_name(dlq->name) != fifo_name(q->name)) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, qn), "queue '%s' is %s but its dead-letter queue "
+        gh_diag_error(cc->d, gh_cc_mark(cc, qn),
+                      "queue '%s' is %s but its dead-letter queue "
                       "'%s' is not; SQS requires both FIFO or both standard",
                       q->name, fifo_name(q->name) ? "FIFO" : "standard", dlq->name);
         return;
@@ -255,7 +269,8 @@ static void queues(gh_cc *cc, const gh_node *xs)
     if (!map || map->kind == GH_NODE_NULL)
         return;
     if (map->kind != GH_NODE_MAP) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, map), "x-gatehouse.queues must be a map of queue "
+        gh_diag_error(cc->d, gh_cc_mark(cc, map),
+                      "x-gatehouse.queues must be a map of queue "
                       "name to settings (%s)",
                       QUEUE_KEYS);
         return;
@@ -293,31 +308,37 @@ static void subscription(gh_cc *cc, const gh_node *n, gh_subscription_decl *s)
     s->endpoint = gh_node_str(en) ? gh_arena_strdup(cc->a, gh_node_str(en)) : NULL;
     if (!s->protocol || (strcmp(s->protocol, "sqs") && strcmp(s->protocol, "lambda") &&
                          strcmp(s->protocol, "http") && strcmp(s->protocol, "https"))) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, pn ? pn : n), "subscription protocol must be one "
+        gh_diag_error(cc->d, gh_cc_mark(cc, pn ? pn : n),
+                      "subscription protocol must be one "
                       "of sqs, lambda, http, https; got '%s'",
-                      s->protocol ? s->protocol : pn ? gh_node_kind_name(pn->kind) : "nothing");
+                      s->protocol ? s->protocol
+                      : pn        ? gh_node_kind_name(pn->kind)
+                                  : "nothing");
         s->protocol = NULL;
         return;
     }
     if (!s->endpoint) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, en ? en : n), "subscription needs an endpoint: a "
+        gh_diag_error(cc->d, gh_cc_mark(cc, en ? en : n),
+                      "subscription needs an endpoint: a "
                       "queue name or ARN (sqs), a function name or ARN (lambda), a URL "
                       "(http, https)");
         return;
     }
     bool sqs = strcmp(s->protocol, "sqs") == 0, lambda = strcmp(s->protocol, "lambda") == 0;
     if (sqs && !queue_named(cc->api, s->endpoint))
-        gh_diag_error(cc->d, gh_cc_mark(cc, en), "subscription endpoint '%s' is not a queue "
+        gh_diag_error(cc->d, gh_cc_mark(cc, en),
+                      "subscription endpoint '%s' is not a queue "
                       "declared in x-gatehouse.queues (declared: %s); declare it, or fix the "
                       "name",
                       s->endpoint, declared_list(cc));
     else if (lambda && !function_known(cc, s->endpoint))
-        gh_diag_error(cc->d, gh_cc_mark(cc, en), "subscription endpoint '%s' is not a function "
+        gh_diag_error(cc->d, gh_cc_mark(cc, en),
+                      "subscription endpoint '%s' is not a function "
                       "in x-gatehouse.functions; add it with a Lua handler",
                       s->endpoint);
-    else if (!sqs && !lambda &&
-             strncmp(s->endpoint, s->protocol, strlen(s->protocol)) != 0)
-        gh_diag_error(cc->d, gh_cc_mark(cc, en), "a %s subscription's endpoint must be a %s:// "
+    else if (!sqs && !lambda && strncmp(s->endpoint, s->protocol, strlen(s->protocol)) != 0)
+        gh_diag_error(cc->d, gh_cc_mark(cc, en),
+                      "a %s subscription's endpoint must be a %s:// "
                       "URL; got '%s'",
                       s->protocol, s->protocol, s->endpoint);
     s->attributes.items = gh_arena_calloc(cc->a, 4 * sizeof *s->attributes.items);
@@ -327,14 +348,16 @@ static void subscription(gh_cc *cc, const gh_node *n, gh_subscription_decl *s)
         /* Raw delivery exists for SQS, HTTP/S and Firehose endpoints only (SNS Developer
          * Guide, sns-large-payload-raw-message-delivery). */
         if (raw >= 0 && lambda)
-            gh_diag_error(cc->d, gh_cc_mark(cc, v), "rawMessageDelivery applies to sqs, http "
+            gh_diag_error(cc->d, gh_cc_mark(cc, v),
+                          "rawMessageDelivery applies to sqs, http "
                           "and https subscriptions, not lambda; drop it");
         else if (raw >= 0)
             add(cc, &s->attributes, "RawMessageDelivery", raw ? "true" : "false", v);
     }
     if ((v = gh_node_get(n, "filterPolicy"))) {
         if (v->kind != GH_NODE_MAP) {
-            gh_diag_error(cc->d, gh_cc_mark(cc, v), "filterPolicy must be a map, like "
+            gh_diag_error(cc->d, gh_cc_mark(cc, v),
+                          "filterPolicy must be a map, like "
                           "{store: [example_corp], price_usd: [{numeric: ['>=', 100]}]}");
         } else {
             json_t *j = gh_cc_node_json(cc, v);
@@ -348,7 +371,8 @@ static void subscription(gh_cc *cc, const gh_node *n, gh_subscription_decl *s)
     if ((v = gh_node_get(n, "filterPolicyScope"))) {
         const char *sc = gh_node_str(v);
         if (!sc || (strcmp(sc, "MessageAttributes") && strcmp(sc, "MessageBody")))
-            gh_diag_error(cc->d, gh_cc_mark(cc, v), "filterPolicyScope must be "
+            gh_diag_error(cc->d, gh_cc_mark(cc, v),
+                          "filterPolicyScope must be "
                           "MessageAttributes (the default) or MessageBody");
         else
             add(cc, &s->attributes, "FilterPolicyScope", sc, v);
@@ -361,7 +385,8 @@ static void topic(gh_cc *cc, const gh_pair *p, gh_topic_decl *t)
     t->mark = gh_cc_mark(cc, p->key);
     const gh_node *v = p->value;
     if (!valid_name(t->name, 256))
-        gh_diag_error(cc->d, t->mark, "invalid topic name '%s'; SNS topic names are 1 to 256 "
+        gh_diag_error(cc->d, t->mark,
+                      "invalid topic name '%s'; SNS topic names are 1 to 256 "
                       "letters, digits, '-' and '_' (a FIFO topic's ending in '.fifo')",
                       t->name);
     if (v && v->kind != GH_NODE_MAP && v->kind != GH_NODE_NULL) {
@@ -373,13 +398,15 @@ static void topic(gh_cc *cc, const gh_pair *p, gh_topic_decl *t)
     t->attributes.items = gh_arena_calloc(cc->a, 4 * sizeof *t->attributes.items);
     bool fifo = fifo_setting(cc, v, "topic", t->name, p->key);
     if (fifo)
-        add(cc, &t->attributes, "FifoTopic", "true", gh_node_get(v, "fifo") ? gh_node_get(v, "fifo") : p->key);
+        add(cc, &t->attributes, "FifoTopic", "true",
+            gh_node_get(v, "fifo") ? gh_node_get(v, "fifo") : p->key);
     content_dedup(cc, v, fifo, "topic", &t->attributes);
     const gh_node *dn = gh_node_get(v, "displayName");
     if (dn) {
         const char *s = gh_node_scalar(dn);
         if (!s || dn->kind == GH_NODE_MAP || dn->kind == GH_NODE_SEQ || strlen(s) > 100)
-            gh_diag_error(cc->d, gh_cc_mark(cc, dn), "displayName must be text of at most 100 "
+            gh_diag_error(cc->d, gh_cc_mark(cc, dn),
+                          "displayName must be text of at most 100 "
                           "characters");
         else
             add(cc, &t->attributes, "DisplayName", s, dn);
@@ -407,7 +434,8 @@ static void topics(gh_cc *cc, const gh_node *xs)
     if (!map || map->kind == GH_NODE_NULL)
         return;
     if (map->kind != GH_NODE_MAP) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, map), "x-gatehouse.topics must be a map of topic "
+        gh_diag_error(cc->d, gh_cc_mark(cc, map),
+                      "x-gatehouse.topics must be a map of topic "
                       "name to settings (%s)",
                       TOPIC_KEYS);
         return;
@@ -433,17 +461,21 @@ static void event_source(gh_cc *cc, const gh_node *n, gh_event_source_decl *e)
     e->function = gh_node_str(fn) ? gh_arena_strdup(cc->a, gh_node_str(fn)) : NULL;
     const gh_queue_decl *q = e->queue ? queue_named(cc->api, e->queue) : NULL;
     if (!e->queue)
-        gh_diag_error(cc->d, gh_cc_mark(cc, qn ? qn : n), "event source needs 'queue: NAME', a "
+        gh_diag_error(cc->d, gh_cc_mark(cc, qn ? qn : n),
+                      "event source needs 'queue: NAME', a "
                       "queue declared in x-gatehouse.queues");
     else if (!q)
-        gh_diag_error(cc->d, gh_cc_mark(cc, qn), "event source queue '%s' is not declared in "
+        gh_diag_error(cc->d, gh_cc_mark(cc, qn),
+                      "event source queue '%s' is not declared in "
                       "x-gatehouse.queues (declared: %s); declare it, or fix the name",
                       e->queue, declared_list(cc));
     if (!e->function)
-        gh_diag_error(cc->d, gh_cc_mark(cc, fn ? fn : n), "event source needs 'function: "
+        gh_diag_error(cc->d, gh_cc_mark(cc, fn ? fn : n),
+                      "event source needs 'function: "
                       "NAME', a function declared in x-gatehouse.functions");
     else if (!function_known(cc, e->function))
-        gh_diag_error(cc->d, gh_cc_mark(cc, fn), "event source function '%s' is not declared in "
+        gh_diag_error(cc->d, gh_cc_mark(cc, fn),
+                      "event source function '%s' is not declared in "
                       "x-gatehouse.functions; add it with a Lua handler",
                       e->function);
     bool fifo = q && fifo_name(q->name);
@@ -456,13 +488,15 @@ static void event_source(gh_cc *cc, const gh_node *n, gh_event_source_decl *e)
         e->batch_size = (int)x;
     const gh_node *wn = gh_node_get(n, "maximumBatchingWindowInSeconds");
     if (wn && fifo)
-        gh_diag_error(cc->d, gh_cc_mark(cc, wn), "maximumBatchingWindowInSeconds is not "
+        gh_diag_error(cc->d, gh_cc_mark(cc, wn),
+                      "maximumBatchingWindowInSeconds is not "
                       "supported for FIFO queues (Lambda's rule); drop it");
     else if (wn && number(cc, wn, "maximumBatchingWindowInSeconds", 0, 300, &x))
         e->batching_window_s = (int)x;
     /* CreateEventSourceMapping refuses a batch over 10 without a batching window. */
     if (e->batch_size > 10 && e->batching_window_s < 1 && !(wn && fifo))
-        gh_diag_error(cc->d, gh_cc_mark(cc, gh_node_get(n, "batchSize")), "batchSize %d needs "
+        gh_diag_error(cc->d, gh_cc_mark(cc, gh_node_get(n, "batchSize")),
+                      "batchSize %d needs "
                       "maximumBatchingWindowInSeconds of at least 1, as Lambda requires for "
                       "batches over 10",
                       e->batch_size);
@@ -473,7 +507,8 @@ static void event_source(gh_cc *cc, const gh_node *n, gh_event_source_decl *e)
             ok = s && strcmp(s, "ReportBatchItemFailures") == 0;
         }
         if (!ok)
-            gh_diag_error(cc->d, gh_cc_mark(cc, v), "functionResponseTypes must be a list "
+            gh_diag_error(cc->d, gh_cc_mark(cc, v),
+                          "functionResponseTypes must be a list "
                           "holding only ReportBatchItemFailures, like "
                           "[ReportBatchItemFailures]");
         else
@@ -492,7 +527,8 @@ static void event_sources(gh_cc *cc, const gh_node *xs)
     if (!seq || seq->kind == GH_NODE_NULL)
         return;
     if (seq->kind != GH_NODE_SEQ) {
-        gh_diag_error(cc->d, gh_cc_mark(cc, seq), "x-gatehouse.eventSources must be a list of "
+        gh_diag_error(cc->d, gh_cc_mark(cc, seq),
+                      "x-gatehouse.eventSources must be a list of "
                       "{%s}",
                       SOURCE_KEYS);
         return;

@@ -74,7 +74,8 @@ static const char spec[] =
     "        httpMethod: POST\n"
     "        uri: arn:aws:apigateway:eu-west-1:sns:action/Publish\n"
     "        requestParameters:\n"
-    "          integration.request.querystring.TopicArn: \"'arn:aws:sns:eu-west-1:111122223333:events'\"\n"
+    "          integration.request.querystring.TopicArn: "
+    "\"'arn:aws:sns:eu-west-1:111122223333:events'\"\n"
     "          integration.request.querystring.Message: method.request.body\n"
     "        responses: {default: {statusCode: '200'}}\n"
     "  /u0: {get: {x-amazon-apigateway-integration: {type: aws, uri: "
@@ -229,8 +230,7 @@ static void sqs_form_request(void **state)
     assert_string_equal(gh_headers_get(&rq.headers, "Accept"), "application/json");
     assert_string_equal(gh_headers_get(&rq.headers, "Host"), "127.0.0.1:8080");
     assert_int_equal(rq.body_len, strlen("Action=SendMessage&MessageBody=%7B%22id%22%3A1%7D"));
-    assert_memory_equal(rq.body, "Action=SendMessage&MessageBody=%7B%22id%22%3A1%7D",
-                        rq.body_len);
+    assert_memory_equal(rq.body, "Action=SendMessage&MessageBody=%7B%22id%22%3A1%7D", rq.body_len);
     gh_arena_free(c.arena);
 }
 
@@ -324,8 +324,8 @@ static void sqs_xml_when_accept_is_mapped(void **state)
     assert_int_equal(c.resp.status, 200);
     assert_true(c.resp.body_len > 20);
     assert_memory_equal(c.resp.body, "<SendMessageResponse", 20);
-    assert_non_null(strstr(c.resp.body,
-                           "<MD5OfMessageBody>d2ce28b9a7fd7e4407e2b0fd499b7fe4</MD5OfMessageBody>"));
+    assert_non_null(strstr(
+        c.resp.body, "<MD5OfMessageBody>d2ce28b9a7fd7e4407e2b0fd499b7fe4</MD5OfMessageBody>"));
     gh_arena_free(c.arena);
     gh_sim_free(sim);
 }

@@ -15,9 +15,9 @@
 #include "spec/load.h"
 #include "util/buf.h"
 
-#define HEAD                                                                                   \
-    "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\n"                            \
-    "x-gatehouse:\n  region: eu-west-1\n  accountId: '111122223333'\n"                       \
+#define HEAD                                                                                       \
+    "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\n"                                  \
+    "x-gatehouse:\n  region: eu-west-1\n  accountId: '111122223333'\n"                             \
     "  functions:\n    worker: {handler: h.lua}\n"
 
 static gh_model *load(scratch *s, const char *yaml, gh_diags *d)
@@ -28,10 +28,9 @@ static gh_model *load(scratch *s, const char *yaml, gh_diags *d)
     return gh_model_load(&o, d);
 }
 
-static const char good[] =
-    HEAD
+static const char good[] = HEAD
     "  queues:\n"
-    "    orders:\n"                                          /* line 8 */
+    "    orders:\n" /* line 8 */
     "      visibilityTimeout: 45\n"
     "      messageRetentionPeriod: 86400\n"
     "      delaySeconds: 2\n"
@@ -53,7 +52,8 @@ static const char good[] =
     "  eventSources:\n"
     "    - {queue: orders, function: worker, batchSize: 100, maximumBatchingWindowInSeconds: 5,\n"
     "       functionResponseTypes: [ReportBatchItemFailures]}\n"
-    "    - {queue: jobs.fifo, function: 'arn:aws:lambda:eu-west-1:111122223333:function:worker', enabled: false}\n";
+    "    - {queue: jobs.fifo, function: 'arn:aws:lambda:eu-west-1:111122223333:function:worker', "
+    "enabled: false}\n";
 
 static void test_declarations(void **state)
 {
@@ -97,8 +97,7 @@ static void test_declarations(void **state)
     assert_int_equal(t->nsubscriptions, 3);
     assert_string_equal(t->subscriptions[0].protocol, "sqs");
     assert_string_equal(t->subscriptions[0].endpoint, "orders");
-    assert_string_equal(gh_kvs_get(&t->subscriptions[0].attributes, "RawMessageDelivery"),
-                        "true");
+    assert_string_equal(gh_kvs_get(&t->subscriptions[0].attributes, "RawMessageDelivery"), "true");
     assert_string_equal(gh_kvs_get(&t->subscriptions[0].attributes, "FilterPolicy"),
                         "{\"kind\":[\"order\"],\"price\":[{\"numeric\":[\">=\",100]}]}");
     assert_string_equal(gh_kvs_get(&t->subscriptions[0].attributes, "FilterPolicyScope"),
@@ -140,8 +139,8 @@ static const struct {
     {"  queues:\n    q: {maximumMessageSize: 1048577}\n", 10, 29, "from 1024 to 1048576"},
     {"  queues:\n    q: {deadLetterQueue: {queue: nope, maxReceiveCount: 2}}\n", 10, 34,
      "dead-letter queue 'nope' is not declared in x-gatehouse.queues (declared: q)"},
-    {"  queues:\n    q: {deadLetterQueue: {queue: d, maxReceiveCount: 1001}}\n    d: {}\n", 10,
-     54, "maxReceiveCount must be a whole number from 1 to 1000"},
+    {"  queues:\n    q: {deadLetterQueue: {queue: d, maxReceiveCount: 1001}}\n    d: {}\n", 10, 54,
+     "maxReceiveCount must be a whole number from 1 to 1000"},
     {"  queues:\n    q: {deadLetterQueue: {queue: d}}\n    d: {}\n", 10, 26,
      "deadLetterQueue needs maxReceiveCount"},
     {"  queues:\n    q.fifo: {deadLetterQueue: {queue: d, maxReceiveCount: 2}}\n    d: {}\n", 10,
@@ -177,8 +176,8 @@ static const struct {
     {"  queues: {q.fifo: {}}\n  eventSources:\n    - {queue: q.fifo, function: worker, "
      "batchSize: 11}\n",
      11, 52, "batchSize (FIFO queue) must be a whole number from 1 to 10"},
-    {"  queues: {q: {}}\n  eventSources:\n    - {queue: q, function: worker, batchSize: 11}\n",
-     11, 47, "batchSize 11 needs maximumBatchingWindowInSeconds of at least 1"},
+    {"  queues: {q: {}}\n  eventSources:\n    - {queue: q, function: worker, batchSize: 11}\n", 11,
+     47, "batchSize 11 needs maximumBatchingWindowInSeconds of at least 1"},
     {"  queues: {q.fifo: {}}\n  eventSources:\n    - {queue: q.fifo, function: worker, "
      "maximumBatchingWindowInSeconds: 1}\n",
      11, 73, "maximumBatchingWindowInSeconds is not supported for FIFO queues"},
