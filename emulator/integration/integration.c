@@ -25,13 +25,22 @@ static int run_none(gh_invocation *inv)
                                "%s", "the method declares no x-amazon-apigateway-integration");
 }
 
+/* type aws: a service URI (in->service.service set at load) goes to the simulated AWS,
+ * a Lambda URI to the function. */
+static int run_aws(gh_invocation *inv)
+{
+    if (inv->integration->service.service)
+        return gh_aws_service_run(inv);
+    return gh_lambda_aws_run(inv);
+}
+
 typedef int (*runner)(gh_invocation *inv);
 
 static const runner runners[] = {
     [GH_INTEG_NONE] = run_none,
     [GH_INTEG_MOCK] = gh_mock_run,
     [GH_INTEG_AWS_PROXY] = gh_lambda_proxy_run,
-    [GH_INTEG_AWS] = gh_lambda_aws_run, /* Lambda URIs; other services are `broken` */
+    [GH_INTEG_AWS] = run_aws, /* Lambda URIs, SQS and SNS; other services are `broken` */
     [GH_INTEG_HTTP] = gh_http_run,
     [GH_INTEG_HTTP_PROXY] = gh_http_proxy_run,
 };

@@ -9,6 +9,7 @@ int gh_mock_run(gh_invocation *inv);          /* type mock (AWS's way: templates
 int gh_lambda_proxy_run(gh_invocation *inv);  /* type aws_proxy, payload 1.0 */
 int gh_lua_mock_run(gh_invocation *inv);      /* x-gatehouse-mock on any type */
 int gh_lambda_aws_run(gh_invocation *inv);    /* type aws with a Lambda URI (non-proxy) */
+int gh_aws_service_run(gh_invocation *inv);   /* type aws with a service URI (sqs, sns) */
 int gh_http_proxy_run(gh_invocation *inv);    /* type http_proxy */
 int gh_http_run(gh_invocation *inv);          /* type http (custom, non-proxy) */
 

@@ -6,6 +6,8 @@
 #include "auth/cache.h"
 #include "server/commands.h"
 #include "server/runtime.h"
+#include "sim/sim.h"
+#include "util/log.h"
 
 void gh_cli_load_options(const gh_cli *cli, gh_load_options *opt, unsigned generation)
 {
@@ -37,4 +39,33 @@ gh_runtime *gh_cli_runtime(const gh_cli *cli, unsigned generation)
                             "cached\n");
     }
     return rt;
+}
+
+int gh_cli_sim_attach(gh_sim *sim, gh_runtime *rt)
+{
+    rt->sim = sim;
+    gh_diags d = GH_DIAGS_INIT;
+    int errors = gh_sim_apply(sim, rt->model, &d);
+    gh_diags_print(&d, stderr);
+    gh_diags_free(&d);
+    return errors;
+}
+
+gh_sim *gh_cli_sim(gh_runtime *rt)
+{
+    /* One simulated account per process, the first definition's: its queue and topic
+     * ARNs are the ones integrations and clients name. */
+    const gh_api *api = rt->model->napis ? &rt->model->apis[0] : NULL;
+    gh_sim *sim = gh_sim_new(api ? api->region : "us-east-1",
+                             api ? api->account_id : "123456789012");
+    if (!sim) {
+        gh_log(GH_LOG_ERROR, "no memory for the simulated SQS and SNS");
+        return NULL;
+    }
+    if (gh_cli_sim_attach(sim, rt) > 0) {
+        rt->sim = NULL;
+        gh_sim_free(sim);
+        return NULL;
+    }
+    return sim;
 }

@@ -95,6 +95,17 @@ void gh_cli_load_options(const gh_cli *cli, gh_load_options *opt, unsigned gener
  * result cache (freed by gh_runtime_free) unless cli->no_auth_cache. */
 gh_runtime *gh_cli_runtime(const gh_cli *cli, unsigned generation);
 
+struct gh_sim;
+/* The process's simulated SQS/SNS (server/cli_runtime.c), made from rt's first API's
+ * region and account with rt's declared queues, topics and event sources created, and
+ * set as rt->sim; NULL (diagnostics printed) when the simulator refuses a declaration.
+ * The caller frees it with gh_sim_free after the runtimes using it are gone. */
+struct gh_sim *gh_cli_sim(gh_runtime *rt);
+/* A new runtime generation (hot reload) on the same simulator: rt->sim = sim and rt's
+ * declarations applied (existing queues keep their messages). Returns the errors
+ * printed. */
+int gh_cli_sim_attach(struct gh_sim *sim, gh_runtime *rt);
+
 int gh_cmd_serve(const gh_cli *cli);
 int gh_cmd_validate(const gh_cli *cli);
 int gh_cmd_routes(const gh_cli *cli);

@@ -13,6 +13,8 @@
 #include "server/runtime.h"
 #include "server/server.h"
 #include "server/watch.h"
+#include "sim/event_source.h"
+#include "sim/sim.h"
 #include "util/clock.h"
 #include "util/ids.h"
 #include "util/log.h"
@@ -26,7 +28,7 @@ static void watch_module(const gh_script_file *f, void *ud)
 }
 
 static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *generation,
-                   const gh_recording *rec)
+                   const gh_recording *rec, gh_sim *sim)
 {
     gh_runtime *rt = gh_cli_runtime(cli, *generation + 1);
     if (!rt) {
@@ -34,6 +36,9 @@ static void reload(gh_live *live, const gh_cli *cli, gh_watch *w, unsigned *gene
         return;
     }
     gh_recording_install(rt, rec);
+    /* The simulator outlives generations: queues keep their messages, new declarations
+     * are created (what it refuses is printed; the rest of the reload goes on). */
+    gh_cli_sim_attach(sim, rt);
     ++*generation;
     gh_watch_set(w, rt->model->files, rt->model->nfiles);
     gh_live_swap(live, rt);
@@ -78,6 +83,12 @@ int gh_cmd_serve(const gh_cli *cli)
         return GH_EXIT_FAILURE;
     }
     gh_recording_install(rt, &rec);
+    gh_sim *sim = gh_cli_sim(rt);
+    if (!sim) {
+        gh_runtime_free(rt);
+        gh_recording_stop(&rec);
+        return GH_EXIT_FAILURE;
+    }
 
     const char *host = rt->model->host ? rt->model->host : "127.0.0.1";
     int port = rt->model->port >= 0 ? rt->model->port : 8080;
@@ -106,10 +117,13 @@ int gh_cmd_serve(const gh_cli *cli)
         else
             gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
         gh_live_free(live);
+        gh_sim_free(sim);
         gh_watch_free(&w);
         gh_recording_stop(&rec);
         return GH_EXIT_RUNTIME;
     }
+    /* Queues declared as event sources feed their functions while the server runs. */
+    gh_event_sources_start(sim->sources);
     printf("listening on http://%s:%d\n", host, gh_server_port(srv));
     fflush(stdout);
     announce(rt->model, host, gh_server_port(srv));
@@ -127,10 +141,12 @@ int gh_cmd_serve(const gh_cli *cli)
         gh_script_pool_each_file(cur->scripts, watch_module, &w);
         gh_live_release(live, cur);
         if (gh_watch_changed(&w))
-            reload(live, cli, &w, &generation, &rec);
+            reload(live, cli, &w, &generation, &rec, sim);
     }
     gh_server_stop(srv);
+    gh_event_sources_stop(sim->sources);
     gh_live_free(live);
+    gh_sim_free(sim); /* after every runtime pointing at it */
     gh_watch_free(&w);
     gh_recording_stop(&rec); /* after every request using it has finished */
     fflush(stdout);

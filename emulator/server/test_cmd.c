@@ -24,6 +24,7 @@
 #include "server/recording.h"
 #include "server/runtime.h"
 #include "server/server.h"
+#include "sim/sim.h"
 #include "util/clock.h"
 #include "util/ids.h"
 #include "util/jregex.h"
@@ -261,7 +262,9 @@ int gh_cmd_test(const gh_cli *cli)
          * suite runs offline (docs/fixtures.md). */
         gh_recording rec = gh_recording_start(&own);
         gh_runtime *rt = rec.backend ? test_runtime(&own, &rec) : NULL;
-        if (!rt) {
+        gh_sim *sim = rt ? gh_cli_sim(rt) : NULL;
+        if (!sim) {
+            gh_runtime_free(rt);
             rc = GH_EXIT_FAILURE;
         } else {
             /* The access log would drown the report. */
@@ -283,6 +286,7 @@ int gh_cmd_test(const gh_cli *cli)
                 stop_server(srv, gh_server_port(srv));
             }
             gh_live_free(live);
+            gh_sim_free(sim); /* after the runtime pointing at it */
         }
         gh_recording_stop(&rec); /* after the server: no request uses it any more */
     }

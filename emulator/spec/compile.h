@@ -126,6 +126,11 @@ const char *gh_cc_placeholder(gh_cc *cc, const char *s);
 void gh_cc_user_pools(gh_cc *cc, const gh_node *xs);
 void gh_cc_credentials(gh_cc *cc, const gh_node *xs);
 
+/* settings_sim.c: x-gatehouse.queues, topics and eventSources (`xs` may be NULL) ->
+ * api->queues, topics, event_sources, as SQS/SNS attribute names and values. After
+ * gh_cc_settings (event sources and subscriptions name functions). */
+void gh_cc_sim_settings(gh_cc *cc, const gh_node *xs);
+
 /* compile_auth.c: every security scheme some operation's `security` names that is an
  * authorizer (x-amazon-apigateway-authorizer, or authtype awsSigv4 for IAM) ->
  * api->authorizers, sorted by name. Runs after the settings, before the paths. */

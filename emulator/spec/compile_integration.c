@@ -1,8 +1,9 @@
 /* x-amazon-apigateway-integration -> gh_integration. Everything a definition can say is
  * kept (so later layers can serve it); what this build cannot serve yet is marked
  * `broken` with one honest warning at the integration, and answers AWS's 500 when
- * called. Served today: mock, aws_proxy (payload 1.0) and aws (non-proxy) to a Lambda URI,
- * http and http_proxy over the Internet, and anything with an x-gatehouse-mock Lua file. */
+ * called. Served today: mock, aws_proxy (payload 1.0), aws (non-proxy) to a Lambda URI
+ * or to the simulated SQS and SNS (sqs:/sns: service URIs), http and http_proxy over the
+ * Internet, and anything with an x-gatehouse-mock Lua file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,62 @@ static void set_broken(gh_cc *cc, gh_integration *in, const char *reason)
         gh_cc_group(cc, in->mark, "integration", reason);
 }
 
+/* arn:PARTITION:apigateway:REGION:[SUB.]SERVICE:action/ACTION or ...:path/PATH
+ * (reference §10.1; the uri of AWS::ApiGateway::Method Integration). False when u is
+ * no such URI. Lambda's invocation URI parses too (service "lambda"). */
+static bool parse_service_uri(gh_cc *cc, const char *u, gh_aws_service_uri *out)
+{
+    memset(out, 0, sizeof *out);
+    if (strncmp(u, "arn:", 4) != 0)
+        return false;
+    const char *p = strchr(u + 4, ':'); /* after the partition (aws, aws-cn, ...) */
+    if (!p || strncmp(p, ":apigateway:", 12) != 0)
+        return false;
+    const char *region = p + 12, *rend = strchr(region, ':');
+    if (!rend || rend == region)
+        return false;
+    const char *svc = rend + 1, *send = strchr(svc, ':');
+    if (!send || send == svc)
+        return false;
+    const char *rest = send + 1;
+    out->region = gh_arena_strndup(cc->a, region, (size_t)(rend - region));
+    char *full = gh_arena_strndup(cc->a, svc, (size_t)(send - svc));
+    char *dot = strrchr(full, '.');
+    if (dot) {
+        *dot = '\0';
+        out->subdomain = full;
+        out->service = dot + 1;
+    } else {
+        out->service = full;
+    }
+    if (strncmp(rest, "action/", 7) == 0 && rest[7])
+        out->action = gh_arena_strdup(cc->a, rest + 7);
+    else if (strncmp(rest, "path/", 5) == 0)
+        out->path = gh_arena_strdup(cc->a, rest + 5);
+    else
+        return false;
+    return out->service[0] != '\0';
+}
+
+/* Why an aws integration to a service URI cannot be served (NULL: SQS and SNS, which
+ * are simulated); fills *su when the uri parses. */
+static const char *service_broken(gh_cc *cc, const char *uri, gh_aws_service_uri *su)
+{
+    if (!parse_service_uri(cc, uri, su))
+        return gh_arena_printf(cc->a, "uri '%s' is not an AWS service URI like "
+                               "arn:aws:apigateway:REGION:sqs:path/ACCOUNT/QUEUE, "
+                               "arn:aws:apigateway:REGION:sns:action/Publish or a Lambda "
+                               "invocation URI; " FIX_LUA,
+                               uri);
+    if (strcmp(su->service, "sqs") == 0 || strcmp(su->service, "sns") == 0 ||
+        strcmp(su->service, "lambda") == 0)
+        return NULL;
+    return gh_arena_printf(cc->a, "AWS service integration to %s is not simulated: add "
+                           "x-gatehouse-mock: file.lua to the operation to answer it locally "
+                           "(until then calls answer 500)",
+                           su->service);
+}
+
 /* Why we cannot serve the integration, judging by its kind alone; NULL when we can. */
 static const char *kind_broken(gh_cc *cc, const gh_integration *in, const gh_node *integ,
                                const char *type)
@@ -182,11 +239,17 @@ static const char *kind_broken(gh_cc *cc, const gh_integration *in, const gh_nod
     switch (in->type) {
     case GH_INTEG_AWS: {
         /* A Lambda function called through its Invoke URI is the non-proxy Lambda
-         * integration, which we serve; other AWS services are not emulated yet. */
-        const char *uri = gh_node_scalar(gh_node_get(integ, "uri"));
-        if (uri && strstr(uri, ":lambda:path/") && !gh_node_get(integ, "integrationSubtype"))
+         * integration; SQS and SNS are simulated; other services need a Lua mock. A uri
+         * that is no plain text yet (an intrinsic) is judged once resolved. */
+        const gh_node *un = gh_node_get(integ, "uri");
+        const char *uri = un && un->kind == GH_NODE_STR ? gh_node_str(un) : NULL;
+        if (gh_node_get(integ, "integrationSubtype"))
+            return gh_arena_printf(cc->a, "integration type %s with an integrationSubtype is "
+                                   "not emulated; " FIX_LUA, type);
+        if (!uri || strstr(uri, ":lambda:path/"))
             return NULL;
-        return gh_arena_printf(cc->a, "integration type %s is not emulated yet; " FIX_LUA, type);
+        gh_aws_service_uri su;
+        return service_broken(cc, uri, &su);
     }
     case GH_INTEG_HTTP:
     case GH_INTEG_HTTP_PROXY: {
@@ -261,6 +324,30 @@ static void check_lambda(gh_cc *cc, gh_integration *in, const gh_node *integ)
                      "x-gatehouse.functions; calls answer 500 as AWS does for a missing Lambda "
                      "(add %s: {handler: file.lua})",
                      in->lambda_function, in->lambda_function);
+}
+
+/* An aws integration to a service: the parsed URI in in->service (kept with a Lua mock
+ * too, which answers in its place), or the reason it cannot be served. */
+static void check_service(gh_cc *cc, gh_integration *in)
+{
+    gh_aws_service_uri su;
+    const char *why = service_broken(cc, in->uri, &su);
+    if (su.service && strcmp(su.service, "lambda") != 0)
+        in->service = su;
+    if (in->broken || in->mock_script >= 0)
+        return;
+    const char *ph = gh_cc_placeholder(cc, in->uri);
+    if (ph)
+        why = gh_arena_printf(cc->a, "uri holds the unfilled placeholder '%s' (a template "
+                              "variable or CloudFormation reference nothing resolved); calls "
+                              "answer 500 (set the uri with an --overlay)",
+                              ph);
+    else if (!why && strcmp(su.service, "lambda") == 0)
+        why = gh_arena_printf(cc->a, "uri '%s' names Lambda but not a function's "
+                              "invocations path; " FIX_LUA,
+                              in->uri);
+    if (why)
+        set_broken(cc, in, why);
 }
 
 /* An HTTP integration needs an http(s) uri (stage variables allowed) and a method, and
@@ -356,6 +443,7 @@ static void fields(gh_cc *cc, gh_integration *in, const gh_node *integ)
     in->uri = gh_cc_string(cc, gh_node_get(integ, "uri"));
     cc->mute_intrinsics = mute;
     in->http_method = gh_cc_string(cc, gh_node_get(integ, "httpMethod"));
+    in->credentials = gh_cc_string(cc, gh_node_get(integ, "credentials"));
     n = gh_node_get(integ, "requestParameters");
     in->request_parameters = string_map(cc, n, "requestParameters");
     /* HTTP APIs map parameters in their own language (append:header.x, and service
@@ -453,6 +541,11 @@ gh_integration *gh_cc_integration(gh_cc *cc, const gh_node *integ, const gh_node
     cc->mute_intrinsics = false;
     if (why)
         set_broken(cc, in, why);
+    if (in->type == GH_INTEG_AWS && in->uri && !gh_node_get(integ, "integrationSubtype") &&
+        !gh_cc_lambda_uri(cc, in->uri, &in->lambda_function, &in->lambda_qualifier)) {
+        check_service(cc, in);
+        return in;
+    }
     if (in->type == GH_INTEG_AWS_PROXY || in->type == GH_INTEG_AWS) {
         if (!gh_node_get(integ, "integrationSubtype"))
             check_lambda(cc, in, integ);

@@ -1,7 +1,7 @@
 /* Loading, top level: reads every definition and overlay into documents, merges the
  * overlays onto the first definition (RFC 7386), compiles each document into one gh_api
  * and hands back one immutable model living in one arena. The steps themselves live in
- * settings.c, settings_auth.c, extensions.c, compile_auth.c, compile_paths.c,
+ * settings.c, settings_auth.c, settings_sim.c, extensions.c, compile_auth.c, compile_paths.c,
  * compile_integration.c, compile_policy.c, intrinsics.c and scripts.c; this file only orders them and owns the bookkeeping they share. */
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +174,7 @@ static void compile_api(gh_loader *ld, const gh_load_options *opt, const gh_doc 
     if (xs && xs->kind == GH_NODE_MAP) {
         gh_cc_user_pools(&cc, xs);
         gh_cc_credentials(&cc, xs);
+        gh_cc_sim_settings(&cc, xs);
     }
     gh_cc_extensions(&cc);
     gh_cc_authorizers(&cc);

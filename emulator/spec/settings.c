@@ -12,11 +12,11 @@
 
 static const char *const known_keys[] = {
     "apiId", "region", "accountId", "defaultStage", "port", "host",
-    "stages", "functions", "userPools", "credentials",
+    "stages", "functions", "userPools", "credentials", "queues", "topics", "eventSources",
 };
 #define KNOWN_KEYS                                                                             \
     "apiId, region, accountId, defaultStage, port, host, stages, functions, userPools, "      \
-    "credentials"
+    "credentials, queues, topics, eventSources"
 
 static bool all_of(const char *s, size_t max, const char *extra, bool lower_only)
 {
