@@ -10,6 +10,7 @@
 
 #include "gateway/pipeline.h"
 #include "integration/backend.h"
+#include "sim/aws_protocol.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/jregex.h"
@@ -190,7 +191,12 @@ static int on_request(struct mg_connection *conn, void *cbdata)
 
     gh_response resp = {0};
     const gh_runtime *rt = gh_live_acquire(s->live);
-    gh_pipeline_handle(rt, &req, &resp);
+    /* AWS clients pointed at this port (--endpoint-url) reach the simulated SQS, SNS and
+     * Lambda; APIs live under /{stage}/, so the two never claim the same request. */
+    if (gh_aws_protocol_claims(&req))
+        gh_aws_protocol_handle(rt->sim, &req, &resp);
+    else
+        gh_pipeline_handle(rt, &req, &resp);
     /* Hold the runtime until the response is written: its headers and body may point
      * into the model (gateway-response overrides, mock templates), and a --watch reload
      * during this request frees the old model on its last release. */
