@@ -120,6 +120,10 @@ int gh_sqs_event_failures(const char *answer, const gh_sqs_message *m, size_t n,
     json_t *list = json_is_object(v) ? json_object_get(v, "batchItemFailures") : NULL;
     if (json_is_null(v) || (json_is_object(v) && (!list || json_is_null(list))))
         goto done;
+    /* A Lua handler's empty table {} is an empty object in JSON: Lua cannot tell an empty
+     * list from an empty map, so it counts as the empty list it was meant to be. */
+    if (json_is_object(list) && json_object_size(list) == 0)
+        goto done;
     if (!json_is_object(v) || !json_is_array(list)) {
         rc = fail_all(failed, n);
         goto done;
