@@ -17,10 +17,10 @@
 #include "sim/sim.h"
 #include "sim/sqs_event.h"
 
-/* A function invoking a function holds one Lua state while it waits for another from
- * the same pool; nesting is capped so a recursive function fails instead of waiting
- * for a state that never frees. */
-#define MAX_INVOKE_DEPTH 3
+/* A function invoking a function holds its Lua state while the callee takes another
+ * from the same pool, which may hold only two: one level of nesting, so a function that
+ * invokes itself fails at once instead of waiting for a state that never frees. */
+#define MAX_INVOKE_DEPTH 1
 
 static _Atomic(gh_sim *) process_sim;
 static _Thread_local int invoke_depth;
@@ -252,8 +252,9 @@ static int lambda_invoke(lua_State *L)
     if (!sim->invoke)
         return luaL_error(L, "lambda.invoke: ServiceException: no Lua runtime is running");
     if (invoke_depth >= MAX_INVOKE_DEPTH)
-        return luaL_error(L, "lambda.invoke: TooManyRequestsException: functions invoking "
-                          "functions are nested more than %d deep", MAX_INVOKE_DEPTH);
+        return luaL_error(L, "lambda.invoke: TooManyRequestsException: a function "
+                          "invoked by gatehouse.lambda.invoke cannot invoke another (at most "
+                          "%d level)", MAX_INVOKE_DEPTH);
     json_t *event = gh_lua_to_json(L, 2);
     char *text = json_dumps(event, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(event);
