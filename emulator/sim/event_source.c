@@ -40,6 +40,7 @@ typedef struct mapping {
     int window_s;
     bool report_failures;
     bool enabled;
+    bool declared; /* by the model last applied */
     /* The poller's batch being gathered during the batching window. */
     gh_sqs_message *pending;
     size_t npending;
@@ -165,6 +166,7 @@ static int apply_one(gh_event_sources *es, const gh_model *m, const gh_event_sou
         mp->window_s = d->batching_window_s > 0 ? d->batching_window_s : 0;
         mp->report_failures = d->report_batch_item_failures;
         mp->enabled = d->enabled;
+        mp->declared = true;
     }
     free(queue);
     free(function);
@@ -175,9 +177,16 @@ int gh_event_sources_apply(gh_event_sources *es, const gh_model *m, gh_diags *d)
 {
     int errors = 0;
     pthread_mutex_lock(&es->lock);
+    for (size_t i = 0; i < es->n; i++)
+        es->maps[i].declared = false;
     for (size_t i = 0; i < m->napis; i++)
         for (size_t k = 0; k < m->apis[i].nevent_sources; k++)
             errors += apply_one(es, m, &m->apis[i].event_sources[k], d);
+    /* A mapping the edited definition no longer declares stops, as a deleted event
+     * source mapping does; its queue keeps the messages. */
+    for (size_t i = 0; i < es->n; i++)
+        if (!es->maps[i].declared)
+            es->maps[i].enabled = false;
     pthread_mutex_unlock(&es->lock);
     pthread_cond_broadcast(&es->wake);
     return errors;

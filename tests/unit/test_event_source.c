@@ -456,6 +456,14 @@ static void test_arns_disabled_and_poller(void **state)
     /* Whatever the poller did before it stopped, the pump finishes: x was handled once. */
     gh_event_sources_pump(f->sim->sources);
     assert_seen(f, "x#1");
+    /* A reload whose definition drops the mapping stops it. */
+    api->nevent_sources = 0;
+    gh_diags d2 = GH_DIAGS_INIT;
+    assert_int_equal(gh_event_sources_apply(f->sim->sources, f->rt->model, &d2), 0);
+    gh_diags_free(&d2);
+    send(f, "arnq", "y", NULL);
+    assert_int_equal(gh_event_sources_pump(f->sim->sources), 0);
+    assert_int_equal(counts(f, "arnq").visible, 1);
 }
 
 int main(void)
