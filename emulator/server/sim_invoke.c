@@ -169,7 +169,7 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-static int deliver_http(void *ud, const char *url, const char *body, const char *const *headers)
+int gh_sim_invoker_http(void *ud, const char *url, const char *body, const char *const *headers)
 {
     gh_sim_invoker *v = ud;
     if (v->loopback_only && !loopback_url(url)) {
@@ -216,7 +216,7 @@ gh_sim_invoker *gh_sim_invoker_install(gh_sim *sim, gh_live *live, const gh_runt
     v->rt = rt;
     v->loopback_only = loopback_only;
     gh_sim_set_invoker(sim, gh_sim_invoker_call, v);
-    gh_sns_delivery d = {.lambda = deliver_lambda, .http = deliver_http, .ud = v};
+    gh_sns_delivery d = {.lambda = deliver_lambda, .http = gh_sim_invoker_http, .ud = v};
     gh_sns_set_delivery(sim->sns, &d);
     gh_module_set_sim(sim);
     return v;

@@ -28,4 +28,9 @@ void gh_sim_invoker_free(gh_sim_invoker *inv);
 int gh_sim_invoker_call(void *invoker, const char *function, const char *event_json,
                         char **result);
 
+/* The SNS HTTP delivery (gh_sns_delivery.http): POSTs body to url with the headers
+ * ("Name: value", NULL-terminated), 15 s at most; 0 on a 2xx answer. */
+int gh_sim_invoker_http(void *invoker, const char *url, const char *body,
+                        const char *const *headers);
+
 #endif
