@@ -252,15 +252,17 @@ static int lambda_invoke(lua_State *L)
     if (!sim->invoke)
         return luaL_error(L, "lambda.invoke: ServiceException: no Lua runtime is running");
     if (invoke_depth >= MAX_INVOKE_DEPTH)
-        return luaL_error(L, "lambda.invoke: TooManyRequestsException: a function "
+        return luaL_error(L,
+                          "lambda.invoke: TooManyRequestsException: a function "
                           "invoked by gatehouse.lambda.invoke cannot invoke another (at most "
-                          "%d level)", MAX_INVOKE_DEPTH);
+                          "%d level)",
+                          MAX_INVOKE_DEPTH);
     json_t *event = gh_lua_to_json(L, 2);
     char *text = json_dumps(event, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(event);
     if (!text)
         return luaL_error(L, "lambda.invoke: InvalidRequestContentException: the event is "
-                          "not valid UTF-8");
+                             "not valid UTF-8");
     char *result = NULL;
     invoke_depth++;
     int rc = sim->invoke(sim->invoke_ud, function, text, &result);
@@ -280,8 +282,7 @@ static int lambda_invoke(lua_State *L)
         const char *type = json_string_value(json_object_get(v, "errorType"));
         const char *text = json_string_value(json_object_get(v, "errorMessage"));
         char msg[1024];
-        snprintf(msg, sizeof msg, "lambda.invoke: %s: %s", type ? type : "Error",
-                 text ? text : "");
+        snprintf(msg, sizeof msg, "lambda.invoke: %s: %s", type ? type : "Error", text ? text : "");
         json_decref(v);
         return luaL_error(L, "%s", msg);
     }
@@ -290,8 +291,8 @@ static int lambda_invoke(lua_State *L)
 
 void gh_module_open_sim(lua_State *L)
 {
-    static const luaL_Reg sqs_fns[] = {{"send", sqs_send}, {"receive", sqs_receive},
-                                       {"delete", sqs_delete}, {NULL, NULL}};
+    static const luaL_Reg sqs_fns[] = {
+        {"send", sqs_send}, {"receive", sqs_receive}, {"delete", sqs_delete}, {NULL, NULL}};
     static const luaL_Reg sns_fns[] = {{"publish", sns_publish}, {NULL, NULL}};
     static const luaL_Reg lambda_fns[] = {{"invoke", lambda_invoke}, {NULL, NULL}};
     luaL_newlib(L, sqs_fns);

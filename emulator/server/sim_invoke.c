@@ -51,8 +51,8 @@ static void function_name(const char *s, char *out, size_t size)
 
 static char *error_text(const char *type, const char *message)
 {
-    json_t *e = json_pack("{s:s, s:s, s:[]}", "errorMessage", message, "errorType", type,
-                          "stackTrace");
+    json_t *e =
+        json_pack("{s:s, s:s, s:[]}", "errorMessage", message, "errorType", type, "stackTrace");
     char *text = json_dumps(e, JSON_COMPACT);
     json_decref(e);
     return text;
@@ -66,8 +66,8 @@ static void log_stream(char out[64])
     gmtime_r(&t, &tm);
     unsigned char rnd[16];
     gh_random_bytes(rnd, sizeof rnd);
-    int n = snprintf(out, 64, "%04d/%02d/%02d/[$LATEST]", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday);
+    int n =
+        snprintf(out, 64, "%04d/%02d/%02d/[$LATEST]", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     for (int i = 0; i < 16 && n + 2 < 64; i++, n += 2)
         snprintf(out + n, 3, "%02x", rnd[i]);
 }
@@ -94,8 +94,8 @@ int gh_sim_invoker_call(void *ud, const char *function, const char *event_json, 
     if (!event) {
         /* Lambda's Invoke refuses a payload that is not JSON before any code runs. */
         release(v, rt);
-        *result = error_text("InvalidRequestContentException",
-                             "Could not parse request body into json");
+        *result =
+            error_text("InvalidRequestContentException", "Could not parse request body into json");
         return 1;
     }
     char request_id[GH_UUID_LEN + 1], arn[512], group[300], stream[64];
@@ -156,8 +156,8 @@ static bool loopback_url(const char *url)
     char *host = NULL;
     bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
-    ok = ok && (!strcmp(host, "127.0.0.1") || !strcasecmp(host, "localhost") ||
-                !strcmp(host, "[::1]"));
+    ok = ok &&
+         (!strcmp(host, "127.0.0.1") || !strcasecmp(host, "localhost") || !strcmp(host, "[::1]"));
     curl_free(host);
     curl_url_cleanup(u);
     return ok;

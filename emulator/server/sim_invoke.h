@@ -25,8 +25,7 @@ gh_sim_invoker *gh_sim_invoker_install(gh_sim *sim, gh_live *live, const gh_runt
 void gh_sim_invoker_free(gh_sim_invoker *inv);
 
 /* The invoker itself (a gh_sim_invoke_fn), for callers that hold a gh_sim_invoker. */
-int gh_sim_invoker_call(void *invoker, const char *function, const char *event_json,
-                        char **result);
+int gh_sim_invoker_call(void *invoker, const char *function, const char *event_json, char **result);
 
 /* The SNS HTTP delivery (gh_sns_delivery.http): POSTs body to url with the headers
  * ("Name: value", NULL-terminated), 15 s at most; 0 on a 2xx answer. */

@@ -153,8 +153,8 @@ static int apply_one(gh_event_sources *es, const gh_model *m, const gh_event_sou
             mp->function = function;
             queue = function = NULL;
             const gh_sqs *q = es->sim->sqs;
-            size_t len = strlen(gh_sqs_region(q)) + strlen(gh_sqs_account(q)) +
-                         strlen(mp->queue) + 16;
+            size_t len =
+                strlen(gh_sqs_region(q)) + strlen(gh_sqs_account(q)) + strlen(mp->queue) + 16;
             mp->queue_arn = malloc(len);
             if (mp->queue_arn)
                 snprintf(mp->queue_arn, len, "arn:aws:sqs:%s:%s:%s", gh_sqs_region(q),
@@ -205,13 +205,14 @@ static size_t receive_more(gh_event_sources *es, mapping *mp, gh_sqs_message **b
     size_t got = 0;
     while (room > 0) {
         gh_sqs_receive r = {.max_messages = room < RECEIVE_MAX ? (int)room : RECEIVE_MAX,
-                            .visibility_timeout = -1, .wait_seconds = 0};
+                            .visibility_timeout = -1,
+                            .wait_seconds = 0};
         gh_sqs_message *m = NULL;
         size_t k = 0;
         gh_sqs_error err;
         if (gh_sqs_receive_messages(es->sim->sqs, mp->queue, &r, &m, &k, &err) != 0) {
-            gh_log(GH_LOG_WARN, "event source %s -> %s: %s: %s", mp->queue, mp->function,
-                   err.code, err.message);
+            gh_log(GH_LOG_WARN, "event source %s -> %s: %s: %s", mp->queue, mp->function, err.code,
+                   err.message);
             break;
         }
         if (k == 0) {
@@ -260,20 +261,22 @@ static void deliver(gh_event_sources *es, mapping *mp, gh_sqs_message *batch, si
     } else if (rc != 0) {
         for (size_t i = 0; i < n; i++)
             failed[i] = true;
-    } else if (mp->report_failures &&
-               gh_sqs_event_failures(result, batch, n, failed) != 0) {
+    } else if (mp->report_failures && gh_sqs_event_failures(result, batch, n, failed) != 0) {
         gh_log(GH_LOG_WARN,
                "event source %s -> %s: the function's batchItemFailures answer is invalid "
                "(%s); the whole batch failed, as Lambda treats it",
                mp->queue, mp->function, result ? result : "");
     }
     if (rc == -1)
-        gh_log(GH_LOG_WARN, "event source %s -> %s: no such function; the batch returns "
-               "after the visibility timeout", mp->queue, mp->function);
+        gh_log(GH_LOG_WARN,
+               "event source %s -> %s: no such function; the batch returns "
+               "after the visibility timeout",
+               mp->queue, mp->function);
     else if (rc == 1)
-        gh_log(GH_LOG_INFO, "event source %s -> %s: the function failed (%s); the batch "
-               "returns after the visibility timeout", mp->queue, mp->function,
-               result ? result : "");
+        gh_log(GH_LOG_INFO,
+               "event source %s -> %s: the function failed (%s); the batch "
+               "returns after the visibility timeout",
+               mp->queue, mp->function, result ? result : "");
     if (failed && rc == 0) {
         if (is_fifo(mp))
             hold_failed_groups(batch, n, failed);
@@ -281,8 +284,8 @@ static void deliver(gh_event_sources *es, mapping *mp, gh_sqs_message *batch, si
             gh_sqs_error err;
             if (!failed[i] &&
                 gh_sqs_delete_message(es->sim->sqs, mp->queue, batch[i].receipt_handle, &err) != 0)
-                gh_log(GH_LOG_WARN, "event source %s: DeleteMessage: %s: %s", mp->queue,
-                       err.code, err.message);
+                gh_log(GH_LOG_WARN, "event source %s: DeleteMessage: %s: %s", mp->queue, err.code,
+                       err.message);
         }
     }
     free(failed);

@@ -61,7 +61,8 @@ static json_t *message_attributes(const gh_sqs_message *m, gh_arena *a)
             json_object_set_new(v, "binaryValue",
                                 json_string(gh_base64_encode(a, at->binary_value, at->binary_len)));
         else
-            json_object_set_new(v, "stringValue", json_string(at->string_value ? at->string_value : ""));
+            json_object_set_new(v, "stringValue",
+                                json_string(at->string_value ? at->string_value : ""));
         json_object_set_new(v, "stringListValues", json_array());
         json_object_set_new(v, "binaryListValues", json_array());
         json_object_set_new(v, "dataType", json_string(type));
@@ -84,8 +85,9 @@ json_t *gh_sqs_event_build(const gh_sqs_message *m, size_t n, const char *queue_
         json_t *r = json_object();
         set_str(r, "messageId", m[i].message_id);
         set_str(r, "receiptHandle", m[i].receipt_handle ? m[i].receipt_handle : "");
-        json_object_set_new(r, "body", json_stringn_nocheck(m[i].body ? m[i].body : "",
-                                                            m[i].body ? m[i].body_len : 0));
+        json_object_set_new(
+            r, "body",
+            json_stringn_nocheck(m[i].body ? m[i].body : "", m[i].body ? m[i].body_len : 0));
         json_object_set_new(r, "attributes", system_attributes(&m[i]));
         json_object_set_new(r, "messageAttributes", message_attributes(&m[i], a));
         set_str(r, "md5OfBody", m[i].md5_body);
@@ -130,7 +132,8 @@ int gh_sqs_event_failures(const char *answer, const gh_sqs_message *m, size_t n,
     }
     size_t k;
     json_t *item;
-    json_array_foreach(list, k, item) {
+    json_array_foreach(list, k, item)
+    {
         json_t *id = json_is_object(item) ? json_object_get(item, "itemIdentifier") : NULL;
         const char *s = json_string_value(id);
         size_t at = n;
