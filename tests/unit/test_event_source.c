@@ -401,7 +401,7 @@ static void test_answer_ignored_without_report(void **state)
 static void test_fifo_group_order(void **state)
 {
     fixture *f = *state;
-    queue(f, "q.fifo", "VisibilityTimeout", "30");
+    queue(f, "q.fifo", "FifoQueue", "true"); /* visibility: the default 30 s */
     map(f, "q.fifo", 10, true);
     send(f, "q.fifo", "a1", "A");
     send(f, "q.fifo", "a2-bad", "A");

@@ -219,13 +219,14 @@ static void test_errors_carry_aws_codes(void **state)
 static void test_sns_publish_reaches_subscribed_queue(void **state)
 {
     fixture *f = *state;
-    char *arn = NULL;
+    char *arn = NULL, *sub = NULL;
     gh_sqs_create_queue(f->sim->sqs, "fanout", NULL, 0, NULL);
     assert_int_equal(gh_sns_create_topic(f->sim->sns, "events", NULL, 0, &arn, NULL), 0);
     assert_int_equal(gh_sns_subscribe(f->sim->sns, arn, "sqs",
-                                      "arn:aws:sqs:eu-west-1:111122223333:fanout", NULL, 0, NULL,
+                                      "arn:aws:sqs:eu-west-1:111122223333:fanout", NULL, 0, &sub,
                                       NULL),
                      0);
+    free(sub);
     free(arn);
     json_t *v = run(f, "publish", 0);
     assert_int_equal(strlen(json_string_value(v)), 36);
