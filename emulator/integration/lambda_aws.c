@@ -15,65 +15,11 @@
 #include "util/json_text.h"
 #include "util/log.h"
 
-/* stackTrace: where the error was raised, then the Lua frames of the traceback (C
- * frames such as the call to error() left out). */
-static json_t *stack_trace(const char *position, size_t plen, const char *traceback)
-{
-    json_t *st = json_array();
-    if (plen)
-        json_array_append_new(st, json_stringn(position, plen));
-    const char *p = traceback ? strstr(traceback, "stack traceback:\n") : NULL;
-    if (!p)
-        return st;
-    p += strlen("stack traceback:\n");
-    while (*p) {
-        const char *e = strchr(p, '\n');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        const char *line = p;
-        while (n && (*line == '\t' || *line == ' ')) {
-            line++;
-            n--;
-        }
-        if (n && strncmp(line, "[C]", 3) != 0 && strncmp(line, "(...tail calls...)", 18) != 0)
-            json_array_append_new(st, json_stringn(line, n));
-        p = e ? e + 1 : p + strlen(p);
-    }
-    return st;
-}
-
-/* The error body Lambda returns for a failed invocation (handle-errors-in-lambda-
- * integration: errorMessage, errorType, stackTrace), and its errorMessage. A function
- * that ran past its timeout or memory gets Lambda's own message and type, and no
- * stackTrace. */
+/* The error body Lambda returns for a failed invocation, and its errorMessage. */
 static json_t *error_body(const gh_script_result *r, const gh_lambda_context *ctx,
                           const char **message)
 {
-    json_t *err = json_object();
-    const char *msg = r->error_message ? r->error_message : "";
-    if (r->status == GH_SCRIPT_TIMEOUT) {
-        /* Lambda's current runtimes: "RequestId: <id> Error: Task timed out after
-         * 3.00 seconds", errorType Sandbox.Timedout (troubleshooting-invocation). */
-        char *text = NULL;
-        size_t n = strlen(msg) + strlen(ctx->aws_request_id) + 32;
-        text = malloc(n);
-        snprintf(text, n, "RequestId: %s Error: %s", ctx->aws_request_id, msg);
-        json_object_set_new(err, "errorMessage", json_string(text));
-        free(text);
-        json_object_set_new(err, "errorType", json_string(r->error_type ? r->error_type
-                                                                        : "Sandbox.Timedout"));
-    } else if (r->status == GH_SCRIPT_MEMORY) {
-        json_object_set_new(err, "errorMessage", json_string(msg));
-        json_object_set_new(err, "errorType", json_string(r->error_type ? r->error_type
-                                                                        : "Runtime.ExitError"));
-    } else {
-        /* error({errorMessage=..., errorType=...}) chose its fields: nothing to strip. */
-        int chosen_type = r->error_type && strcmp(r->error_type, "Error") != 0;
-        size_t plen = chosen_type ? 0 : gh_lambda_error_prefix_len(msg);
-        size_t poslen = plen >= 2 ? plen - 2 : 0; /* without the ": " */
-        json_object_set_new(err, "errorMessage", json_stringn_nocheck(msg + plen, strlen(msg + plen)));
-        json_object_set_new(err, "errorType", json_string(r->error_type ? r->error_type : "Error"));
-        json_object_set_new(err, "stackTrace", stack_trace(msg, poslen, r->traceback));
-    }
+    json_t *err = gh_lambda_error_payload(r, ctx->aws_request_id);
     *message = json_string_value(json_object_get(err, "errorMessage"));
     return err;
 }

@@ -43,4 +43,10 @@ int gh_lambda_timeout(const gh_invocation *inv, const gh_function *fn, bool *gat
  * Returns the length of that prefix in msg, 0 when there is none. */
 size_t gh_lambda_error_prefix_len(const char *msg);
 
+/* The error payload Lambda returns for the failed call r (status ERROR, TIMEOUT or
+ * MEMORY) made with request id request_id: {"errorMessage", "errorType", "stackTrace"}
+ * as the Lambda integrations, the Invoke endpoint and the simulated invoker give it.
+ * New reference. */
+json_t *gh_lambda_error_payload(const gh_script_result *r, const char *request_id);
+
 #endif

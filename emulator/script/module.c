@@ -226,5 +226,6 @@ int gh_module_open(lua_State *L)
     lua_setfield(L, -2, "base64");
     luaL_newlib(L, url_fns);
     lua_setfield(L, -2, "url");
+    gh_module_open_sim(L);
     return 1;
 }
