@@ -68,7 +68,8 @@ json_t *gh_sns_get_subscription_attributes(gh_sns *s, const char *sub_arn, gh_sn
 int gh_sns_set_subscription_attribute(gh_sns *s, const char *sub_arn, const char *name,
                                       const char *value, gh_sns_error *err);
 
-typedef struct gh_sns_publish {
+/* A struct tag without a typedef: the name gh_sns_publish is the function's. */
+struct gh_sns_publish {
     const char *topic_arn;         /* TopicArn or TargetArn */
     const char *message;
     const char *subject;           /* NULL: none */
@@ -77,12 +78,12 @@ typedef struct gh_sns_publish {
                                     * Binary) */
     size_t nattrs;
     const char *group_id, *dedup_id; /* FIFO topics */
-} gh_sns_publish;
+};
 
 /* Publish: checks as AWS (message size 256 KiB, subject rules, JSON structure with
  * "default", FIFO group/dedup), then delivers to every subscription whose filter policy
  * matches. message_id[37]; sequence_number[21] ("" unless FIFO). */
-int gh_sns_publish(gh_sns *s, const gh_sns_publish *p, char message_id[37],
+int gh_sns_publish(gh_sns *s, const struct gh_sns_publish *p, char message_id[37],
                    char sequence_number[21], gh_sns_error *err);
 
 /* Blocks until every Lambda and HTTP delivery queued so far has run (tests, `gatehouse
