@@ -10,6 +10,7 @@
 
 #include "gateway/pipeline.h"
 #include "integration/backend.h"
+#include "server/admin.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/jregex.h"
@@ -190,7 +191,11 @@ static int on_request(struct mg_connection *conn, void *cbdata)
 
     gh_response resp = {0};
     const gh_runtime *rt = gh_live_acquire(s->live);
-    gh_pipeline_handle(rt, &req, &resp);
+    /* Claims before the REST pipeline: the admin API owns /_gatehouse/ (server/admin.h). */
+    if (gh_admin_claims(&req))
+        gh_admin_handle(rt->sim, &req, &resp);
+    else
+        gh_pipeline_handle(rt, &req, &resp);
     /* Hold the runtime until the response is written: its headers and body may point
      * into the model (gateway-response overrides, mock templates), and a --watch reload
      * during this request frees the old model on its last release. */
