@@ -204,8 +204,8 @@ void gh_fx_expect_queues(gh_arena *a, const gh_vars *v, const gh_fixture *f, gh_
         const char *name = q->pairs[i].key->text;
         if (!w) {
             gh_fx_fail(a, r, GH_FX_OTHER, gh_arena_printf(a, "queue %s", name), NULL, NULL,
-                       "expect.queues watches the in-process emulator's queues: run gatehouse "
-                       "test with the definitions, not --target");
+                       "expect.queues watches the simulated SQS of the in-process emulator: "
+                       "run gatehouse test with the definitions, not --target");
             continue;
         }
         expect_one(a, v, name, q->pairs[i].value, w, mark, sent_ms, r);
