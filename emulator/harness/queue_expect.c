@@ -59,8 +59,8 @@ static gh_vval attr_value(gh_arena *a, const gh_sqs_message *m)
 }
 
 /* Does m hold what the matcher says? Mismatches go to why. */
-static bool matches(gh_arena *a, const gh_vars *v, const gh_node *matcher,
-                    const gh_sqs_message *m, gh_fx_result *why)
+static bool matches(gh_arena *a, const gh_vars *v, const gh_node *matcher, const gh_sqs_message *m,
+                    gh_fx_result *why)
 {
     const gh_node *body = gh_node_get(matcher, "body");
     const gh_node *json = gh_node_get(matcher, "json");
@@ -72,22 +72,20 @@ static bool matches(gh_arena *a, const gh_vars *v, const gh_node *matcher,
         if (!want)
             gh_fx_fail(a, why, GH_FX_OTHER, "body", body->text, NULL, err);
         else if (len != m->body_len || memcmp(want, m->body, len))
-            gh_fx_fail(a, why, GH_FX_OTHER, "body", want,
-                       gh_arena_strndup(a, m->body, m->body_len), NULL);
+            gh_fx_fail(a, why, GH_FX_OTHER, "body", want, gh_arena_strndup(a, m->body, m->body_len),
+                       NULL);
     }
     if (json) {
         gh_vval got;
         const char *err = gh_vjson_parse(a, m->body, m->body_len, &got);
         if (err)
-            gh_fx_fail(a, why, GH_FX_OTHER, "json", NULL,
-                       gh_arena_strndup(a, m->body, m->body_len),
+            gh_fx_fail(a, why, GH_FX_OTHER, "json", NULL, gh_arena_strndup(a, m->body, m->body_len),
                        gh_arena_printf(a, "the body is not JSON: %s", err));
         else
             gh_fx_match_json(a, v, json, got, true, GH_FX_OTHER, "json $", why);
     }
     if (attrs)
-        gh_fx_match_json(a, v, attrs, attr_value(a, m), true, GH_FX_OTHER, "attributes $",
-                         why);
+        gh_fx_match_json(a, v, attrs, attr_value(a, m), true, GH_FX_OTHER, "attributes $", why);
     return why->nfails == 0;
 }
 
@@ -98,9 +96,9 @@ typedef struct verdict {
     long count;
     bool passed;
     size_t got;
-    const char **bodies;     /* the first QUOTE_MAX arrived, copied */
-    const char **unmatched;  /* per matcher: why the first unclaimed arrival missed, or
-                              * "" when it matched one; NULL when never checked */
+    const char **bodies;    /* the first QUOTE_MAX arrived, copied */
+    const char **unmatched; /* per matcher: why the first unclaimed arrival missed, or
+                             * "" when it matched one; NULL when never checked */
 } verdict;
 
 static bool check(void *ud, const gh_sqs_message *const *msgs, size_t n)
@@ -126,10 +124,10 @@ static bool check(void *ud, const gh_sqs_message *const *msgs, size_t n)
                 used[i] = found = true;
             } else if (!why && r.nfails) {
                 const gh_fx_failure *f = &r.fails[0];
-                why = gh_arena_printf(a, "message %zu: %s: expected %s, got %s%s%s", i + 1,
-                                      f->what, f->expected ? f->expected : "-",
-                                      f->actual ? f->actual : "(absent)",
-                                      f->message ? "; " : "", f->message ? f->message : "");
+                why = gh_arena_printf(a, "message %zu: %s: expected %s, got %s%s%s", i + 1, f->what,
+                                      f->expected ? f->expected : "-",
+                                      f->actual ? f->actual : "(absent)", f->message ? "; " : "",
+                                      f->message ? f->message : "");
             }
         }
         vd->unmatched[k] = found ? "" : why ? why : "no message to match";
@@ -167,7 +165,9 @@ static void expect_one(gh_arena *a, const gh_vars *v, const char *queue, const g
         .a = a,
         .v = v,
         .matchers = msgs,
-        .count = count ? (long)count->v.i : msgs ? (long)msgs->n : 1,
+        .count = count  ? (long)count->v.i
+                 : msgs ? (long)msgs->n
+                        : 1,
     };
     size_t nm = msgs ? msgs->n : 0;
     vd.bodies = gh_arena_calloc(a, QUOTE_MAX * sizeof *vd.bodies);
@@ -184,16 +184,16 @@ static void expect_one(gh_arena *a, const gh_vars *v, const char *queue, const g
     gh_buf_free(&b);
     const char *what = gh_arena_printf(a, "queue %s", queue);
     if ((long)vd.got != vd.count)
-        gh_fx_fail(a, r, GH_FX_OTHER, what,
-                   gh_arena_printf(a, "%ld message%s within %ldms", vd.count,
-                                   vd.count == 1 ? "" : "s", t),
-                   gh_arena_printf(a, "%zu: %s", vd.got, arrived), NULL);
+        gh_fx_fail(
+            a, r, GH_FX_OTHER, what,
+            gh_arena_printf(a, "%ld message%s within %ldms", vd.count, vd.count == 1 ? "" : "s", t),
+            gh_arena_printf(a, "%zu: %s", vd.got, arrived), NULL);
     for (size_t k = 0; k < nm; k++)
         if (vd.unmatched[k] && *vd.unmatched[k])
-            gh_fx_fail(a, r, GH_FX_OTHER, gh_arena_printf(a, "queue %s messages[%zu]", queue, k),
-                       node_json_text(a, v, msgs->items[k]), arrived,
-                       gh_arena_printf(a, "no message that arrived matches it (%s)",
-                                       vd.unmatched[k]));
+            gh_fx_fail(
+                a, r, GH_FX_OTHER, gh_arena_printf(a, "queue %s messages[%zu]", queue, k),
+                node_json_text(a, v, msgs->items[k]), arrived,
+                gh_arena_printf(a, "no message that arrived matches it (%s)", vd.unmatched[k]));
 }
 
 void gh_fx_expect_queues(gh_arena *a, const gh_vars *v, const gh_fixture *f, gh_fx_queues *w,

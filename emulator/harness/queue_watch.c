@@ -48,8 +48,8 @@ static gh_sqs_attr *copy_attrs(const gh_sqs_attr *a, size_t n)
         c[i].name = dup_s(a[i].name);
         c[i].data_type = dup_s(a[i].data_type);
         c[i].string_value = dup_s(a[i].string_value);
-        c[i].binary_value = (const unsigned char *)dup_n((const char *)a[i].binary_value,
-                                                         a[i].binary_len);
+        c[i].binary_value =
+            (const unsigned char *)dup_n((const char *)a[i].binary_value, a[i].binary_len);
         c[i].binary_len = a[i].binary_len;
     }
     return c;

@@ -133,8 +133,7 @@ static void messages_peek(admin_call *c)
 {
     long max = peek_max(c->req);
     if (max < 0) {
-        reply_error(c, 400, "InvalidParameterValue", "max must be a number from 1 to %d",
-                    PEEK_MAX);
+        reply_error(c, 400, "InvalidParameterValue", "max must be a number from 1 to %d", PEEK_MAX);
         return;
     }
     gh_sqs_message *m;
@@ -223,8 +222,7 @@ bool gh_admin_claims(const gh_request *req)
 
 /* Does path (after the prefix and its slash, without a trailing slash) fit pattern?
  * *name gets the {name} segment decoded. */
-static bool fits(gh_arena *a, const char *pattern, const char *path, size_t len,
-                 const char **name)
+static bool fits(gh_arena *a, const char *pattern, const char *path, size_t len, const char **name)
 {
     const char *p = pattern, *s = path, *end = path + len;
     for (;;) {
@@ -280,8 +278,7 @@ void gh_admin_handle(gh_sim *sim, const gh_request *req, gh_response *resp)
     }
     if (allow.len) {
         const char *methods = gh_arena_strndup(req->arena, allow.data, allow.len);
-        reply_error(&c, 405, "MethodNotAllowed", "%s %s takes %s", req->method, req->path,
-                    methods);
+        reply_error(&c, 405, "MethodNotAllowed", "%s %s takes %s", req->method, req->path, methods);
         gh_headers_set(req->arena, &resp->headers, "Allow", methods);
     } else {
         reply_error(&c, 404, "NotFound",

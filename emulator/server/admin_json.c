@@ -19,8 +19,7 @@ static json_t *attr_map(const gh_sqs_attr *attrs, size_t n)
             if (!a)
                 a = gh_arena_new(1024);
             json_object_set_new(v, "binaryValue",
-                                json_string(gh_base64_encode(a, at->binary_value,
-                                                             at->binary_len)));
+                                json_string(gh_base64_encode(a, at->binary_value, at->binary_len)));
         } else {
             json_object_set_new(v, "stringValue",
                                 json_string(at->string_value ? at->string_value : ""));
@@ -85,10 +84,10 @@ json_t *gh_admin_queue_json(gh_sqs *q, const char *name, const char *host)
     char *url = NULL;
     if (asprintf(&url, "http://%s/%s/%s", host, gh_sqs_account(q), name) < 0)
         url = NULL;
-    json_t *o = json_pack("{s:s, s:s?, s:s?, s:b, s:I, s:I, s:I, s:o}", "name", name, "url",
-                          url, "arn", arn, "fifo", fifo && !strcmp(fifo, "true"), "visible",
-                          (json_int_t)c.visible, "inFlight", (json_int_t)c.in_flight,
-                          "delayed", (json_int_t)c.delayed, "attributes", attrs);
+    json_t *o = json_pack("{s:s, s:s?, s:s?, s:b, s:I, s:I, s:I, s:o}", "name", name, "url", url,
+                          "arn", arn, "fifo", fifo && !strcmp(fifo, "true"), "visible",
+                          (json_int_t)c.visible, "inFlight", (json_int_t)c.in_flight, "delayed",
+                          (json_int_t)c.delayed, "attributes", attrs);
     free(url);
     return o;
 }
@@ -105,12 +104,12 @@ static json_t *subscription_json(gh_sns *s, json_t *listed)
     json_t *fp = policy ? json_loads(policy, JSON_DECODE_ANY, NULL) : NULL;
     if (policy && !fp)
         fp = json_string(policy); /* kept as text when it is not JSON */
-    json_t *o = json_pack("{s:s?, s:s?, s:s?, s:b, s:o, s:s?}", "arn", arn, "protocol",
-                          json_string_value(json_object_get(listed, "Protocol")), "endpoint",
-                          json_string_value(json_object_get(listed, "Endpoint")),
-                          "rawMessageDelivery", raw && !strcmp(raw, "true"), "filterPolicy",
-                          fp ? fp : json_null(), "filterPolicyScope",
-                          policy ? (scope ? scope : "MessageAttributes") : NULL);
+    json_t *o =
+        json_pack("{s:s?, s:s?, s:s?, s:b, s:o, s:s?}", "arn", arn, "protocol",
+                  json_string_value(json_object_get(listed, "Protocol")), "endpoint",
+                  json_string_value(json_object_get(listed, "Endpoint")), "rawMessageDelivery",
+                  raw && !strcmp(raw, "true"), "filterPolicy", fp ? fp : json_null(),
+                  "filterPolicyScope", policy ? (scope ? scope : "MessageAttributes") : NULL);
     json_decref(attrs);
     return o;
 }
@@ -127,8 +126,7 @@ json_t *gh_admin_topic_json(gh_sns *s, const char *topic_arn)
     json_t *listed = gh_sns_list_subscriptions(s, topic_arn, &err);
     size_t i;
     json_t *one;
-    json_array_foreach(listed, i, one)
-        json_array_append_new(subs, subscription_json(s, one));
+    json_array_foreach(listed, i, one) json_array_append_new(subs, subscription_json(s, one));
     json_decref(listed);
     return json_pack("{s:s, s:s, s:b, s:o, s:o}", "name", name ? name + 1 : topic_arn, "arn",
                      topic_arn, "fifo", fifo && !strcmp(fifo, "true"), "attributes", attrs,

@@ -87,16 +87,20 @@ static json_t *admin_call(const char *base, const char *method, const char *path
     CURLcode rc = curl_easy_perform(c);
     json_t *j = NULL;
     if (rc == CURLE_COULDNT_CONNECT) {
-        fprintf(stderr, "gatehouse: nothing listens at %s; start `gatehouse serve` first, or "
-                        "give its address with --url http://127.0.0.1:PORT\n", base);
+        fprintf(stderr,
+                "gatehouse: nothing listens at %s; start `gatehouse serve` first, or "
+                "give its address with --url http://127.0.0.1:PORT\n",
+                base);
     } else if (rc != CURLE_OK) {
         fprintf(stderr, "gatehouse: %s %s: %s\n", method, url, curl_easy_strerror(rc));
     } else {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
         j = json_loadb(body.data ? body.data : "", body.len, 0, NULL);
         if (!j || !json_is_object(j)) {
-            fprintf(stderr, "gatehouse: %s answered %ld without the admin API's JSON; is it "
-                            "a gatehouse server of this version?\n", url, *status);
+            fprintf(stderr,
+                    "gatehouse: %s answered %ld without the admin API's JSON; is it "
+                    "a gatehouse server of this version?\n",
+                    url, *status);
             json_decref(j);
             j = NULL;
         } else if (*status < 200 || *status > 299) {
@@ -137,9 +141,8 @@ static void print_queue_rows(const json_t *list)
     int w = 5;
     size_t i;
     json_t *q;
-    json_array_foreach(list, i, q)
-        if ((int)strlen(str(q, "name")) > w)
-            w = (int)strlen(str(q, "name"));
+    json_array_foreach(list, i, q) if ((int)strlen(str(q, "name")) > w) w =
+        (int)strlen(str(q, "name"));
     printf("%-*s  %8s  %9s  %7s\n", w, "QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED");
     json_array_foreach(list, i, q)
         printf("%-*s  %8lld  %9lld  %7lld\n", w, str(q, "name"), (long long)num(q, "visible"),
@@ -150,13 +153,13 @@ static void print_attrs(const json_t *attrs, const char *indent)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)attrs, k, v) {
+    json_object_foreach((json_t *)attrs, k, v)
+    {
         const char *s = json_string_value(json_object_get(v, "stringValue"));
         if (json_is_string(v))
             printf("%s%s: %s\n", indent, k, json_string_value(v));
         else
-            printf("%s%s (%s): %s\n", indent, k, str(v, "dataType"),
-                   s ? s : str(v, "binaryValue"));
+            printf("%s%s (%s): %s\n", indent, k, str(v, "dataType"), s ? s : str(v, "binaryValue"));
     }
 }
 
@@ -167,7 +170,8 @@ static void print_messages(const json_t *answer)
         printf("%s: no messages\n", str(answer, "queue"));
     size_t i;
     json_t *m;
-    json_array_foreach(list, i, m) {
+    json_array_foreach(list, i, m)
+    {
         printf("%s  sent %s  received %lld time%s\n", str(m, "messageId"), str(m, "sentTime"),
                (long long)num(m, "receiveCount"), num(m, "receiveCount") == 1 ? "" : "s");
         print_attrs(json_object_get(m, "messageAttributes"), "  ");
@@ -192,7 +196,8 @@ static int split(const gh_cli *cli, args *a, bool takes_name)
         } else {
             fprintf(stderr, "gatehouse: unexpected argument '%s'; %s\n", cli->defs[i],
                     takes_name ? "name one queue (definitions are existing .yaml/.yml/.json "
-                                 "files)" : "topics takes only definitions and options");
+                                 "files)"
+                               : "topics takes only definitions and options");
             return GH_EXIT_USAGE;
         }
     }
@@ -285,13 +290,15 @@ int gh_cmd_topics(const gh_cli *cli)
         printf("no topics\n");
     size_t i;
     json_t *t;
-    json_array_foreach(cli->json ? NULL : list, i, t) {
+    json_array_foreach(cli->json ? NULL : list, i, t)
+    {
         json_t *subs = json_object_get(t, "subscriptions");
-        printf("%s%s  %zu subscription%s\n", i ? "\n" : "", str(t, "name"),
-               json_array_size(subs), json_array_size(subs) == 1 ? "" : "s");
+        printf("%s%s  %zu subscription%s\n", i ? "\n" : "", str(t, "name"), json_array_size(subs),
+               json_array_size(subs) == 1 ? "" : "s");
         size_t k;
         json_t *s;
-        json_array_foreach(subs, k, s) {
+        json_array_foreach(subs, k, s)
+        {
             printf("  %-6s %s", str(s, "protocol"), str(s, "endpoint"));
             if (json_is_true(json_object_get(s, "rawMessageDelivery")))
                 printf("  raw");
