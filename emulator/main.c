@@ -23,6 +23,8 @@ static const char usage_main[] =
     "  render DEF... METHOD PATH render a mapping template for a request\n"
     "  test DEF... FIXTURES...   run contract-test fixtures against the APIs\n"
     "  token DEF... --pool ID    print a Cognito token of a simulated user pool\n"
+    "  queues [NAME]             list, peek at or purge a running server's queues\n"
+    "  topics                    list a running server's topics and subscriptions\n"
     "\n"
     "`gatehouse COMMAND --help` describes a command; `gatehouse --version` prints the\n"
     "version. Exit codes: 0 ok, 1 the definition, the function or a fixture failed, 2 usage\n"
@@ -147,13 +149,35 @@ static const char usage_token[] =
     "  --clock EPOCH_MS  issue the token at that time (ms since 1970)\n"
     "  --overlay FILE, --stage NAME as for serve\n";
 
+static const char usage_queues[] =
+    "usage: gatehouse queues [DEF...] [NAME] [--url URL] [--peek N | --purge] [--json]\n"
+    "\n"
+    "Asks a running server (gatehouse serve) through its admin API, /_gatehouse/ on its\n"
+    "port: without NAME, a table of its queues with their visible, in-flight and delayed\n"
+    "message counts; with NAME, that queue's counts, URL, ARN and attributes. Exit 0\n"
+    "answered, 1 nothing listens or no such queue, 2 usage error.\n"
+    "\n"
+    "  --url URL   the server, http://127.0.0.1:PORT (default: the port of the\n"
+    "              definitions DEF, x-gatehouse.port, else http://127.0.0.1:8080)\n"
+    "  --peek N    print up to N (1-1000) of NAME's messages, in flight or not, without\n"
+    "              receiving them (no visibility or receive-count change)\n"
+    "  --purge     delete every message of NAME now (no PurgeQueue 60-second limit)\n"
+    "  --json      print the admin API's JSON instead of a table\n";
+
+static const char usage_topics[] =
+    "usage: gatehouse topics [DEF...] [--url URL] [--json]\n"
+    "\n"
+    "Lists a running server's topics, each with its subscriptions (protocol, endpoint,\n"
+    "raw delivery, filter policy), through its admin API. --url and --json as for queues.\n";
+
 enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, OPT_EVENT,
        OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_DATA_FILE, OPT_CONTENT_TYPE, OPT_RESPONSE,
        OPT_INTEGRATION_BODY, OPT_INTEGRATION_BODY_FILE, OPT_GATEWAY_RESPONSE, OPT_TEMPLATE,
        OPT_JSON, OPT_FIXTURES, OPT_TARGET, OPT_JUNIT, OPT_TAP, OPT_JOBS, OPT_SHARD,
        OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK, OPT_RECORD, OPT_REPLAY,
        OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY, OPT_POOL, OPT_USER,
-       OPT_ACCESS, OPT_SCOPE, OPT_TTL, OPT_JWKS, OPT_NO_AUTH_CACHE };
+       OPT_ACCESS, OPT_SCOPE, OPT_TTL, OPT_JWKS, OPT_NO_AUTH_CACHE, OPT_URL, OPT_PEEK,
+       OPT_PURGE };
 
 static const struct option long_options[] = {
     {"overlay", required_argument, NULL, OPT_OVERLAY},
@@ -198,6 +222,9 @@ static const struct option long_options[] = {
     {"scope", required_argument, NULL, OPT_SCOPE},
     {"ttl", required_argument, NULL, OPT_TTL},
     {"jwks", no_argument, NULL, OPT_JWKS},
+    {"url", required_argument, NULL, OPT_URL},
+    {"peek", required_argument, NULL, OPT_PEEK},
+    {"purge", no_argument, NULL, OPT_PURGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -221,6 +248,8 @@ static const command commands[] = {
      "overlay stage fixtures target junit tap jobs shard update update-all seed clock record "
      "replay redact-header match-header no-match-body no-auth-cache"},
     {"token", usage_token, gh_cmd_token, "overlay stage pool user access scope ttl jwks clock"},
+    {"queues", usage_queues, gh_cmd_queues, "overlay stage url peek purge json"},
+    {"topics", usage_topics, gh_cmd_topics, "overlay stage url json"},
 };
 
 static int usage_error(const command *c, const char *fmt, const char *arg)
@@ -467,6 +496,18 @@ int main(int argc, char **argv)
         case OPT_ACCESS: cli.access_token = true; break;
         case OPT_SCOPE: scopes[cli.nscopes++] = optarg; break;
         case OPT_JWKS: cli.jwks = true; break;
+        case OPT_URL:
+            if (strncmp(optarg, "http://", 7))
+                rc = usage_error(cmd, "--url needs the server's http:// address "
+                                 "(http://127.0.0.1:8080), not '%s'", optarg);
+            cli.admin_url = optarg;
+            break;
+        case OPT_PEEK:
+            if (parse_int(optarg, 1, 1000, &v) < 0)
+                rc = usage_error(cmd, "--peek needs a number from 1 to 1000, not '%s'", optarg);
+            cli.peek = (int)v;
+            break;
+        case OPT_PURGE: cli.purge = true; break;
         case OPT_TTL:
             if (parse_int(optarg, 1, 86400, &v) < 0)
                 rc = usage_error(cmd, "--ttl needs seconds from 1 to 86400, not '%s'", optarg);
@@ -498,7 +539,10 @@ int main(int argc, char **argv)
             rc = token_args(cmd, &cli);
         if (rc < 0)
             rc = backend_args(cmd, &cli);
-        if (rc < 0 && npos <= first_def && cmd->run != gh_cmd_test)
+        /* queues and topics talk to a running server: definitions are optional. */
+        bool defs_optional = cmd->run == gh_cmd_test || cmd->run == gh_cmd_queues ||
+                             cmd->run == gh_cmd_topics;
+        if (rc < 0 && npos <= first_def && !defs_optional)
             rc = usage_error(cmd, "%s", "name at least one definition file");
         if (rc < 0) {
             cli.defs = positional + first_def;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/fixture.h"
+#include "harness/queue_expect.h"
 #include "template/jsonpath.h"
 #include "util/jregex.h"
 
@@ -151,11 +152,67 @@ static void load_request(loader *l, gh_fixture *f, const gh_node *r)
         gh_diag_error(l->d, f->api_key->mark, "request.apiKey must be the key's text");
 }
 
+/* One entry of expect.queues.QUEUE.messages: at least one of json, body, attributes. */
+static void load_queue_message(loader *l, const gh_node *m, const char *queue, size_t k)
+{
+    if (!want_kind(l, m, GH_NODE_MAP, "a queues message", "{json: {id: 1}}, {body: text} or "
+                   "{attributes: {kind: order}}"))
+        return;
+    only_keys(l, m, "a queues message", "json body attributes");
+    if (!m->n)
+        gh_diag_error(l->d, m->mark, "queue '%s' messages[%zu] says nothing about the message; "
+                      "give json, body or attributes", queue, k);
+    want_kind(l, gh_node_get(m, "body"), GH_NODE_STR, "a queues message's body",
+              "a quoted string, or use json:");
+    const gh_node *at = gh_node_get(m, "attributes");
+    if (want_kind(l, at, GH_NODE_MAP, "a queues message's attributes", "{kind: order}") && at)
+        for (size_t i = 0; i < at->n; i++)
+            if (!is_scalar(at->pairs[i].value))
+                gh_diag_error(l->d, at->pairs[i].value->mark, "attribute '%s' must be a value "
+                              "(text or a number)", at->pairs[i].key->text);
+}
+
+/* expect.queues: {QUEUE: {within: 2s, count: 1, messages: [...]}}. */
+static void load_queues(loader *l, const gh_node *q)
+{
+    if (!want_kind(l, q, GH_NODE_MAP, "expect.queues", "{orders: {within: 2s, count: 1}}") ||
+        !q)
+        return;
+    for (size_t i = 0; i < q->n; i++) {
+        const char *name = q->pairs[i].key->text;
+        const gh_node *spec = q->pairs[i].value;
+        if (!want_kind(l, spec, GH_NODE_MAP, "an expect.queues entry",
+                       "{within: 2s, count: 1, messages: [{json: {id: 1}}]}"))
+            continue;
+        only_keys(l, spec, "an expect.queues entry", "within count messages");
+        const gh_node *within = gh_node_get(spec, "within");
+        long ms = gh_fx_duration_ms(within);
+        if (within && (ms < 0 || ms > GH_FX_QUEUE_WITHIN_MAX_MS))
+            gh_diag_error(l->d, within->mark, "queue '%s': within must be a time from 0 to "
+                          "60s, written 2s, 500ms or 2 (seconds), not '%s'", name,
+                          within->text ? within->text : gh_node_kind_name(within->kind));
+        const gh_node *count = gh_node_get(spec, "count");
+        const gh_node *msgs = gh_node_get(spec, "messages");
+        if (count && (count->kind != GH_NODE_INT || count->v.i < 0 || count->v.i > 100000))
+            gh_diag_error(l->d, count->mark, "queue '%s': count must be a whole number of "
+                          "messages (0 for none), not '%s'", name,
+                          count->text ? count->text : gh_node_kind_name(count->kind));
+        else if (count && msgs && msgs->kind == GH_NODE_SEQ && (size_t)count->v.i < msgs->n)
+            gh_diag_error(l->d, count->mark, "queue '%s': count %lld is less than the %zu "
+                          "messages described; raise count or drop a message", name,
+                          (long long)count->v.i, msgs->n);
+        if (want_kind(l, msgs, GH_NODE_SEQ, "an expect.queues entry's messages",
+                      "a list: - json: {id: 1}") && msgs)
+            for (size_t k = 0; k < msgs->n; k++)
+                load_queue_message(l, msgs->items[k], name, k);
+    }
+}
+
 static void load_expect(loader *l, gh_fixture *f, const gh_node *e)
 {
     if (!want_kind(l, e, GH_NODE_MAP, "expect", "a map: {status: 200}"))
         return;
-    only_keys(l, e, "expect", "status headers body json jsonpath bodyRegex bodyFile invoked queue");
+    only_keys(l, e, "expect", "status headers body json jsonpath bodyRegex bodyFile invoked queues");
     f->status = gh_node_get(e, "status");
     f->exp_headers = gh_node_get(e, "headers");
     f->exp_body = gh_node_get(e, "body");
@@ -164,8 +221,8 @@ static void load_expect(loader *l, gh_fixture *f, const gh_node *e)
     f->exp_body_regex = gh_node_get(e, "bodyRegex");
     f->exp_body_file = gh_node_get(e, "bodyFile");
     f->unsupported = gh_node_get(e, "invoked");
-    if (!f->unsupported)
-        f->unsupported = gh_node_get(e, "queue");
+    f->exp_queues = gh_node_get(e, "queues");
+    load_queues(l, f->exp_queues);
     if (f->status && (f->status->kind != GH_NODE_INT || f->status->v.i < 100 ||
                       f->status->v.i > 599))
         gh_diag_error(l->d, f->status->mark, "expect.status must be an HTTP status from 100 "

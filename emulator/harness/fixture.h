@@ -32,7 +32,9 @@ typedef struct gh_fixture {
     const gh_node *exp_jsonpath;  /* map: path -> value, {regex: R} or {absent: true} */
     const gh_node *exp_body_regex;
     const gh_node *exp_body_file;
-    const gh_node *unsupported;   /* expect.invoked / expect.queue: fails, never passes */
+    const gh_node *unsupported;   /* expect.invoked: fails, never passes */
+    const gh_node *exp_queues;    /* map: queue name -> {within, count, messages}
+                                   * (harness/queue_expect.h) */
     const gh_node *capture;       /* map: name -> {jsonpath: P} or {header: H} */
 } gh_fixture;
 

@@ -413,8 +413,8 @@ void gh_fx_match(gh_arena *a, const gh_vars *v, const gh_fixture *f, const char 
 {
     if (f->unsupported)
         gh_fx_fail(a, r, GH_FX_OTHER, "side effects",
-                   NULL, NULL, "expect.invoked and expect.queue are not supported yet "
-                   "(planned: issue 7); remove them to run this fixture");
+                   NULL, NULL, "expect.invoked is not supported yet; remove it to run "
+                   "this fixture");
     if (f->status && r->resp.status != f->status->v.i)
         gh_fx_fail(a, r, GH_FX_STATUS, "status", f->status->text,
                    gh_arena_printf(a, "%ld", r->resp.status), NULL);

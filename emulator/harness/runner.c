@@ -5,12 +5,19 @@
 #include <string.h>
 #include <strings.h>
 
+#include "harness/queue_expect.h"
 #include "harness/runner.h"
 #include "util/buf.h"
 
 struct gh_runner {
     CURL *curl;
+    gh_fx_queues *queues;
 };
+
+void gh_runner_set_queues(gh_runner *r, gh_fx_queues *q)
+{
+    r->queues = q;
+}
 
 gh_runner *gh_runner_new(void)
 {
@@ -326,8 +333,13 @@ void gh_runner_run_file(gh_runner *rn, const char *base_url, const char *path,
         gh_fx_result *r = &out->results[i];
         r->fixture = &ff->items[i];
         r->passed = true;
+        /* Arrivals count from just before the request: what it caused, within T of it. */
+        uint64_t mark = rn->queues ? gh_fx_queues_mark(rn->queues) : 0;
+        int64_t sent_ms = gh_fx_queues_now_ms();
         if (send_one(rn, a, &vars, base_url, r->fixture, ff->doc->dir, r)) {
             gh_fx_match(a, &vars, r->fixture, ff->doc->dir, r);
+            if (r->fixture->exp_queues)
+                gh_fx_expect_queues(a, &vars, r->fixture, rn->queues, mark, sent_ms, r);
             if (r->passed)
                 gh_fx_capture(a, &vars, r->fixture, r);
         }

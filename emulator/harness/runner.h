@@ -9,6 +9,7 @@
 
 #include "harness/fixture.h"
 #include "harness/match.h"
+#include "harness/queue_watch.h"
 
 /* Seconds a request may take: past API Gateway's own 29 s integration maximum, so the
  * API's 504 comes back rather than a client time-out. */
@@ -29,6 +30,9 @@ typedef struct gh_runner gh_runner; /* a thread's client: one curl easy handle *
 
 gh_runner *gh_runner_new(void);
 void gh_runner_free(gh_runner *r);
+/* The arrival log that expect.queues checks (the in-process emulator's); not owned.
+ * Without one, a fixture's expect.queues fails saying why. */
+void gh_runner_set_queues(gh_runner *r, gh_fx_queues *q);
 
 /* Loads path and runs it against base_url ("http://127.0.0.1:PORT", no trailing slash).
  * out is filled either way (a file that does not load counts as one failure). */

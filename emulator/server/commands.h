@@ -86,6 +86,12 @@ typedef struct gh_cli {
     size_t nscopes;
     int ttl_s;
     bool jwks;
+
+    /* queues, topics: the running server's base URL (--url; NULL: the definitions' port
+     * or http://127.0.0.1:8080), --peek N messages (0: none), --purge. */
+    const char *admin_url;
+    int peek;
+    bool purge;
 } gh_cli;
 
 /* Load options from the command line (server/cli_runtime.c). */
@@ -113,5 +119,7 @@ int gh_cmd_invoke(const gh_cli *cli);
 int gh_cmd_render(const gh_cli *cli);
 int gh_cmd_test(const gh_cli *cli);
 int gh_cmd_token(const gh_cli *cli);
+int gh_cmd_queues(const gh_cli *cli);
+int gh_cmd_topics(const gh_cli *cli);
 
 #endif

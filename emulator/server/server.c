@@ -10,6 +10,7 @@
 
 #include "gateway/pipeline.h"
 #include "integration/backend.h"
+#include "server/admin.h"
 #include "sim/aws_protocol.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -191,9 +192,12 @@ static int on_request(struct mg_connection *conn, void *cbdata)
 
     gh_response resp = {0};
     const gh_runtime *rt = gh_live_acquire(s->live);
-    /* AWS clients pointed at this port (--endpoint-url) reach the simulated SQS, SNS and
-     * Lambda; APIs live under /{stage}/, so the two never claim the same request. */
-    if (gh_aws_protocol_claims(&req))
+    /* Claims before the REST pipeline: the admin API owns /_gatehouse/ (server/admin.h);
+     * AWS clients pointed at this port (--endpoint-url) reach the simulated SQS, SNS and
+     * Lambda. APIs live under /{stage}/, so none of them claims an API's request. */
+    if (gh_admin_claims(&req))
+        gh_admin_handle(rt->sim, &req, &resp);
+    else if (gh_aws_protocol_claims(&req))
         gh_aws_protocol_handle(rt->sim, &req, &resp);
     else
         gh_pipeline_handle(rt, &req, &resp);

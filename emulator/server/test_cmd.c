@@ -17,6 +17,7 @@
 
 #include "harness/files.h"
 #include "harness/fixture.h"
+#include "harness/queue_watch.h"
 #include "harness/report.h"
 #include "harness/runner.h"
 #include "harness/update.h"
@@ -43,6 +44,7 @@ static gh_runtime *test_runtime(const gh_cli *cli, const gh_recording *rec)
 
 typedef struct run {
     const char *base;
+    gh_fx_queues *queues; /* the in-process simulator's arrivals; NULL with --target */
     gh_fx_files *files;
     gh_fx_file_result *results;
     bool *done;
@@ -65,6 +67,8 @@ static void *worker(void *ud)
 {
     run *r = ud;
     gh_runner *rn = gh_runner_new();
+    if (rn)
+        gh_runner_set_queues(rn, r->queues);
     for (;;) {
         pthread_mutex_lock(&r->lock);
         size_t i = r->next++;
@@ -157,10 +161,12 @@ static int collect(const gh_cli *cli, gh_fx_files *files, const char ***defs, si
     return -1;
 }
 
-static int run_all(const gh_cli *cli, const char *base, gh_fx_files *files)
+static int run_all(const gh_cli *cli, const char *base, gh_fx_queues *queues,
+                   gh_fx_files *files)
 {
     FILE *out = cli->tap ? stderr : stdout;
-    run r = {.base = base, .files = files, .out = out, .color = gh_report_use_color(out)};
+    run r = {.base = base, .queues = queues, .files = files, .out = out,
+             .color = gh_report_use_color(out)};
     r.results = calloc(files->n + 1, sizeof *r.results);
     r.done = calloc(files->n + 1, sizeof *r.done);
     pthread_mutex_init(&r.lock, NULL);
@@ -248,7 +254,7 @@ int gh_cmd_test(const gh_cli *cli)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     signal(SIGPIPE, SIG_IGN);
     if (cli->target) {
-        rc = run_all(cli, cli->target, &files);
+        rc = run_all(cli, cli->target, NULL, &files);
     } else {
         if (cli->has_seed)
             gh_ids_seed(cli->seed);
@@ -276,15 +282,19 @@ int gh_cmd_test(const gh_cli *cli)
             gh_server_options so = {.host = "127.0.0.1", .port = 0, .threads = threads};
             char err[512];
             gh_server *srv = gh_server_start(live, &so, err, sizeof err);
+            /* expect.queues: every message the simulator stores is logged; the log goes
+             * after the server, so no request still sends into it. */
+            gh_fx_queues *queues = srv && rt->sim ? gh_fx_queues_new(rt->sim->sqs) : NULL;
             if (!srv) {
                 gh_log(GH_LOG_ERROR, "%s", err);
                 rc = GH_EXIT_RUNTIME;
             } else {
                 char base[64];
                 snprintf(base, sizeof base, "http://127.0.0.1:%d", gh_server_port(srv));
-                rc = run_all(cli, base, &files);
+                rc = run_all(cli, base, queues, &files);
                 stop_server(srv, gh_server_port(srv));
             }
+            gh_fx_queues_free(queues);
             gh_live_free(live);
             gh_sim_free(sim); /* after the runtime pointing at it */
         }

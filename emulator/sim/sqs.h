@@ -164,6 +164,12 @@ int gh_sqs_counts_of(gh_sqs *q, const char *queue, gh_sqs_counts *out);
  * without changing visibility or counts. */
 int gh_sqs_peek(gh_sqs *q, const char *queue, size_t max, gh_sqs_message **out, size_t *n);
 
+/* The admin API's purge (DELETE /_gatehouse/queues/NAME/messages): every message goes
+ * at once, in flight and delayed ones too, without PurgeQueue's one-per-60-s limit and
+ * without starting that period. *removed (may be NULL) gets how many went. -1 when the
+ * queue does not exist. */
+int gh_sqs_purge_now(gh_sqs *q, const char *name, size_t *removed);
+
 /* Called after every message stored (not for a FIFO duplicate), outside the queue's
  * lock, on the sending thread: fixtures wait for "a message matching X on queue Q".
  * One observer; NULL removes it. */
