@@ -442,6 +442,21 @@ int gh_sqs_purge(gh_sqs *q, const char *name, gh_sqs_error *err)
     return rc;
 }
 
+int gh_sqs_purge_now(gh_sqs *q, const char *name, size_t *removed)
+{
+    sqs_queue *qu = gh_sqsi_get(q, name, NULL, NULL, NULL);
+    if (!qu)
+        return -1;
+    pthread_mutex_lock(&qu->mu);
+    size_t n = qu->n_all;
+    gh_sqsi_clear(qu); /* last_purge untouched: the admin API is not PurgeQueue */
+    pthread_mutex_unlock(&qu->mu);
+    gh_sqsi_put(q, qu);
+    if (removed)
+        *removed = n;
+    return 0;
+}
+
 int gh_sqs_counts_of(gh_sqs *q, const char *queue, gh_sqs_counts *out)
 {
     sqs_queue *qu = gh_sqsi_get(q, queue, NULL, NULL, NULL);

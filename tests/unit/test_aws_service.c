@@ -322,8 +322,10 @@ static void sqs_xml_when_accept_is_mapped(void **state)
     call_init(&c, "xml", "{\"id\":1}", sim);
     assert_int_equal(gh_integration_run(&c.inv), 0);
     assert_int_equal(c.resp.status, 200);
-    assert_true(c.resp.body_len > 20);
-    assert_memory_equal(c.resp.body, "<SendMessageResponse", 20);
+    /* SQS's query answers start with the XML declaration, as AWS writes them. */
+    const char *head = "<?xml version=\"1.0\"?><SendMessageResponse";
+    assert_true(c.resp.body_len > strlen(head));
+    assert_memory_equal(c.resp.body, head, strlen(head));
     assert_non_null(strstr(
         c.resp.body, "<MD5OfMessageBody>d2ce28b9a7fd7e4407e2b0fd499b7fe4</MD5OfMessageBody>"));
     gh_arena_free(c.arena);

@@ -601,6 +601,34 @@ static void purge_is_rate_limited(void **state)
     gh_sqs_free(q);
 }
 
+/* The admin API's purge: every message, in flight too, at once and as often as asked,
+ * without starting PurgeQueue's 60 s period. */
+static void purge_now_is_immediate(void **state)
+{
+    (void)state;
+    gh_sqs *q = fresh();
+    create(q, "p", NULL, NULL, NULL, NULL);
+    send_body(q, "p", "a", NULL, NULL, NULL);
+    send_body(q, "p", "b", NULL, NULL, NULL);
+    gh_sqs_receive r = {1, -1, 0, NULL};
+    gh_sqs_message *m = NULL;
+    size_t n = 0;
+    gh_sqs_error e;
+    assert_int_equal(gh_sqs_receive_messages(q, "p", &r, &m, &n, &e), 0);
+    assert_int_equal(n, 1);
+    gh_sqs_messages_free(m, n);
+    size_t removed = 0;
+    assert_int_equal(gh_sqs_purge_now(q, "p", &removed), 0);
+    assert_int_equal(removed, 2);
+    gh_sqs_counts c;
+    gh_sqs_counts_of(q, "p", &c);
+    assert_int_equal(c.visible + c.in_flight + c.delayed, 0);
+    assert_int_equal(gh_sqs_purge_now(q, "p", NULL), 0);
+    assert_int_equal(gh_sqs_purge(q, "p", &e), 0); /* no PurgeQueue period was started */
+    assert_int_equal(gh_sqs_purge_now(q, "nope", NULL), -1);
+    gh_sqs_free(q);
+}
+
 static void list_delete_and_peek(void **state)
 {
     (void)state;
@@ -711,6 +739,7 @@ int main(void)
         cmocka_unit_test(attributes_md5_on_send_and_receive),
         cmocka_unit_test(fifo_order_groups_and_dedup),
         cmocka_unit_test(purge_is_rate_limited),
+        cmocka_unit_test(purge_now_is_immediate),
         cmocka_unit_test(list_delete_and_peek),
         cmocka_unit_test(long_poll_wakes_on_send_and_ends_on_clock),
     };
