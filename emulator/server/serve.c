@@ -12,6 +12,7 @@
 #include "server/recording.h"
 #include "server/runtime.h"
 #include "server/server.h"
+#include "server/sim_invoke.h"
 #include "server/watch.h"
 #include "sim/event_source.h"
 #include "sim/sim.h"
@@ -106,6 +107,9 @@ int gh_cmd_serve(const gh_cli *cli)
     signal(SIGPIPE, SIG_IGN);
 
     gh_live *live = gh_live_new(rt);
+    /* The simulator's functions (event sources, SNS subscriptions, Lambda Invoke,
+     * gatehouse.lambda) run on whichever generation is current at each call. */
+    gh_sim_invoker *invoker = gh_sim_invoker_install(sim, live, NULL, false);
     gh_server_options so = {.host = host, .port = port, .threads = cli->threads};
     char err[512];
     gh_server *srv = gh_server_start(live, &so, err, sizeof err);
@@ -116,6 +120,7 @@ int gh_cmd_serve(const gh_cli *cli)
                    "support: use an IPv4 address such as 127.0.0.1", err);
         else
             gh_log(GH_LOG_ERROR, "%s; pick another --port (0 picks a free one)", err);
+        gh_sim_invoker_free(invoker);
         gh_live_free(live);
         gh_sim_free(sim);
         gh_watch_free(&w);
@@ -144,7 +149,7 @@ int gh_cmd_serve(const gh_cli *cli)
             reload(live, cli, &w, &generation, &rec, sim);
     }
     gh_server_stop(srv);
-    gh_event_sources_stop(sim->sources);
+    gh_sim_invoker_free(invoker); /* stops the pollers, drains SNS deliveries */
     gh_live_free(live);
     gh_sim_free(sim); /* after every runtime pointing at it */
     gh_watch_free(&w);

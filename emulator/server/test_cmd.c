@@ -25,6 +25,8 @@
 #include "server/recording.h"
 #include "server/runtime.h"
 #include "server/server.h"
+#include "server/sim_invoke.h"
+#include "sim/event_source.h"
 #include "sim/sim.h"
 #include "util/clock.h"
 #include "util/ids.h"
@@ -276,6 +278,10 @@ int gh_cmd_test(const gh_cli *cli)
             /* The access log would drown the report. */
             gh_log_set_quiet(1);
             gh_live *live = gh_live_new(rt);
+            /* Event sources deliver while fixtures run, as under serve: a fixture waits
+             * for their side effects (expect.queues) within its own bound. */
+            gh_sim_invoker *invoker = gh_sim_invoker_install(sim, live, NULL, false);
+            gh_event_sources_start(sim->sources);
             /* One civetweb thread per open connection, and the runner opens one per job:
              * a few spare, not serve's 512 (which also exceeds valgrind's thread limit). */
             size_t threads = cli->threads ? cli->threads : (cli->jobs ? cli->jobs : 1) + 8;
@@ -294,6 +300,7 @@ int gh_cmd_test(const gh_cli *cli)
                 rc = run_all(cli, base, queues, &files);
                 stop_server(srv, gh_server_port(srv));
             }
+            gh_sim_invoker_free(invoker); /* pollers stopped before the queue log goes */
             gh_fx_queues_free(queues);
             gh_live_free(live);
             gh_sim_free(sim); /* after the runtime pointing at it */
