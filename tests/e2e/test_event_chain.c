@@ -153,10 +153,29 @@ static void test_order_reaches_subscribed_queue(void **state)
     free(err);
 }
 
+/* The same chain under `gatehouse test`: its fixtures' expect.queues see the order, the
+ * envelope on shipped and the Lambda subscriber's note, so the poller runs there too. */
+static void test_chain_under_gatehouse_test(void **state)
+{
+    (void)state;
+    const char *const argv[] = {"test", "specs/tests/chain.yaml",
+                                "specs/tests/chain/fixtures.yaml", NULL};
+    char *out = NULL, *err = NULL;
+    int code = -1;
+    assert_int_equal(e2e_run(argv, &out, &err, &code), 0);
+    if (code != 0)
+        fail_msg("gatehouse test exited %d:\n%s\n%s", code, out, err);
+    assert_non_null(strstr(out, "an order is fulfilled and announced"));
+    assert_false(e2e_has_sanitizer_report(err));
+    free(out);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_reaches_subscribed_queue, setup, teardown),
+        cmocka_unit_test(test_chain_under_gatehouse_test),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
