@@ -29,8 +29,15 @@ void gh_sns_timestamp(int64_t epoch_ms, char out[32])
     time_t secs = (time_t)(epoch_ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000));
+    /* Formatted wide, then copied: an optimising build cannot bound struct tm's fields and
+     * fails -Werror=format-truncation on a 32-byte snprintf (real dates take 24 bytes). */
+    char wide[96];
+    int n = snprintf(wide, sizeof wide, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (int)(epoch_ms % 1000));
+    size_t len = n < 0 ? 0 : (size_t)n > 31 ? 31 : (size_t)n;
+    memcpy(out, wide, len);
+    out[len] = '\0';
 }
 
 static void put_string(gh_buf *b, const char *s)
