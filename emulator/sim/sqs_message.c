@@ -257,7 +257,7 @@ static bool redrive(gh_sqs *q, sqs_queue *src, const char *dlq_name, sqs_msg *mo
         }
         pthread_mutex_unlock(&to->mu);
         if (notify) {
-            fn(ud, to->name, &copy);
+            gh_sqsi_notify(q, to->name, &copy);
             gh_sqsi_message_clear(&copy);
         }
     }

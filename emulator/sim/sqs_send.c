@@ -356,7 +356,7 @@ int gh_sqs_send_message(gh_sqs *q, const char *queue, const gh_sqs_send *m, gh_s
     pthread_mutex_unlock(&qu->mu);
     free(dkey);
     if (notify) {
-        fn(ud, qu->name, &copy);
+        gh_sqsi_notify(q, qu->name, &copy);
         gh_sqsi_message_clear(&copy);
     }
 done:
