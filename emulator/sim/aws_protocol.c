@@ -261,6 +261,7 @@ void gh_aws_protocol_handle(gh_sim *sim, const gh_request *req, gh_response *res
     else
         c.svc = c.action && gh_aws_sns_knows(c.action) && !gh_aws_sqs_knows(c.action) ? GH_AWS_SNS
                                                                                       : GH_AWS_SQS;
+    gh_aws_form_sort(req->arena, form); /* after the case-blind lookups above */
     if (!c.action) {
         c.action = "";
         gh_aws_fail(&c, "MissingAction", "No Action was supplied with this request.");

@@ -18,26 +18,58 @@
 
 /* ---- arguments ---------------------------------------------------------------- */
 
+/* Form lookups are binary searches over the fields sorted by name (gh_aws_form_sort):
+ * a hostile form of a million fields costs N log N to read, not a scan per field. */
+static size_t lower_bound(const gh_headers *form, const char *key)
+{
+    size_t lo = 0, hi = form->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(form->items[mid].name, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static const char *form_get(const gh_aws_args *a, const char *name)
 {
-    size_t pl = strlen(a->prefix ? a->prefix : "");
-    for (size_t i = 0; i < a->form->n; i++) {
-        const char *k = a->form->items[i].name;
-        if (pl && strncmp(k, a->prefix, pl) != 0)
-            continue;
-        if (!strcmp(k + pl, name))
-            return a->form->items[i].value;
-    }
-    return NULL;
+    const char *key = a->prefix && *a->prefix ? gh_arena_printf(a->arena, "%s%s", a->prefix, name)
+                                              : name;
+    size_t i = lower_bound(a->form, key);
+    return i < a->form->n && !strcmp(a->form->items[i].name, key) ? a->form->items[i].value
+                                                                   : NULL;
 }
 
 static bool form_has_prefix(const gh_aws_args *a, const char *prefix)
 {
-    size_t n = strlen(prefix);
-    for (size_t i = 0; i < a->form->n; i++)
-        if (!strncmp(a->form->items[i].name, prefix, n))
-            return true;
-    return false;
+    size_t i = lower_bound(a->form, prefix);
+    return i < a->form->n && !strncmp(a->form->items[i].name, prefix, strlen(prefix));
+}
+
+typedef struct ranked {
+    gh_header h;
+    size_t arrival;
+} ranked;
+
+static int by_name_then_arrival(const void *x, const void *y)
+{
+    const ranked *a = x, *b = y;
+    int c = strcmp(a->h.name, b->h.name);
+    return c ? c : (a->arrival > b->arrival) - (a->arrival < b->arrival);
+}
+
+void gh_aws_form_sort(gh_arena *arena, gh_headers *form)
+{
+    if (form->n < 2)
+        return;
+    ranked *r = gh_arena_alloc(arena, form->n * sizeof *r);
+    for (size_t i = 0; i < form->n; i++)
+        r[i] = (ranked){form->items[i], i};
+    qsort(r, form->n, sizeof *r, by_name_then_arrival);
+    for (size_t i = 0; i < form->n; i++)
+        form->items[i] = r[i].h;
 }
 
 const char *gh_aws_arg_str(const gh_aws_args *a, const char *name)
