@@ -56,7 +56,8 @@ static void reply_error(admin_call *c, int status, const char *code, const char 
     va_start(ap, fmt);
     char *msg = gh_arena_vprintf(c->req->arena, fmt, ap);
     va_end(ap);
-    reply(c, status, json_pack("{s:s, s:s}", "error", code, "message", msg));
+    /* msg may quote a name decoded from the URL, not necessarily UTF-8. */
+    reply(c, status, json_pack("{s:s, s:o}", "error", code, "message", gh_json_str_lossy(msg)));
 }
 
 static const char *host_of(const gh_request *req)

@@ -257,7 +257,7 @@ size_t gh_aws_arg_entries(const gh_aws_args *a, const char *json_name, const cha
 void gh_aws_set_str(json_t *obj, const char *key, const char *value)
 {
     if (value)
-        json_object_set_new(obj, key, json_string(value));
+        json_object_set_new(obj, key, gh_json_str_lossy(value));
 }
 
 /* ---- XML ------------------------------------------------------------------------ */
@@ -566,9 +566,10 @@ void gh_aws_render_error(gh_arena *arena, gh_response *resp, gh_aws_service svc,
                 if (json_errors[i].json_message)
                     message = json_errors[i].json_message;
             }
-        json_t *body = json_pack("{s:s,s:s}", "__type",
+        /* Messages may quote the client's bytes (an unknown action, a bad value). */
+        json_t *body = json_pack("{s:s,s:o}", "__type",
                                  gh_arena_printf(arena, "com.amazonaws.sqs#%s", shape),
-                                 "message", message);
+                                 "message", gh_json_str_lossy(message));
         dump(arena, resp, body, "application/x-amz-json-1.0", request_id);
         json_decref(body);
         gh_headers_set(arena, &resp->headers, "x-amzn-query-error",
@@ -576,8 +577,9 @@ void gh_aws_render_error(gh_arena *arena, gh_response *resp, gh_aws_service svc,
         return;
     }
     if (fmt == GH_WIRE_QUERY_JSON) {
-        json_t *body = json_pack("{s:{s:s,s:s,s:s},s:s}", "Error", "Type", type, "Code", e->code,
-                                 "Message", e->message, "RequestId", request_id);
+        json_t *body = json_pack("{s:{s:s,s:s,s:o},s:s}", "Error", "Type", type, "Code", e->code,
+                                 "Message", gh_json_str_lossy(e->message), "RequestId",
+                                 request_id);
         dump(arena, resp, body, "application/json", request_id);
         json_decref(body);
         return;

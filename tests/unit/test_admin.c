@@ -298,6 +298,20 @@ static void test_no_simulator(void **state)
     e->sim = sim;
 }
 
+/* A queue name decoded from the URL that is not UTF-8 (%FF): the 404 must still be a
+ * JSON body (jansson refuses such text, and a NULL body crashed the server). */
+static void test_name_not_utf8(void **state)
+{
+    env *e = *state;
+    int status;
+    json_t *j = call(e, "GET", "/_gatehouse/queues/%FFx/messages", NULL, &status, NULL);
+    assert_int_equal(status, 404);
+    assert_string_equal(json_string_value(json_object_get(j, "error")), "NonExistentQueue");
+    assert_non_null(strstr(json_string_value(json_object_get(j, "message")),
+                           "no queue named '\xef\xbf\xbdx'"));
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +321,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queue_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peek_purge_send, setup, teardown),
         cmocka_unit_test_setup_teardown(test_topics_and_health, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_not_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_simulator, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -485,6 +485,22 @@ static void huge_forms_are_read_in_linear_time(void **state)
     assert_non_null(strstr(r.body, "You have sent 100000."));
 }
 
+/* Text quoted from the client that is not UTF-8 (an unknown action name) must still give
+ * a well-formed error in every form: jansson refuses such strings, and the NULL it gave
+ * crashed the renderer. Malformed bytes become U+FFFD. */
+static void errors_quoting_bytes_that_are_not_utf8(void **state)
+{
+    (void)state;
+    gh_response r = json_call("Cre\xff\xfe" "ate", "{}");
+    assert_int_equal(r.status, 400);
+    assert_string_equal(r.body, "{\"__type\":\"com.amazonaws.sqs#InvalidAction\",\"message\":"
+                                "\"The action Cre\xef\xbf\xbd\xef\xbf\xbd" "ate is not valid for "
+                                "this endpoint.\"}");
+    r = query("/", "Action=X%FF", "application/json");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"Message\":\"The action X\xef\xbf\xbd is not valid"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +514,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sns_query, setup, teardown),
         cmocka_unit_test_setup_teardown(lambda_invoke, setup, teardown),
         cmocka_unit_test_setup_teardown(no_simulator_is_503, setup, teardown),
+        cmocka_unit_test_setup_teardown(errors_quoting_bytes_that_are_not_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(huge_forms_are_read_in_linear_time, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
