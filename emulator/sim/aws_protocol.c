@@ -269,7 +269,7 @@ void gh_aws_protocol_handle(gh_sim *sim, const gh_request *req, gh_response *res
         gh_aws_fail(&c, "MissingAction", "No Action was supplied with this request.");
         return;
     }
-    if (req->path[1]) { /* POST /ACCOUNT/QUEUE: the queue URL's path */
+    if (req->path && req->path[0] == '/' && req->path[1]) { /* POST /ACCOUNT/QUEUE */
         const char *q = strrchr(req->path, '/') + 1;
         c.path_queue = gh_url_decode(req->arena, q, strlen(q), 0);
     }

@@ -138,6 +138,9 @@ int gh_sqsi_fail(gh_sqs_error *err, const char *code, const char *fmt, ...)
 sqs_queue *gh_sqsi_get(gh_sqs *q, const char *name, gh_sqs_error *err, gh_sqs_observer *fn,
                        void **ud);
 void gh_sqsi_put(gh_sqs *q, sqs_queue *qu);
+/* A malloc'd deep copy of n attributes (NULL when n is 0), as stored and as handed
+ * out; sqs_send.c. */
+gh_sqs_attr *gh_sqsi_attrs_dup(const gh_sqs_attr *a, size_t n);
 /* Hands m to the observer installed now, if any (no lock held on entry), counted so
  * that removing the observer waits for the call to end. */
 void gh_sqsi_notify(gh_sqs *q, const char *queue, const gh_sqs_message *m);
