@@ -48,6 +48,15 @@ static bool form_has_prefix(const gh_aws_args *a, const char *prefix)
     return i < a->form->n && !strncmp(a->form->items[i].name, prefix, strlen(prefix));
 }
 
+/* How many entries entry.1., entry.2., ... the form has, up to the first number missing. */
+static size_t form_entries(const gh_aws_args *a, const char *entry)
+{
+    size_t n = 0;
+    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, n + 1)))
+        n++;
+    return n;
+}
+
 typedef struct ranked {
     gh_header h;
     size_t arrival;
@@ -161,9 +170,7 @@ size_t gh_aws_arg_map(const gh_aws_args *a, const char *json_name, const char *e
             }
         return n;
     }
-    size_t count = 0;
-    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, count + 1)))
-        count++;
+    size_t count = form_entries(a, entry);
     *out = gh_arena_calloc(a->arena, (count + 1) * sizeof **out);
     for (size_t i = 1; i <= count; i++) {
         const char *k = form_get(a, nth(a, entry, i, key_field));
@@ -216,9 +223,7 @@ long gh_aws_arg_msg_attrs(const gh_aws_args *a, const char *json_name, const cha
             }
         return (long)n;
     }
-    size_t count = 0;
-    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, count + 1)))
-        count++;
+    size_t count = form_entries(a, entry);
     *out = gh_arena_calloc(a->arena, (count + 1) * sizeof **out);
     for (size_t i = 1; i <= count; i++) {
         const char *name = form_get(a, nth(a, entry, i, "Name"));
@@ -245,8 +250,7 @@ size_t gh_aws_arg_entries(const gh_aws_args *a, const char *json_name, const cha
                 (*out)[n++] = (gh_aws_args){a->arena, json_array_get(arr, i), NULL, ""};
         return n;
     }
-    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, n + 1)))
-        n++;
+    n = form_entries(a, entry);
     *out = gh_arena_calloc(a->arena, (n + 1) * sizeof **out);
     for (size_t i = 0; i < n; i++)
         (*out)[i] = (gh_aws_args){a->arena, NULL, a->form,
