@@ -56,7 +56,8 @@ static void reply_error(admin_call *c, int status, const char *code, const char 
     va_start(ap, fmt);
     char *msg = gh_arena_vprintf(c->req->arena, fmt, ap);
     va_end(ap);
-    reply(c, status, json_pack("{s:s, s:s}", "error", code, "message", msg));
+    /* msg may quote a name decoded from the URL, not necessarily UTF-8. */
+    reply(c, status, json_pack("{s:s, s:o}", "error", code, "message", gh_json_str_lossy(msg)));
 }
 
 static const char *host_of(const gh_request *req)
@@ -168,10 +169,22 @@ static void messages_send(admin_call *c)
     gh_headers q = {0};
     gh_query_parse(c->req->arena, c->req->query, &q);
     const char *delay = gh_headers_get(&q, "delaySeconds");
+    /* Read strictly: atoi took "abc" for 0 and overflowed on long digit runs (UB). The
+     * engine checks the 0..900 range and words the error as SQS does. */
+    long seconds = -1;
+    if (delay) {
+        char *end;
+        seconds = strtol(delay, &end, 10);
+        if (!*delay || *end || seconds < 0 || seconds > 900) {
+            reply_error(c, 400, "InvalidParameterValue",
+                        "delaySeconds must be a number from 0 to 900, not '%s'", delay);
+            return;
+        }
+    }
     gh_sqs_send m = {
         .body = c->req->body ? c->req->body : "",
         .body_len = c->req->body_len,
-        .delay_seconds = delay ? atoi(delay) : -1,
+        .delay_seconds = (int)seconds,
         .group_id = gh_headers_get(&q, "groupId"),
         .dedup_id = gh_headers_get(&q, "dedupId"),
     };

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "sim/aws_ops.h"
+#include "util/json_text.h"
 #include "util/url.h"
 
 #define INVOKE_PREFIX "/2015-03-31/functions/"
@@ -99,7 +100,7 @@ void gh_aws_fail(gh_aws_call *c, const char *code, const char *fmt, ...)
 static void plain_json(const gh_request *req, gh_response *resp, int status, const char *type,
                        const char *message)
 {
-    json_t *o = json_pack("{s:s}", "message", message);
+    json_t *o = json_pack("{s:o}", "message", gh_json_str_lossy(message));
     char *text = json_dumps(o, JSON_COMPACT);
     resp->status = status;
     resp->body = gh_arena_strdup(req->arena, text);
@@ -150,10 +151,11 @@ static void lambda_invoke(gh_sim *sim, const gh_request *req, gh_response *resp)
     if (rc < 0) {
         free(result);
         /* Lambda's 404 body says the fault is the caller's: {"Type":"User","message"}. */
-        json_t *o = json_pack("{s:s,s:s}", "Type", "User", "message",
-                              gh_arena_printf(a, "Function not found: arn:aws:lambda:%s:%s:function:%s",
-                                              gh_sqs_region(sim->sqs), gh_sqs_account(sim->sqs),
-                                              name));
+        /* name comes from the URL: possibly not UTF-8. */
+        json_t *o = json_pack("{s:s,s:o}", "Type", "User", "message",
+                              gh_json_str_lossy(gh_arena_printf(
+                                  a, "Function not found: arn:aws:lambda:%s:%s:function:%s",
+                                  gh_sqs_region(sim->sqs), gh_sqs_account(sim->sqs), name)));
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         resp->status = 404;
         resp->body = gh_arena_strdup(a, text);
@@ -261,12 +263,13 @@ void gh_aws_protocol_handle(gh_sim *sim, const gh_request *req, gh_response *res
     else
         c.svc = c.action && gh_aws_sns_knows(c.action) && !gh_aws_sqs_knows(c.action) ? GH_AWS_SNS
                                                                                       : GH_AWS_SQS;
+    gh_aws_form_sort(req->arena, form); /* after the case-blind lookups above */
     if (!c.action) {
         c.action = "";
         gh_aws_fail(&c, "MissingAction", "No Action was supplied with this request.");
         return;
     }
-    if (req->path[1]) { /* POST /ACCOUNT/QUEUE: the queue URL's path */
+    if (req->path && req->path[0] == '/' && req->path[1]) { /* POST /ACCOUNT/QUEUE */
         const char *q = strrchr(req->path, '/') + 1;
         c.path_queue = gh_url_decode(req->arena, q, strlen(q), 0);
     }

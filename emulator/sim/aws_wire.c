@@ -18,26 +18,67 @@
 
 /* ---- arguments ---------------------------------------------------------------- */
 
+/* Form lookups are binary searches over the fields sorted by name (gh_aws_form_sort):
+ * a hostile form of a million fields costs N log N to read, not a scan per field. */
+static size_t lower_bound(const gh_headers *form, const char *key)
+{
+    size_t lo = 0, hi = form->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(form->items[mid].name, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static const char *form_get(const gh_aws_args *a, const char *name)
 {
-    size_t pl = strlen(a->prefix ? a->prefix : "");
-    for (size_t i = 0; i < a->form->n; i++) {
-        const char *k = a->form->items[i].name;
-        if (pl && strncmp(k, a->prefix, pl) != 0)
-            continue;
-        if (!strcmp(k + pl, name))
-            return a->form->items[i].value;
-    }
-    return NULL;
+    const char *key = a->prefix && *a->prefix ? gh_arena_printf(a->arena, "%s%s", a->prefix, name)
+                                              : name;
+    size_t i = lower_bound(a->form, key);
+    return i < a->form->n && !strcmp(a->form->items[i].name, key) ? a->form->items[i].value
+                                                                   : NULL;
 }
 
 static bool form_has_prefix(const gh_aws_args *a, const char *prefix)
 {
-    size_t n = strlen(prefix);
-    for (size_t i = 0; i < a->form->n; i++)
-        if (!strncmp(a->form->items[i].name, prefix, n))
-            return true;
-    return false;
+    size_t i = lower_bound(a->form, prefix);
+    return i < a->form->n && !strncmp(a->form->items[i].name, prefix, strlen(prefix));
+}
+
+/* How many entries entry.1., entry.2., ... the form has, up to the first number missing. */
+static size_t form_entries(const gh_aws_args *a, const char *entry)
+{
+    size_t n = 0;
+    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, n + 1)))
+        n++;
+    return n;
+}
+
+typedef struct ranked {
+    gh_header h;
+    size_t arrival;
+} ranked;
+
+static int by_name_then_arrival(const void *x, const void *y)
+{
+    const ranked *a = x, *b = y;
+    int c = strcmp(a->h.name, b->h.name);
+    return c ? c : (a->arrival > b->arrival) - (a->arrival < b->arrival);
+}
+
+void gh_aws_form_sort(gh_arena *arena, gh_headers *form)
+{
+    if (form->n < 2)
+        return;
+    ranked *r = gh_arena_alloc(arena, form->n * sizeof *r);
+    for (size_t i = 0; i < form->n; i++)
+        r[i] = (ranked){form->items[i], i};
+    qsort(r, form->n, sizeof *r, by_name_then_arrival);
+    for (size_t i = 0; i < form->n; i++)
+        form->items[i] = r[i].h;
 }
 
 const char *gh_aws_arg_str(const gh_aws_args *a, const char *name)
@@ -129,9 +170,7 @@ size_t gh_aws_arg_map(const gh_aws_args *a, const char *json_name, const char *e
             }
         return n;
     }
-    size_t count = 0;
-    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, count + 1)))
-        count++;
+    size_t count = form_entries(a, entry);
     *out = gh_arena_calloc(a->arena, (count + 1) * sizeof **out);
     for (size_t i = 1; i <= count; i++) {
         const char *k = form_get(a, nth(a, entry, i, key_field));
@@ -184,9 +223,7 @@ long gh_aws_arg_msg_attrs(const gh_aws_args *a, const char *json_name, const cha
             }
         return (long)n;
     }
-    size_t count = 0;
-    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, count + 1)))
-        count++;
+    size_t count = form_entries(a, entry);
     *out = gh_arena_calloc(a->arena, (count + 1) * sizeof **out);
     for (size_t i = 1; i <= count; i++) {
         const char *name = form_get(a, nth(a, entry, i, "Name"));
@@ -213,8 +250,7 @@ size_t gh_aws_arg_entries(const gh_aws_args *a, const char *json_name, const cha
                 (*out)[n++] = (gh_aws_args){a->arena, json_array_get(arr, i), NULL, ""};
         return n;
     }
-    while (form_has_prefix(a, gh_arena_printf(a->arena, "%s%s.%zu.", a->prefix, entry, n + 1)))
-        n++;
+    n = form_entries(a, entry);
     *out = gh_arena_calloc(a->arena, (n + 1) * sizeof **out);
     for (size_t i = 0; i < n; i++)
         (*out)[i] = (gh_aws_args){a->arena, NULL, a->form,
@@ -225,7 +261,7 @@ size_t gh_aws_arg_entries(const gh_aws_args *a, const char *json_name, const cha
 void gh_aws_set_str(json_t *obj, const char *key, const char *value)
 {
     if (value)
-        json_object_set_new(obj, key, json_string(value));
+        json_object_set_new(obj, key, gh_json_str_lossy(value));
 }
 
 /* ---- XML ------------------------------------------------------------------------ */
@@ -534,9 +570,10 @@ void gh_aws_render_error(gh_arena *arena, gh_response *resp, gh_aws_service svc,
                 if (json_errors[i].json_message)
                     message = json_errors[i].json_message;
             }
-        json_t *body = json_pack("{s:s,s:s}", "__type",
+        /* Messages may quote the client's bytes (an unknown action, a bad value). */
+        json_t *body = json_pack("{s:s,s:o}", "__type",
                                  gh_arena_printf(arena, "com.amazonaws.sqs#%s", shape),
-                                 "message", message);
+                                 "message", gh_json_str_lossy(message));
         dump(arena, resp, body, "application/x-amz-json-1.0", request_id);
         json_decref(body);
         gh_headers_set(arena, &resp->headers, "x-amzn-query-error",
@@ -544,8 +581,9 @@ void gh_aws_render_error(gh_arena *arena, gh_response *resp, gh_aws_service svc,
         return;
     }
     if (fmt == GH_WIRE_QUERY_JSON) {
-        json_t *body = json_pack("{s:{s:s,s:s,s:s},s:s}", "Error", "Type", type, "Code", e->code,
-                                 "Message", e->message, "RequestId", request_id);
+        json_t *body = json_pack("{s:{s:s,s:s,s:o},s:s}", "Error", "Type", type, "Code", e->code,
+                                 "Message", gh_json_str_lossy(e->message), "RequestId",
+                                 request_id);
         dump(arena, resp, body, "application/json", request_id);
         json_decref(body);
         return;

@@ -28,9 +28,14 @@ typedef enum {
 typedef struct gh_aws_args {
     gh_arena *arena;
     const json_t *obj;      /* JSON protocol; NULL for the query protocol */
-    const gh_headers *form; /* query protocol: decoded fields in order */
+    const gh_headers *form; /* query protocol: decoded fields, sorted (gh_aws_form_sort) */
     const char *prefix;     /* query protocol: "" or an entry's "SendMessageBatchRequestEntry.3." */
 } gh_aws_args;
+
+/* Sorts a query form's fields by name, fields of one name kept in arrival order (the
+ * first is the argument), so arguments are found by binary search. Once, before any
+ * gh_aws_arg_* on the form. */
+void gh_aws_form_sort(gh_arena *arena, gh_headers *form);
 
 /* A scalar argument as text (JSON numbers and booleans as their text); NULL if absent. */
 const char *gh_aws_arg_str(const gh_aws_args *a, const char *name);

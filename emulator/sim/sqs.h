@@ -172,7 +172,8 @@ int gh_sqs_purge_now(gh_sqs *q, const char *name, size_t *removed);
 
 /* Called after every message stored (not for a FIFO duplicate), outside the queue's
  * lock, on the sending thread: fixtures wait for "a message matching X on queue Q".
- * One observer; NULL removes it. */
+ * One observer; NULL removes it. Returns once calls to the replaced observer that are
+ * under way have ended, so its ud may be freed then (not from inside the observer). */
 typedef void (*gh_sqs_observer)(void *ud, const char *queue, const gh_sqs_message *m);
 void gh_sqs_set_observer(gh_sqs *q, gh_sqs_observer fn, void *ud);
 

@@ -123,6 +123,10 @@ struct gh_sqs {
     size_t nqueues, cap;
     gh_sqs_observer observer;
     void *observer_ud;
+    /* Observer calls under way (outside mu): gh_sqs_set_observer waits on observer_idle
+     * until they end, so whoever removes an observer may free its ud at once. */
+    size_t observer_calls;
+    pthread_cond_t observer_idle;
 };
 
 /* Sets err (code static) and returns -1. */
@@ -134,6 +138,12 @@ int gh_sqsi_fail(gh_sqs_error *err, const char *code, const char *fmt, ...)
 sqs_queue *gh_sqsi_get(gh_sqs *q, const char *name, gh_sqs_error *err, gh_sqs_observer *fn,
                        void **ud);
 void gh_sqsi_put(gh_sqs *q, sqs_queue *qu);
+/* A malloc'd deep copy of n attributes (NULL when n is 0), as stored and as handed
+ * out; sqs_send.c. */
+gh_sqs_attr *gh_sqsi_attrs_dup(const gh_sqs_attr *a, size_t n);
+/* Hands m to the observer installed now, if any (no lock held on entry), counted so
+ * that removing the observer waits for the call to end. */
+void gh_sqsi_notify(gh_sqs *q, const char *queue, const gh_sqs_message *m);
 /* Table lock held: the queue by name (ix: its slot), or NULL. */
 sqs_queue *gh_sqsi_find_locked(gh_sqs *q, const char *name, size_t *ix);
 

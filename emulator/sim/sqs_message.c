@@ -56,26 +56,6 @@ static int handle_reason(gh_sqs_error *err, const char *h, const char *reason)
                         "Value %s for parameter ReceiptHandle is invalid. Reason: %s", h, reason);
 }
 
-static gh_sqs_attr *attrs_out(const gh_sqs_attr *a, size_t n)
-{
-    if (!n)
-        return NULL;
-    gh_sqs_attr *c = calloc(n, sizeof *c);
-    for (size_t i = 0; c && i < n; i++) {
-        c[i].name = strdup(a[i].name);
-        c[i].data_type = strdup(a[i].data_type);
-        c[i].string_value = a[i].string_value ? strdup(a[i].string_value) : NULL;
-        if (a[i].binary_value) {
-            unsigned char *b = malloc(a[i].binary_len ? a[i].binary_len : 1);
-            if (b)
-                memcpy(b, a[i].binary_value, a[i].binary_len);
-            c[i].binary_value = b;
-            c[i].binary_len = a[i].binary_len;
-        }
-    }
-    return c;
-}
-
 static void attrs_free(gh_sqs_attr *a, size_t n)
 {
     for (size_t i = 0; a && i < n; i++) {
@@ -122,9 +102,9 @@ int gh_sqsi_copy_out(const sqs_queue *qu, const sqs_msg *m, bool with_handle, gh
     o->body_len = m->body_len;
     memcpy(o->md5_body, m->md5_body, sizeof o->md5_body);
     memcpy(o->md5_attrs, m->md5_attrs, sizeof o->md5_attrs);
-    o->attrs = attrs_out(m->attrs, m->nattrs);
+    o->attrs = gh_sqsi_attrs_dup(m->attrs, m->nattrs);
     o->nattrs = o->attrs ? m->nattrs : 0;
-    o->system_attrs = attrs_out(m->sys, m->nsys);
+    o->system_attrs = gh_sqsi_attrs_dup(m->sys, m->nsys);
     o->nsystem_attrs = o->system_attrs ? m->nsys : 0;
     o->sent_ms = m->sent_ms;
     o->first_receive_ms = m->first_receive_ms;
@@ -257,7 +237,7 @@ static bool redrive(gh_sqs *q, sqs_queue *src, const char *dlq_name, sqs_msg *mo
         }
         pthread_mutex_unlock(&to->mu);
         if (notify) {
-            fn(ud, to->name, &copy);
+            gh_sqsi_notify(q, to->name, &copy);
             gh_sqsi_message_clear(&copy);
         }
     }

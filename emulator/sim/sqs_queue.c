@@ -99,13 +99,14 @@ gh_sqs *gh_sqs_new(const char *region, const char *account)
     gh_sqs *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->observer_idle, NULL);
     q->region = strdup(region ? region : "us-east-1");
     q->account = strdup(account ? account : "000000000000");
     if (!q->region || !q->account) {
         gh_sqs_free(q);
         return NULL;
     }
-    pthread_mutex_init(&q->mu, NULL);
     return q;
 }
 
@@ -119,6 +120,7 @@ void gh_sqs_free(gh_sqs *q)
     free(q->region);
     free(q->account);
     pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->observer_idle);
     free(q);
 }
 
@@ -137,6 +139,26 @@ void gh_sqs_set_observer(gh_sqs *q, gh_sqs_observer fn, void *ud)
     pthread_mutex_lock(&q->mu);
     q->observer = fn;
     q->observer_ud = ud;
+    /* A sender may be inside the old observer: its ud must outlive the call. */
+    while (q->observer_calls)
+        pthread_cond_wait(&q->observer_idle, &q->mu);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void gh_sqsi_notify(gh_sqs *q, const char *queue, const gh_sqs_message *m)
+{
+    pthread_mutex_lock(&q->mu);
+    gh_sqs_observer fn = q->observer;
+    void *ud = q->observer_ud;
+    if (fn)
+        q->observer_calls++;
+    pthread_mutex_unlock(&q->mu);
+    if (!fn)
+        return;
+    fn(ud, queue, m);
+    pthread_mutex_lock(&q->mu);
+    if (--q->observer_calls == 0)
+        pthread_cond_broadcast(&q->observer_idle);
     pthread_mutex_unlock(&q->mu);
 }
 

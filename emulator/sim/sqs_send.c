@@ -141,7 +141,7 @@ static int check_attrs(const gh_sqs_attr *a, size_t n, const char *kind, size_t 
     return 0;
 }
 
-static gh_sqs_attr *copy_attrs(const gh_sqs_attr *a, size_t n)
+gh_sqs_attr *gh_sqsi_attrs_dup(const gh_sqs_attr *a, size_t n)
 {
     if (!n)
         return NULL;
@@ -178,9 +178,9 @@ static sqs_msg *build(const gh_sqs_send *m, const char *account)
         s->body[m->body_len] = '\0';
     }
     s->body_len = m->body_len;
-    s->attrs = copy_attrs(m->attrs, m->nattrs);
+    s->attrs = gh_sqsi_attrs_dup(m->attrs, m->nattrs);
     s->nattrs = s->attrs ? m->nattrs : 0;
-    s->sys = copy_attrs(m->system_attrs, m->nsystem_attrs);
+    s->sys = gh_sqsi_attrs_dup(m->system_attrs, m->nsystem_attrs);
     s->nsys = s->sys ? m->nsystem_attrs : 0;
     s->sender_id = strdup(m->sender_id ? m->sender_id : account);
     s->group_id = dup_or_null(m->group_id);
@@ -356,7 +356,7 @@ int gh_sqs_send_message(gh_sqs *q, const char *queue, const gh_sqs_send *m, gh_s
     pthread_mutex_unlock(&qu->mu);
     free(dkey);
     if (notify) {
-        fn(ud, qu->name, &copy);
+        gh_sqsi_notify(q, qu->name, &copy);
         gh_sqsi_message_clear(&copy);
     }
 done:

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 void gh_json_number(double d, gh_buf *out)
 {
     if (!isfinite(d)) {
@@ -170,4 +172,18 @@ void gh_json_text(const json_t *v, bool sort_keys, gh_buf *out)
 void gh_json_text_indented(const json_t *v, bool sort_keys, int indent, gh_buf *out)
 {
     text(v, sort_keys, indent, 0, out);
+}
+
+json_t *gh_json_str_lossy(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (gh_utf8_valid(s ? s : "", n))
+        return json_stringn(s ? s : "", n);
+    char *fixed = malloc(3 * n + 1);
+    if (!fixed)
+        return json_string("");
+    size_t len = gh_utf8_repair(s, n, fixed);
+    json_t *v = json_stringn(fixed, len);
+    free(fixed);
+    return v;
 }

@@ -19,4 +19,10 @@ void gh_json_text_indented(const json_t *v, bool sort_keys, int indent, gh_buf *
  * as JSON.stringify writes them). */
 void gh_json_number(double d, gh_buf *out);
 
+/* A JSON string of s that never fails: jansson refuses malformed UTF-8 (json_string
+ * and json_pack give NULL), so text that carries a client's bytes (a queue name from a
+ * URL, an unknown action in an error message) has each malformed sequence replaced by
+ * U+FFFD first, as API Gateway reads request text. NULL s gives "". */
+json_t *gh_json_str_lossy(const char *s);
+
 #endif

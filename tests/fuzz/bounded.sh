@@ -34,7 +34,7 @@ fuzz() {
 
 others() {
     local failed=0
-    for t in doc model router proxy_response jsonpath auth; do
+    for t in doc model router proxy_response jsonpath auth aws_protocol filter_policy; do
         fuzz "$t" "$other_seconds" || failed=1
     done
     return $failed

@@ -298,6 +298,44 @@ static void test_no_simulator(void **state)
     e->sim = sim;
 }
 
+/* A queue name decoded from the URL that is not UTF-8 (%FF): the 404 must still be a
+ * JSON body (jansson refuses such text, and a NULL body crashed the server). */
+static void test_name_not_utf8(void **state)
+{
+    env *e = *state;
+    int status;
+    json_t *j = call(e, "GET", "/_gatehouse/queues/%FFx/messages", NULL, &status, NULL);
+    assert_int_equal(status, 404);
+    assert_string_equal(json_string_value(json_object_get(j, "error")), "NonExistentQueue");
+    assert_non_null(strstr(json_string_value(json_object_get(j, "message")),
+                           "no queue named '\xef\xbf\xbdx'"));
+    json_decref(j);
+}
+
+/* ?delaySeconds= is read strictly: not a number, or past SQS's 900, is a 400 and sends
+ * nothing (atoi took "abc" for 0 and sent at once). */
+static void test_send_delay_checked(void **state)
+{
+    env *e = *state;
+    static const char *const bad[] = {"abc", "", "12x", "901", "-1", "99999999999999999999"};
+    int status;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        json_t *j = call(e, "POST",
+                         gh_arena_printf(e->a, "/_gatehouse/queues/orders/messages?delaySeconds=%s",
+                                         bad[i]),
+                         "x", &status, NULL);
+        if (status != 400)
+            fail_msg("delaySeconds=%s: status %d", bad[i], status);
+        assert_string_equal(json_string_value(json_object_get(j, "error")),
+                            "InvalidParameterValue");
+        json_decref(j);
+    }
+    json_t *j = call(e, "GET", "/_gatehouse/queues/orders", NULL, &status, NULL);
+    assert_int_equal(json_integer_value(json_object_get(j, "visible")), 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "delayed")), 0);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +345,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queue_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peek_purge_send, setup, teardown),
         cmocka_unit_test_setup_teardown(test_topics_and_health, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_not_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_send_delay_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_simulator, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include "sim/aws_protocol.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/http.h"
 
 #define SQS_XML "<?xml version=\"1.0\"?>"
@@ -460,6 +461,46 @@ static void no_simulator_is_503(void **state)
     assert_non_null(strstr(resp.body, "no simulated AWS services"));
 }
 
+/* A form of 200 000 fields (a few MB, well under the 10 MB body limit): reading
+ * AttributeName.1..N and counting entries must not cost a scan of the form per field
+ * (that was N^2: minutes). The answer is the one for the names asked. */
+static void huge_forms_are_read_in_linear_time(void **state)
+{
+    (void)state;
+    create_q("big");
+    gh_buf b = GH_BUF_INIT;
+    gh_buf_puts(&b, "Action=GetQueueAttributes&QueueUrl=http://localhost:4566/123456789012/big");
+    for (int i = 1; i <= 200000; i++)
+        gh_buf_printf(&b, "&AttributeName.%d=%s", i, i == 1 ? "DelaySeconds" : "Nope");
+    gh_response r = query("/", gh_arena_strdup(F.arena, b.data), NULL);
+    gh_buf_free(&b);
+    assert_int_equal(r.status, 400); /* "Nope" is not an attribute name */
+    gh_buf e = GH_BUF_INIT;
+    gh_buf_puts(&e, "Action=SendMessageBatch&QueueUrl=http://localhost:4566/123456789012/big");
+    for (int i = 1; i <= 100000; i++)
+        gh_buf_printf(&e, "&SendMessageBatchRequestEntry.%d.Id=e%d", i, i);
+    r = query("/", gh_arena_strdup(F.arena, e.data), NULL);
+    gh_buf_free(&e);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "You have sent 100000."));
+}
+
+/* Text quoted from the client that is not UTF-8 (an unknown action name) must still give
+ * a well-formed error in every form: jansson refuses such strings, and the NULL it gave
+ * crashed the renderer. Malformed bytes become U+FFFD. */
+static void errors_quoting_bytes_that_are_not_utf8(void **state)
+{
+    (void)state;
+    gh_response r = json_call("Cre\xff\xfe" "ate", "{}");
+    assert_int_equal(r.status, 400);
+    assert_string_equal(r.body, "{\"__type\":\"com.amazonaws.sqs#InvalidAction\",\"message\":"
+                                "\"The action Cre\xef\xbf\xbd\xef\xbf\xbd" "ate is not valid for "
+                                "this endpoint.\"}");
+    r = query("/", "Action=X%FF", "application/json");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"Message\":\"The action X\xef\xbf\xbd is not valid"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +514,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(sns_query, setup, teardown),
         cmocka_unit_test_setup_teardown(lambda_invoke, setup, teardown),
         cmocka_unit_test_setup_teardown(no_simulator_is_503, setup, teardown),
+        cmocka_unit_test_setup_teardown(errors_quoting_bytes_that_are_not_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(huge_forms_are_read_in_linear_time, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

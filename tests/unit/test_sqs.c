@@ -725,6 +725,64 @@ static void long_poll_wakes_on_send_and_ends_on_clock(void **state)
     gh_sqs_free(q);
 }
 
+/* Removing the observer while a sender is inside it: gh_sqs_set_observer(NULL) must
+ * not return before the call ends (the fixture watcher frees its ud right after). The
+ * observer blocks until released; the remover runs meanwhile and marks when it returns;
+ * the observer, once released, must still see "not removed". */
+typedef struct blocker {
+    gh_sqs *q;
+    atomic_int entered, release, removed, saw_removed;
+} blocker;
+
+static void blocking_observe(void *ud, const char *queue, const gh_sqs_message *m)
+{
+    (void)queue;
+    (void)m;
+    blocker *b = ud;
+    atomic_store(&b->entered, 1);
+    while (!atomic_load(&b->release))
+        sched_yield();
+    atomic_store(&b->saw_removed, atomic_load(&b->removed));
+}
+
+static void *send_one(void *arg)
+{
+    blocker *b = arg;
+    send_body(b->q, "ob", "x", NULL, NULL, NULL);
+    return NULL;
+}
+
+static void *remove_observer(void *arg)
+{
+    blocker *b = arg;
+    gh_sqs_set_observer(b->q, NULL, NULL);
+    atomic_store(&b->removed, 1);
+    return NULL;
+}
+
+static void observer_removal_waits_for_calls_under_way(void **state)
+{
+    (void)state;
+    gh_sqs *q = fresh();
+    create(q, "ob", NULL, NULL, NULL, NULL);
+    blocker b = {.q = q};
+    gh_sqs_set_observer(q, blocking_observe, &b);
+    pthread_t sender, remover;
+    pthread_create(&sender, NULL, send_one, &b);
+    while (!atomic_load(&b.entered))
+        sched_yield();
+    pthread_create(&remover, NULL, remove_observer, &b);
+    /* Give the remover every chance to return early (it must not). */
+    for (int i = 0; i < 20000 && !atomic_load(&b.removed); i++)
+        sched_yield();
+    atomic_store(&b.release, 1);
+    pthread_join(sender, NULL);
+    pthread_join(remover, NULL);
+    assert_int_equal(atomic_load(&b.saw_removed), 0);
+    assert_int_equal(atomic_load(&b.removed), 1);
+    gh_sqs_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +800,7 @@ int main(void)
         cmocka_unit_test(purge_now_is_immediate),
         cmocka_unit_test(list_delete_and_peek),
         cmocka_unit_test(long_poll_wakes_on_send_and_ends_on_clock),
+        cmocka_unit_test(observer_removal_waits_for_calls_under_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
