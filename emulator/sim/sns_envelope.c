@@ -29,8 +29,11 @@ void gh_sns_timestamp(int64_t epoch_ms, char out[32])
     time_t secs = (time_t)(epoch_ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000));
+    /* The result is used so that GCC's -Wformat-truncation (plain Debug builds) trusts
+     * the bound: gmtime's fields fit "YYYY-MM-DDTHH:MM:SS.mmmZ". */
+    if (snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000)) < 0)
+        out[0] = '\0';
 }
 
 static void put_string(gh_buf *b, const char *s)
