@@ -109,7 +109,9 @@ vg "test replay" test specs/tests/http.yaml --overlay "$work/http-overlay.yaml" 
     --replay "$work/rec"
 
 # 3. serve: petstore on the plain host, echo.yaml by its API id, a mix of requests, and
-# a --watch reload halfway (petstore is served from a copy the script edits).
+# a --watch reload halfway (petstore is served from a copy the script edits); chain.yaml
+# brings the simulated SQS/SNS (declared queues and topic, an event source, an SQS
+# service integration), reached through the API, the AWS protocols and /_gatehouse/.
 cp -R examples/petstore "$work/petstore"
 : >"$work/serve.out" # the background job may open it after the first look below
 : >"$work/serve.err"
@@ -118,6 +120,7 @@ log="$work/serve.log"
 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
     --error-exitcode=$VG_EXIT --log-file="$log" \
     "$bin" serve "$work/petstore/api.yaml" specs/tests/echo.yaml specs/tests/nonproxy.yaml examples/auth/api.yaml \
+    specs/tests/chain.yaml \
     --port 0 --host 127.0.0.1 --threads 8 --watch >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 port=""
@@ -212,6 +215,31 @@ req 403 GET /dev/signed -H "$au"
 req 403 GET /dev/signed -H "$au" -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=00' -H 'X-Amz-Date: 20150830T123600Z'
 req 403 GET /dev/internal -H "$au"
 req 200 GET /dev/internal -H "$au" -H 'X-Gatehouse-Source-Vpce: vpce-0notes000example'
+
+# simulated SQS/SNS (specs/tests/chain.yaml): the SQS integration, whose message the
+# event source hands to a Lua Lambda that publishes to SNS; SendMessage (JSON protocol)
+# and ReceiveMessage (query protocol) as AWS clients send them; SNS Publish; the admin
+# API and the queues/topics commands
+ch="Host: chaintest1.execute-api.localhost"
+qurl="http://127.0.0.1:$port/123456789012/shipped"
+req 200 POST /default/orders -H "$ch" -H "$json_ct" -d '{"id":7}'
+req 200 POST / -H 'X-Amz-Target: AmazonSQS.SendMessage' -H 'Content-Type: application/x-amz-json-1.0' \
+    -d "{\"QueueUrl\":\"$qurl\",\"MessageBody\":\"hello\"}"
+req 400 POST / -H 'X-Amz-Target: AmazonSQS.SendMessage' -H 'Content-Type: application/x-amz-json-1.0' \
+    -d '{"QueueUrl":"http://127.0.0.1/1/nope","MessageBody":"x"}'
+req 200 POST / -d "Action=ReceiveMessage&QueueUrl=$qurl&MaxNumberOfMessages=10&WaitTimeSeconds=1"
+req 200 POST / -d 'Action=Publish&TopicArn=arn:aws:sns:us-east-1:123456789012:order-events&Message=hi'
+req 200 GET /_gatehouse/health
+req 200 GET /_gatehouse/queues
+req 200 GET '/_gatehouse/queues/shipped/messages?max=5'
+req 200 POST /_gatehouse/queues/orders/messages -d '{"id":8}'
+req 404 GET /_gatehouse/queues/nope
+req 405 PUT /_gatehouse/queues/shipped/messages
+req 200 GET /_gatehouse/topics
+req 200 DELETE /_gatehouse/queues/audit-log/messages
+vg "queues" queues --url "http://127.0.0.1:$port"
+vg "queues shipped --peek" queues shipped --peek 3 --url "http://127.0.0.1:$port"
+vg "topics --json" topics --json --url "http://127.0.0.1:$port"
 
 kill -TERM "$server"
 set +e

@@ -246,7 +246,9 @@ static const char *kind_broken(gh_cc *cc, const gh_integration *in, const gh_nod
         if (gh_node_get(integ, "integrationSubtype"))
             return gh_arena_printf(cc->a, "integration type %s with an integrationSubtype is "
                                    "not emulated; " FIX_LUA, type);
-        if (!uri || strstr(uri, ":lambda:path/"))
+        /* A placeholder (${AWS::Region} in a region) is judged once, by check_service,
+         * which names it, rather than as a malformed URI. */
+        if (!uri || strstr(uri, ":lambda:path/") || gh_cc_placeholder(cc, uri))
             return NULL;
         gh_aws_service_uri su;
         return service_broken(cc, uri, &su);

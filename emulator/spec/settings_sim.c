@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/filter_policy.h"
 #include "spec/compile.h"
 
 #define QUEUE_KEYS                                                                                 \
@@ -283,6 +284,29 @@ static void queues(gh_cc *cc, const gh_node *xs)
         redrive(cc, map->pairs[i].value, &api->queues[i]);
 }
 
+/* A policy SNS would refuse (more than 5 keys, over 150 combinations, a bad condition,
+ * nesting in the MessageAttributes scope) is a load error, so `validate` sees what
+ * Subscribe would answer; the text is SNS's InvalidParameter one. */
+static bool filter_policy_ok(gh_cc *cc, const gh_node *v, const char *text,
+                             const gh_node *scope)
+{
+    char err[512];
+    gh_filter_policy *fp = gh_filter_policy_compile(text, err, sizeof err);
+    const char *sc = scope ? gh_node_str(scope) : NULL;
+    bool nested = fp && gh_filter_policy_nested(fp) && !(sc && strcmp(sc, "MessageBody") == 0);
+    gh_filter_policy_free(fp);
+    if (!fp)
+        gh_diag_error(cc->d, gh_cc_mark(cc, v),
+                      "SNS refuses this filterPolicy: %s; fix it as docs/sim.md (Filter "
+                      "policies) describes",
+                      err);
+    else if (nested)
+        gh_diag_error(cc->d, gh_cc_mark(cc, v),
+                      "this filterPolicy nests keys, which SNS allows only with "
+                      "filterPolicyScope: MessageBody; add it, or flatten the policy");
+    return fp && !nested;
+}
+
 /* A function named by name or Lambda ARN (its name part), declared in this API. */
 static bool function_known(gh_cc *cc, const char *fn)
 {
@@ -362,7 +386,7 @@ static void subscription(gh_cc *cc, const gh_node *n, gh_subscription_decl *s)
         } else {
             json_t *j = gh_cc_node_json(cc, v);
             char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-            if (text)
+            if (text && filter_policy_ok(cc, v, text, gh_node_get(n, "filterPolicyScope")))
                 add(cc, &s->attributes, "FilterPolicy", text, v);
             free(text);
             json_decref(j);

@@ -86,7 +86,10 @@ static const char spec[] =
     "'arn:aws-cn:apigateway:cn-north-1:dynamodb:action/PutItem'}}}\n"
     "  /u3: {get: {x-amazon-apigateway-integration: {type: aws, uri: "
     "'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/"
-    "arn:aws:lambda:eu-west-1:111122223333:function:f/invocations'}}}\n";
+    "arn:aws:lambda:eu-west-1:111122223333:function:f/invocations'}}}\n"
+    /* A SAM template's unresolved region (corpus slspatterns-apigw-sns-sms). */
+    "  /u4: {post: {x-amazon-apigateway-integration: {type: aws, httpMethod: POST, uri: "
+    "'arn:aws:apigateway:${AWS::Region}:sns:path//'}}}\n";
 
 static scratch s;
 static gh_model *model;
@@ -168,6 +171,10 @@ static void service_uris_parse(void **state)
         warned = warned || strstr(diags.items[i].text, "AWS service integration to dynamodb is "
                                                        "not simulated: add x-gatehouse-mock");
     assert_true(warned);
+    /* An unresolved placeholder is named as one, not called a malformed URI. */
+    const char *why = method_at("u4")->integration->broken;
+    assert_non_null(why);
+    assert_non_null(strstr(why, "uri holds the unfilled placeholder '${AWS::Region}'"));
 }
 
 typedef struct call {

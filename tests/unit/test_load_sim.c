@@ -167,6 +167,18 @@ static const struct {
     {"  topics:\n    t: {subscriptions: [{protocol: https, endpoint: 'https://x', "
      "filterPolicyScope: Body}]}\n",
      10, 85, "filterPolicyScope must be MessageAttributes (the default) or MessageBody"},
+    /* Policies SNS's Subscribe refuses, caught by validate (not only when serve starts). */
+    {"  topics:\n    t: {subscriptions: [{protocol: https, endpoint: 'https://x', "
+     "filterPolicy: {a: [1], b: [1], c: [1], d: [1], e: [1], f: [1]}}]}\n",
+     10, 80, "SNS refuses this filterPolicy: Invalid parameter: FilterPolicy: Filter policy can "
+     "not have more than 5 keys; fix it"},
+    {"  topics:\n    t: {subscriptions: [{protocol: https, endpoint: 'https://x', "
+     "filterPolicy: {a: [{prefix: 1}]}}]}\n",
+     10, 80, "SNS refuses this filterPolicy: Invalid parameter: FilterPolicy: prefix match "
+     "pattern must be a string"},
+    {"  topics:\n    t: {subscriptions: [{protocol: https, endpoint: 'https://x', "
+     "filterPolicy: {a: {b: [1]}}}]}\n",
+     10, 80, "nests keys, which SNS allows only with filterPolicyScope: MessageBody"},
     {"  eventSources:\n    - {queue: nope, function: worker}\n", 10, 15,
      "event source queue 'nope' is not declared in x-gatehouse.queues (declared: none)"},
     {"  queues: {q: {}}\n  eventSources:\n    - {queue: q, function: ghost}\n", 11, 28,
