@@ -28,8 +28,11 @@ static int run(const char *dir, int n, double out[3])
     gh_sqs_create_queue(sim->sqs, "bench", NULL, 0, &e);
     static const char body[] = "{\"orderId\":\"o-17\",\"items\":[\"tea\",\"cake\"],\"total\":12.5}";
     gh_sqs_attr attr = {.name = "kind", .data_type = "String", .string_value = "order"};
-    gh_sqs_send m = {.body = body, .body_len = sizeof body - 1, .delay_seconds = -1,
-                     .attrs = &attr, .nattrs = 1};
+    gh_sqs_send m = {.body = body,
+                     .body_len = sizeof body - 1,
+                     .delay_seconds = -1,
+                     .attrs = &attr,
+                     .nattrs = 1};
     gh_sqs_sent sent;
     double t = now_s();
     for (int i = 0; i < n; i++)

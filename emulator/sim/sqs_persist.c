@@ -43,7 +43,8 @@ static int decode_attrs(const unsigned char *p, size_t n, gh_sqs_attr **out, siz
     while (p < end) {
         const unsigned char *name = p, *nul = memchr(p, 0, (size_t)(end - p));
         const unsigned char *type = nul ? nul + 1 : NULL;
-        const unsigned char *tnul = type && type < end ? memchr(type, 0, (size_t)(end - type)) : NULL;
+        const unsigned char *tnul =
+            type && type < end ? memchr(type, 0, (size_t)(end - type)) : NULL;
         if (!tnul || end - tnul < 6)
             return -1;
         const unsigned char *h = tnul + 1;
@@ -85,7 +86,7 @@ int gh_sqsi_save_queue(sqs_queue *qu)
             json_object_set_new(o, gh_sqsi_attr_names[a], json_string(qu->val[a]));
     char *attrs = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
-    gh_store_queue row = {qu->name,       qu->fifo,      attrs ? attrs : "{}", qu->created_s,
+    gh_store_queue row = {qu->name,       qu->fifo,     attrs ? attrs : "{}", qu->created_s,
                           qu->modified_s, qu->next_seq, qu->last_seqno};
     int rc = gh_store_queue_put(qu->store, &row);
     free(attrs);
@@ -146,10 +147,9 @@ int gh_sqsi_save_sent(sqs_queue *qu, const sqs_msg *m, const char *dkey, int64_t
 int gh_sqsi_save_receipt(sqs_queue *qu, const sqs_msg *m)
 {
     int64_t off = wall_offset();
-    return gh_store_msg_receipt(qu->store, m->id, m->receive_count, m->first_receive_ms,
-                                m->received_at + off,
-                                m->heap_ix != SQS_NOT_IN_HEAP ? m->visible_at + off : 0,
-                                m->inflight);
+    return gh_store_msg_receipt(
+        qu->store, m->id, m->receive_count, m->first_receive_ms, m->received_at + off,
+        m->heap_ix != SQS_NOT_IN_HEAP ? m->visible_at + off : 0, m->inflight);
 }
 
 /* ---- restoring ---- */

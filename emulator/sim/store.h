@@ -39,8 +39,7 @@ typedef struct gh_store_queue {
 } gh_store_queue;
 
 int gh_store_queue_put(gh_store *st, const gh_store_queue *q);
-int gh_store_queue_counters(gh_store *st, const char *name, uint64_t next_seq,
-                            uint64_t last_seqno);
+int gh_store_queue_counters(gh_store *st, const char *name, uint64_t next_seq, uint64_t last_seqno);
 /* The queue, its messages and its deduplication ids. */
 int gh_store_queue_delete(gh_store *st, const char *name);
 /* Its messages only (purge). */
@@ -63,9 +62,8 @@ typedef struct gh_store_msg {
 /* Inserts, or replaces the row of the same id (a redrive moves it to another queue). */
 int gh_store_msg_put(gh_store *st, const gh_store_msg *m);
 /* What a receive or a visibility change alters. */
-int gh_store_msg_receipt(gh_store *st, const char *id, int receive_count,
-                         int64_t first_receive_ms, int64_t received_at_ms, int64_t visible_at_ms,
-                         bool inflight);
+int gh_store_msg_receipt(gh_store *st, const char *id, int receive_count, int64_t first_receive_ms,
+                         int64_t received_at_ms, int64_t visible_at_ms, bool inflight);
 int gh_store_msg_delete(gh_store *st, const char *id);
 
 int gh_store_dedup_put(gh_store *st, const char *queue, const char *key, const char *message_id,
@@ -82,8 +80,8 @@ int gh_store_topic_delete(gh_store *st, const char *name);
  * callback returning non-zero stops the walk and is returned). Queues by name,
  * messages by seq, deduplication ids by expiry, topics by name. */
 int gh_store_each_queue(gh_store *st, int (*fn)(void *ud, const gh_store_queue *q), void *ud);
-int gh_store_each_msg(gh_store *st, const char *queue,
-                      int (*fn)(void *ud, const gh_store_msg *m), void *ud);
+int gh_store_each_msg(gh_store *st, const char *queue, int (*fn)(void *ud, const gh_store_msg *m),
+                      void *ud);
 int gh_store_each_dedup(gh_store *st, const char *queue,
                         int (*fn)(void *ud, const char *key, const char *message_id,
                                   const char *seqno, int64_t expires_ms),

@@ -121,8 +121,8 @@ gh_store *gh_store_open(const char *dir, char *err, size_t errlen)
         return NULL;
     }
     sprintf(path, "%s/gatehouse.db", dir);
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     free(path);
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
@@ -166,8 +166,9 @@ gh_store *gh_store_open(const char *dir, char *err, size_t errlen)
         ok = sqlite3_prepare_v3(st->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL) ==
              SQLITE_OK;
     if (!ok) {
-        snprintf(err, errlen, "%s/gatehouse.db: not a gatehouse state database of this version (%s)",
-                 dir, sqlite3_errmsg(st->db));
+        snprintf(err, errlen,
+                 "%s/gatehouse.db: not a gatehouse state database of this version (%s)", dir,
+                 sqlite3_errmsg(st->db));
         gh_store_close(st);
         return NULL;
     }
@@ -247,9 +248,9 @@ static void bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n)
 
 /* The binds are static: the statement runs before the caller's strings go. The store's
  * lock is taken before binding so two threads never bind one statement at once. */
-#define WITH(st, k)                                                                            \
-    for (int once_ = (pthread_mutex_lock(&(st)->mu), 1); once_;                                \
-         once_ = 0, pthread_mutex_unlock(&(st)->mu))                                           \
+#define WITH(st, k)                                                                                \
+    for (int once_ = (pthread_mutex_lock(&(st)->mu), 1); once_;                                    \
+         once_ = 0, pthread_mutex_unlock(&(st)->mu))                                               \
         for (sqlite3_stmt *s = (st)->st[k]; s; s = NULL)
 
 int gh_store_queue_put(gh_store *st, const gh_store_queue *q)
@@ -517,7 +518,8 @@ int gh_store_each_msg(gh_store *st, const char *queue, int (*fn)(void *ud, const
 static int dedup_row(sqlite3_stmt *s, void *a)
 {
     struct cb *c = a;
-    return c->dedup(c->ud, col_text(s, 0), col_text(s, 1), col_text(s, 2), sqlite3_column_int64(s, 3));
+    return c->dedup(c->ud, col_text(s, 0), col_text(s, 1), col_text(s, 2),
+                    sqlite3_column_int64(s, 3));
 }
 
 int gh_store_each_dedup(gh_store *st, const char *queue,

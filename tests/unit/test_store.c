@@ -106,24 +106,23 @@ static json_t *peek_json(gh_sqs *q, const char *queue)
         json_t *attrs = json_object();
         for (size_t k = 0; k < m[i].nattrs; k++) {
             const gh_sqs_attr *x = &m[i].attrs[k];
-            json_object_set_new(attrs, x->name,
-                                json_pack("{s:s, s:s%}", "type", x->data_type, "value",
-                                          x->binary_value ? (const char *)x->binary_value
-                                                          : x->string_value,
-                                          x->binary_value ? x->binary_len
-                                                          : strlen(x->string_value)));
+            json_object_set_new(
+                attrs, x->name,
+                json_pack("{s:s, s:s%}", "type", x->data_type, "value",
+                          x->binary_value ? (const char *)x->binary_value : x->string_value,
+                          x->binary_value ? x->binary_len : strlen(x->string_value)));
         }
         for (size_t k = 0; k < m[i].nsystem_attrs; k++)
             json_object_set_new(attrs, m[i].system_attrs[k].name,
                                 json_string(m[i].system_attrs[k].string_value));
         json_array_append_new(
-            a, json_pack("{s:s, s:s%, s:s, s:s, s:o, s:I, s:I, s:i, s:s, s:s?, s:s?, s:s?, s:s?}",
-                         "id", m[i].message_id, "body", m[i].body, m[i].body_len, "md5",
-                         m[i].md5_body, "md5a", m[i].md5_attrs, "attrs", attrs, "sent",
-                         (json_int_t)m[i].sent_ms, "first", (json_int_t)m[i].first_receive_ms,
-                         "count", m[i].receive_count, "sender", m[i].sender_id, "group",
-                         m[i].group_id, "dedup", m[i].dedup_id, "seq", m[i].sequence_number,
-                         "dlq", m[i].dead_letter_source_arn));
+            a,
+            json_pack("{s:s, s:s%, s:s, s:s, s:o, s:I, s:I, s:i, s:s, s:s?, s:s?, s:s?, s:s?}",
+                      "id", m[i].message_id, "body", m[i].body, m[i].body_len, "md5", m[i].md5_body,
+                      "md5a", m[i].md5_attrs, "attrs", attrs, "sent", (json_int_t)m[i].sent_ms,
+                      "first", (json_int_t)m[i].first_receive_ms, "count", m[i].receive_count,
+                      "sender", m[i].sender_id, "group", m[i].group_id, "dedup", m[i].dedup_id,
+                      "seq", m[i].sequence_number, "dlq", m[i].dead_letter_source_arn));
     }
     gh_sqs_messages_free(m, n);
     return a;
@@ -160,12 +159,18 @@ static void queues_and_messages_round_trip(void **state)
         {.name = "kind", .data_type = "String", .string_value = "book"},
         {.name = "qty", .data_type = "Number.int", .string_value = "12"},
         {.name = "raw", .data_type = "Binary", .binary_value = bin, .binary_len = sizeof bin}};
-    gh_sqs_attr sys[] = {{.name = "AWSTraceHeader", .data_type = "String",
+    gh_sqs_attr sys[] = {{.name = "AWSTraceHeader",
+                          .data_type = "String",
                           .string_value = "Root=1-5759e988-bd862e3fe1be46a994272793"}};
     gh_sqs_sent out;
     const char body[] = "caf\xc3\xa9 \xf0\x9f\x8d\xb0 with\nnewline";
-    gh_sqs_send m = {.body = body, .body_len = strlen(body), .delay_seconds = -1,
-                     .attrs = attrs, .nattrs = 3, .system_attrs = sys, .nsystem_attrs = 1,
+    gh_sqs_send m = {.body = body,
+                     .body_len = strlen(body),
+                     .delay_seconds = -1,
+                     .attrs = attrs,
+                     .nattrs = 3,
+                     .system_attrs = sys,
+                     .nsystem_attrs = 1,
                      .sender_id = "AIDAEXAMPLE"};
     send(q, "orders", &m, &out);
     gh_sqs_send plain = {.body = "second", .body_len = 6, .delay_seconds = -1};
@@ -175,7 +180,9 @@ static void queues_and_messages_round_trip(void **state)
     for (int i = 0; i < 3; i++) {
         char b[8];
         snprintf(b, sizeof b, "j%d", i);
-        gh_sqs_send j = {.body = b, .body_len = strlen(b), .delay_seconds = -1,
+        gh_sqs_send j = {.body = b,
+                         .body_len = strlen(b),
+                         .delay_seconds = -1,
                          .group_id = i == 1 ? "g2" : "g1"};
         send(q, "jobs.fifo", &j, &out);
     }
@@ -184,7 +191,7 @@ static void queues_and_messages_round_trip(void **state)
     assert_int_equal(recv_n(q, "orders", 1, -1, &got), 1); /* in flight, count 1 */
     gh_sqs_messages_free(got, 1);
 
-    json_t *before[6] = {attrs_of(q, "orders"), attrs_of(q, "jobs.fifo"), attrs_of(q, "dlq"),
+    json_t *before[6] = {attrs_of(q, "orders"),  attrs_of(q, "jobs.fifo"),  attrs_of(q, "dlq"),
                          peek_json(q, "orders"), peek_json(q, "jobs.fifo"), peek_json(q, "dlq")};
     restart(f);
     q = f->sim->sqs;
@@ -195,7 +202,7 @@ static void queues_and_messages_round_trip(void **state)
     assert_string_equal(names[1], "jobs.fifo");
     assert_string_equal(names[2], "orders");
     gh_sqs_names_free(names, n);
-    json_t *after[6] = {attrs_of(q, "orders"), attrs_of(q, "jobs.fifo"), attrs_of(q, "dlq"),
+    json_t *after[6] = {attrs_of(q, "orders"),  attrs_of(q, "jobs.fifo"),  attrs_of(q, "dlq"),
                         peek_json(q, "orders"), peek_json(q, "jobs.fifo"), peek_json(q, "dlq")};
     for (int i = 0; i < 6; i++)
         assert_json_same(before[i], after[i]);
@@ -265,10 +272,10 @@ static void fifo_state_survives(void **state)
     gh_kv fifo[] = {{.key = "FifoQueue", .value = "true"}};
     create(q, "f.fifo", fifo, 1);
     gh_sqs_sent first, dup, next;
-    gh_sqs_send m1 = {.body = "1", .body_len = 1, .delay_seconds = -1, .group_id = "g",
-                      .dedup_id = "d1"};
-    gh_sqs_send m2 = {.body = "2", .body_len = 1, .delay_seconds = -1, .group_id = "g",
-                      .dedup_id = "d2"};
+    gh_sqs_send m1 = {
+        .body = "1", .body_len = 1, .delay_seconds = -1, .group_id = "g", .dedup_id = "d1"};
+    gh_sqs_send m2 = {
+        .body = "2", .body_len = 1, .delay_seconds = -1, .group_id = "g", .dedup_id = "d2"};
     send(q, "f.fifo", &m1, &first);
     send(q, "f.fifo", &m2, &next);
     gh_sqs_message *got;
@@ -282,8 +289,8 @@ static void fifo_state_survives(void **state)
     send(q, "f.fifo", &m1, &dup);
     assert_string_equal(dup.message_id, first.message_id);
     assert_string_equal(dup.sequence_number, first.sequence_number);
-    gh_sqs_send m3 = {.body = "3", .body_len = 1, .delay_seconds = -1, .group_id = "g",
-                      .dedup_id = "d3"};
+    gh_sqs_send m3 = {
+        .body = "3", .body_len = 1, .delay_seconds = -1, .group_id = "g", .dedup_id = "d3"};
     gh_sqs_sent third;
     send(q, "f.fifo", &m3, &third);
     assert_true(strcmp(third.sequence_number, next.sequence_number) > 0);
@@ -383,16 +390,14 @@ static void topics_and_subscriptions_round_trip(void **state)
     assert_int_equal(gh_sns_create_topic(s, "dropped", NULL, 0, &dropped, &e), 0);
     assert_int_equal(gh_sns_delete_topic(s, dropped, &e), 0);
 
-    json_t *before[4] = {gh_sns_get_topic_attributes(s, arn, &e),
-                         gh_sns_get_topic_attributes(s, farn, &e),
-                         gh_sns_list_subscriptions(s, NULL, &e),
-                         gh_sns_get_subscription_attributes(s, sub, &e)};
+    json_t *before[4] = {
+        gh_sns_get_topic_attributes(s, arn, &e), gh_sns_get_topic_attributes(s, farn, &e),
+        gh_sns_list_subscriptions(s, NULL, &e), gh_sns_get_subscription_attributes(s, sub, &e)};
     restart(f);
     s = f->sim->sns;
-    json_t *after[4] = {gh_sns_get_topic_attributes(s, arn, &e),
-                        gh_sns_get_topic_attributes(s, farn, &e),
-                        gh_sns_list_subscriptions(s, NULL, &e),
-                        gh_sns_get_subscription_attributes(s, sub, &e)};
+    json_t *after[4] = {
+        gh_sns_get_topic_attributes(s, arn, &e), gh_sns_get_topic_attributes(s, farn, &e),
+        gh_sns_list_subscriptions(s, NULL, &e), gh_sns_get_subscription_attributes(s, sub, &e)};
     for (int i = 0; i < 4; i++)
         assert_json_same(before[i], after[i]);
     char **arns;
@@ -406,8 +411,7 @@ static void topics_and_subscriptions_round_trip(void **state)
     gh_sqs_attr book = {.name = "kind", .data_type = "String", .string_value = "book"};
     gh_sqs_attr pen = {.name = "kind", .data_type = "String", .string_value = "pen"};
     struct gh_sns_publish p1 = {.topic_arn = arn, .message = "a pen", .attrs = &pen, .nattrs = 1};
-    struct gh_sns_publish p2 = {.topic_arn = arn, .message = "a book", .attrs = &book,
-                                .nattrs = 1};
+    struct gh_sns_publish p2 = {.topic_arn = arn, .message = "a book", .attrs = &book, .nattrs = 1};
     assert_int_equal(gh_sns_publish(s, &p1, mid, seq1, &e), 0);
     assert_int_equal(gh_sns_publish(s, &p2, mid, seq1, &e), 0);
     gh_sqs_message *got;
@@ -452,8 +456,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(fifo_state_survives, setup, teardown),
         cmocka_unit_test_setup_teardown(removals_and_redrive_persist, setup, teardown),
         cmocka_unit_test_setup_teardown(topics_and_subscriptions_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_directory_in_use_or_broken_is_refused, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(a_directory_in_use_or_broken_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
