@@ -55,7 +55,9 @@ static const char usage_serve[] =
     "  --no-auth-cache  call Lambda authorizers on every request, whatever their TTL\n"
     "  --seed N         repeatable request ids and other generated values\n"
     "  --clock EPOCH_MS freeze the clock at that time (ms since 1970), for demos and\n"
-    "                   date-dependent answers\n";
+    "                   date-dependent answers\n"
+    "  --state DIR      keep the simulated queues, messages and topics in DIR/gatehouse.db\n"
+    "                   across restarts (created when absent; default: in memory)\n";
 
 static const char usage_validate[] =
     "usage: gatehouse validate DEF... [--overlay FILE]... [--stage NAME]\n"
@@ -127,6 +129,7 @@ static const char usage_test[] =
     "                    written to DIR (and the API's own exchanges as fixtures)\n"
     "  --replay DIR      HTTP integrations are answered from DIR's recordings, offline\n"
     "  --overlay FILE, --stage NAME, --redact-header, --match-header, --no-match-body,\n"
+    "  --state DIR       keep the simulated queues, messages and topics in DIR, as serve\n"
     "  --no-auth-cache   as for serve\n";
 
 static const char usage_token[] =
@@ -176,7 +179,7 @@ enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, O
        OPT_JSON, OPT_FIXTURES, OPT_TARGET, OPT_JUNIT, OPT_TAP, OPT_JOBS, OPT_SHARD,
        OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK, OPT_RECORD, OPT_REPLAY,
        OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY, OPT_POOL, OPT_USER,
-       OPT_ACCESS, OPT_SCOPE, OPT_TTL, OPT_JWKS, OPT_NO_AUTH_CACHE, OPT_URL, OPT_PEEK,
+       OPT_ACCESS, OPT_SCOPE, OPT_TTL, OPT_JWKS, OPT_NO_AUTH_CACHE, OPT_STATE, OPT_URL, OPT_PEEK,
        OPT_PURGE };
 
 static const struct option long_options[] = {
@@ -216,6 +219,7 @@ static const struct option long_options[] = {
     {"match-header", required_argument, NULL, OPT_MATCH_HEADER},
     {"no-match-body", no_argument, NULL, OPT_NO_MATCH_BODY},
     {"no-auth-cache", no_argument, NULL, OPT_NO_AUTH_CACHE},
+    {"state", required_argument, NULL, OPT_STATE},
     {"pool", required_argument, NULL, OPT_POOL},
     {"user", required_argument, NULL, OPT_USER},
     {"access", no_argument, NULL, OPT_ACCESS},
@@ -237,7 +241,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"serve", usage_serve, gh_cmd_serve, "overlay stage port host threads watch quiet record replay redact-header match-header "
-     "no-match-body seed clock no-auth-cache"},
+     "no-match-body seed clock no-auth-cache state"},
     {"validate", usage_validate, gh_cmd_validate, "overlay stage"},
     {"routes", usage_routes, gh_cmd_routes, "overlay stage"},
     {"invoke", usage_invoke, gh_cmd_invoke, "overlay stage event"},
@@ -246,7 +250,7 @@ static const command commands[] = {
      "integration-body-file gateway-response template json"},
     {"test", usage_test, gh_cmd_test,
      "overlay stage fixtures target junit tap jobs shard update update-all seed clock record "
-     "replay redact-header match-header no-match-body no-auth-cache"},
+     "replay redact-header match-header no-match-body no-auth-cache state"},
     {"token", usage_token, gh_cmd_token, "overlay stage pool user access scope ttl jwks clock"},
     {"queues", usage_queues, gh_cmd_queues, "overlay stage url peek purge json"},
     {"topics", usage_topics, gh_cmd_topics, "overlay stage url json"},
@@ -491,6 +495,11 @@ int main(int argc, char **argv)
         case OPT_MATCH_HEADER: match_headers[cli.nmatch_headers++] = optarg; break;
         case OPT_NO_MATCH_BODY: cli.no_match_body = true; break;
         case OPT_NO_AUTH_CACHE: cli.no_auth_cache = true; break;
+        case OPT_STATE:
+            if (!*optarg)
+                rc = usage_error(cmd, "--state needs a directory, not '%s'", optarg);
+            cli.state_dir = optarg;
+            break;
         case OPT_POOL: cli.pool = optarg; break;
         case OPT_USER: cli.pool_user = optarg; break;
         case OPT_ACCESS: cli.access_token = true; break;

@@ -51,7 +51,7 @@ int gh_cli_sim_attach(gh_sim *sim, gh_runtime *rt)
     return errors;
 }
 
-gh_sim *gh_cli_sim(gh_runtime *rt)
+gh_sim *gh_cli_sim(const gh_cli *cli, gh_runtime *rt)
 {
     /* One simulated account per process, the first definition's: its queue and topic
      * ARNs are the ones integrations and clients name. */
@@ -60,6 +60,14 @@ gh_sim *gh_cli_sim(gh_runtime *rt)
                              api ? api->account_id : "123456789012");
     if (!sim) {
         gh_log(GH_LOG_ERROR, "no memory for the simulated SQS and SNS");
+        return NULL;
+    }
+    /* --state: what the last run kept comes back before the declarations apply, so a
+     * declared queue merges with its stored self (messages kept, attributes declared). */
+    char err[512];
+    if (cli->state_dir && gh_sim_open_state(sim, cli->state_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "gatehouse: --state %s: %s\n", cli->state_dir, err);
+        gh_sim_free(sim);
         return NULL;
     }
     if (gh_cli_sim_attach(sim, rt) > 0) {

@@ -76,6 +76,7 @@ typedef struct gh_cli {
     bool no_match_body;
     /* serve, test: --no-auth-cache, Lambda authorizer results never cached. */
     bool no_auth_cache;
+    const char *state_dir; /* serve, test: --state DIR (sim/sim.h gh_sim_open_state) */
 
     /* token: the user pool and user (--pool, --user), an access token (--access) with its
      * --scope values, the lifetime (--ttl; 0: Cognito's 3600 s), or the pool's JWKS. */
@@ -106,7 +107,7 @@ struct gh_sim;
  * region and account with rt's declared queues, topics and event sources created, and
  * set as rt->sim; NULL (diagnostics printed) when the simulator refuses a declaration.
  * The caller frees it with gh_sim_free after the runtimes using it are gone. */
-struct gh_sim *gh_cli_sim(gh_runtime *rt);
+struct gh_sim *gh_cli_sim(const gh_cli *cli, gh_runtime *rt);
 /* A new runtime generation (hot reload) on the same simulator: rt->sim = sim and rt's
  * declarations applied (existing queues keep their messages). Returns the errors
  * printed. */

@@ -84,7 +84,7 @@ int gh_cmd_serve(const gh_cli *cli)
         return GH_EXIT_FAILURE;
     }
     gh_recording_install(rt, &rec);
-    gh_sim *sim = gh_cli_sim(rt);
+    gh_sim *sim = gh_cli_sim(cli, rt);
     if (!sim) {
         gh_runtime_free(rt);
         gh_recording_stop(&rec);

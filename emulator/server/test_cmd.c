@@ -241,6 +241,9 @@ int gh_cmd_test(const gh_cli *cli)
     if (rc < 0 && cli->target && (cli->record_dir || cli->replay_dir))
         rc = usage("--record and --replay set the in-process emulator's backends; a --target "
                    "API uses its own");
+    if (rc < 0 && cli->target && cli->state_dir)
+        rc = usage("--state keeps the in-process emulator's queues; a --target API keeps its "
+                   "own");
     if (rc < 0 && cli->target && (cli->has_seed || cli->has_clock))
         rc = usage("--seed and --clock set the in-process emulator; a --target API keeps "
                    "its own ids and clock");
@@ -270,7 +273,7 @@ int gh_cmd_test(const gh_cli *cli)
          * suite runs offline (docs/fixtures.md). */
         gh_recording rec = gh_recording_start(&own);
         gh_runtime *rt = rec.backend ? test_runtime(&own, &rec) : NULL;
-        gh_sim *sim = rt ? gh_cli_sim(rt) : NULL;
+        gh_sim *sim = rt ? gh_cli_sim(&own, rt) : NULL;
         if (!sim) {
             gh_runtime_free(rt);
             rc = GH_EXIT_FAILURE;

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "sim/event_source.h"
+#include "sim/persist.h"
+#include "sim/store.h"
 
 gh_sim *gh_sim_new(const char *region, const char *account)
 {
@@ -35,7 +37,19 @@ void gh_sim_free(gh_sim *sim)
     gh_event_sources_free(sim->sources);
     gh_sns_free(sim->sns);
     gh_sqs_free(sim->sqs);
+    gh_store_close(sim->store); /* after the engines: they write until freed */
     free(sim);
+}
+
+int gh_sim_open_state(gh_sim *sim, const char *dir, char *err, size_t errlen)
+{
+    sim->store = gh_store_open(dir, err, errlen);
+    if (!sim->store)
+        return -1;
+    if (gh_sqs_restore(sim->sqs, sim->store, err, errlen) != 0 ||
+        gh_sns_restore(sim->sns, sim->store, err, errlen) != 0)
+        return -1;
+    return 0;
 }
 
 void gh_sim_set_invoker(gh_sim *sim, gh_sim_invoke_fn fn, void *ud)

@@ -12,6 +12,7 @@
 #include "util/diag.h"
 
 struct gh_event_sources;
+struct gh_store;
 
 /* Runs the Lua function `function` (a name, or a Lambda ARN whose name part is used) of
  * the server's current runtime with event (JSON text). Returns 0 with *result the
@@ -27,6 +28,7 @@ typedef struct gh_sim {
     struct gh_event_sources *sources;
     gh_sim_invoke_fn invoke; /* NULL until the owner sets it (gh_sim_set_invoker) */
     void *invoke_ud;
+    struct gh_store *store; /* --state DIR; NULL: everything in memory */
 } gh_sim;
 
 /* region and account: the first definition's (ARNs, SenderId). NULL when out of memory. */
@@ -34,6 +36,14 @@ gh_sim *gh_sim_new(const char *region, const char *account);
 /* Stops the event-source pollers and the SNS delivery thread first. */
 void gh_sim_free(gh_sim *sim);
 void gh_sim_set_invoker(gh_sim *sim, gh_sim_invoke_fn fn, void *ud);
+
+/* `--state DIR`: restores the queues, messages, topics and subscriptions kept in
+ * DIR/gatehouse.db (created when absent) and from then on commits every change there
+ * before the call that made it returns (docs/sim.md, Persistence). Call it once, after
+ * gh_sim_new and before gh_sim_apply (declared queues then merge with the stored ones).
+ * 0, or -1 with a message in err (the simulator is then unchanged or partly restored:
+ * the caller should stop). */
+int gh_sim_open_state(gh_sim *sim, const char *dir, char *err, size_t errlen);
 
 /* Creates what the model declares and the simulator does not have yet
  * (x-gatehouse.queues, topics with their subscriptions, eventSources), dead-letter

@@ -292,6 +292,8 @@ int gh_sns_create_topic(gh_sns *s, const char *name, const gh_kv *attrs, size_t 
         gh_sns_attr_put(&t->attrs, &t->nattrs, attrs[i].key, attrs[i].value);
     s->topics = realloc(s->topics, (s->ntopics + 1) * sizeof *s->topics);
     s->topics[s->ntopics++] = t;
+    if (s->store)
+        gh_sns_save_topic(s, t);
     *arn = strdup(t->arn);
     pthread_mutex_unlock(&s->mu);
     return 0;
@@ -308,6 +310,8 @@ int gh_sns_delete_topic(gh_sns *s, const char *topic_arn, gh_sns_error *err)
      * API Reference, DeleteTopic). Its subscriptions go with it. */
     for (size_t i = 0; i < s->ntopics; i++)
         if (s->topics[i] == gh_sns_topic_find(s, topic_arn)) {
+            if (s->store)
+                gh_store_topic_delete(s->store, s->topics[i]->name);
             free_topic(s->topics[i]);
             memmove(&s->topics[i], &s->topics[i + 1], (s->ntopics - i - 1) * sizeof *s->topics);
             s->ntopics--;
@@ -411,6 +415,8 @@ int gh_sns_set_topic_attribute(gh_sns *s, const char *topic_arn, const char *nam
         t->content_dedup = gh_sns_is_true(value);
     }
     gh_sns_attr_put(&t->attrs, &t->nattrs, name, value);
+    if (s->store)
+        gh_sns_save_topic(s, t);
     rc = 0;
 out:
     pthread_mutex_unlock(&s->mu);

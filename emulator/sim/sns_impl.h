@@ -9,6 +9,7 @@
 
 #include "sim/filter_policy.h"
 #include "sim/sns.h"
+#include "sim/store.h"
 
 typedef struct sns_attr {
     char *name, *value;
@@ -68,6 +69,7 @@ struct gh_sns {
     pthread_t thread;
     gh_sns_delivery delivery;
     bool has_delivery;
+    gh_store *store; /* --state: topic changes are written here (sns_persist.c) */
 };
 
 /* Errors: SNS codes with their query-protocol texts. */
@@ -91,6 +93,13 @@ void gh_sns_attrs_free(sns_attr *a, size_t n);
 const char *gh_sns_kv_get(const gh_kv *kv, size_t n, const char *name);
 bool gh_sns_is_true(const char *v);
 void gh_sns_sub_free(sns_sub *u);
+
+/* sns_persist.c: writes t (attributes, subscriptions, counter) to s->store, which the
+ * caller tests first. Under mu. */
+void gh_sns_save_topic(gh_sns *s, const sns_topic *t);
+/* sns_subscribe.c: a stored subscription back on t, its ARN kept (restoring). */
+int gh_sns_sub_restore(sns_topic *t, const char *arn, const char *protocol,
+                       const char *endpoint, const gh_kv *attrs, size_t nattrs);
 
 /* The delivery thread. */
 int gh_sns_delivery_start(gh_sns *s);

@@ -342,6 +342,8 @@ int gh_sns_publish(gh_sns *s, const struct gh_sns_publish *p, char message_id[37
     memcpy(message_id, id, 37);
     if (t->fifo) {
         snprintf(sequence_number, 21, "%020llu", (unsigned long long)++t->next_seq);
+        if (s->store)
+            gh_store_topic_seq(s->store, t->name, t->next_seq);
         if (dedup_seen(t, dedup_id, message_id, sequence_number)) {
             pthread_mutex_unlock(&s->mu);
             json_decref(structure);

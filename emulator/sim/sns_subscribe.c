@@ -237,11 +237,41 @@ int gh_sns_subscribe(gh_sns *s, const char *topic_arn, const char *protocol, con
     u->arn = gh_strprintf("%s:%s", t->arn, id);
     t->subs = realloc(t->subs, (t->nsubs + 1) * sizeof *t->subs);
     t->subs[t->nsubs++] = u;
+    if (s->store)
+        gh_sns_save_topic(s, t);
     *sub_arn = strdup(u->arn);
     rc = 0;
 out:
     pthread_mutex_unlock(&s->mu);
     return rc;
+}
+
+int gh_sns_sub_restore(sns_topic *t, const char *arn, const char *protocol, const char *endpoint,
+                       const gh_kv *attrs, size_t nattrs)
+{
+    sns_sub *u = calloc(1, sizeof *u);
+    if (!u)
+        return -1;
+    u->arn = strdup(arn);
+    u->protocol = strdup(protocol);
+    u->endpoint = strdup(endpoint);
+    u->topic_arn = strdup(t->arn);
+    /* The scope first, as Subscribe takes it (a nested policy needs MessageBody). */
+    const char *scope = gh_sns_kv_get(attrs, nattrs, "FilterPolicyScope");
+    int rc = scope ? apply_sub_attr(u, "FilterPolicyScope", scope, "", NULL) : 0;
+    for (size_t i = 0; rc == 0 && i < nattrs; i++)
+        if (strcmp(attrs[i].key, "FilterPolicyScope") != 0)
+            rc = apply_sub_attr(u, attrs[i].key, attrs[i].value, "", NULL);
+    sns_sub **grown = rc == 0 ? realloc(t->subs, (t->nsubs + 1) * sizeof *t->subs) : NULL;
+    if (!grown || !u->arn || !u->protocol || !u->endpoint || !u->topic_arn) {
+        if (grown)
+            t->subs = grown;
+        gh_sns_sub_free(u);
+        return -1;
+    }
+    t->subs = grown;
+    t->subs[t->nsubs++] = u;
+    return 0;
 }
 
 int gh_sns_unsubscribe(gh_sns *s, const char *sub_arn, gh_sns_error *err)
@@ -259,6 +289,8 @@ int gh_sns_unsubscribe(gh_sns *s, const char *sub_arn, gh_sns_error *err)
         gh_sns_sub_free(u);
         memmove(&t->subs[i], &t->subs[i + 1], (t->nsubs - i - 1) * sizeof *t->subs);
         t->nsubs--;
+        if (s->store)
+            gh_sns_save_topic(s, t);
     }
     pthread_mutex_unlock(&s->mu);
     return 0;
@@ -337,12 +369,15 @@ int gh_sns_set_subscription_attribute(gh_sns *s, const char *sub_arn, const char
         return -1;
     }
     pthread_mutex_lock(&s->mu);
-    sns_sub *u = gh_sns_sub_find(s, sub_arn, NULL, NULL);
+    sns_topic *t = NULL;
+    sns_sub *u = gh_sns_sub_find(s, sub_arn, &t, NULL);
     int rc = -1;
     if (!u)
         gh_sns_fail(err, SNS_NOT_FOUND, 404, "Subscription does not exist");
     else
         rc = apply_sub_attr(u, name, value, "", err);
+    if (rc == 0 && s->store)
+        gh_sns_save_topic(s, t);
     pthread_mutex_unlock(&s->mu);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "sim/sqs.h"
+#include "sim/store.h"
 
 /* The queue attributes users set, in the order GetQueueAttributes "All" lists them. */
 enum {
@@ -114,6 +115,7 @@ typedef struct sqs_queue {
     sqs_dedup **dd;
     size_t ndd_buckets, ndd;
     sqs_dedup *dd_head, *dd_tail;
+    gh_store *store; /* --state: every change is written here; NULL: memory only */
 } sqs_queue;
 
 struct gh_sqs {
@@ -127,6 +129,7 @@ struct gh_sqs {
      * until they end, so whoever removes an observer may free its ud at once. */
     size_t observer_calls;
     pthread_cond_t observer_idle;
+    gh_store *store; /* --state (sqs_persist.c); new queues take it */
 };
 
 /* Sets err (code static) and returns -1. */
@@ -188,6 +191,21 @@ int gh_sqsi_dedup_add(sqs_queue *qu, const char *key, const char *message_id, co
  * the receipt handle of m's latest receive. -1 when out of memory (o cleared). */
 int gh_sqsi_copy_out(const sqs_queue *qu, const sqs_msg *m, bool with_handle, gh_sqs_message *o);
 void gh_sqsi_message_clear(gh_sqs_message *o);
+
+/* sqs_queue.c: a new queue with the defaults, put in the table (restoring a store). */
+sqs_queue *gh_sqsi_adopt(gh_sqs *q, const char *name, bool fifo);
+
+/* sqs_persist.c: a queue's changes written to qu->store, which callers test first (no
+ * cost without --state). Queue lock held, or the queue not shared yet. -1 when the
+ * store failed (logged). */
+int gh_sqsi_save_queue(sqs_queue *qu);
+/* The whole message (a send, a redrive into qu). */
+int gh_sqsi_save_msg(sqs_queue *qu, const sqs_msg *m);
+/* A new message with its deduplication id (dkey NULL: none) and the queue's counters,
+ * in one transaction. */
+int gh_sqsi_save_sent(sqs_queue *qu, const sqs_msg *m, const char *dkey, int64_t dedup_expires);
+/* Receive count, first receive, visibility. */
+int gh_sqsi_save_receipt(sqs_queue *qu, const sqs_msg *m);
 
 /* Lowercase hex digests (OpenSSL EVP). */
 void gh_sqsi_md5_hex(const void *data, size_t n, char out[33]);

@@ -146,6 +146,8 @@ static int take(sqs_queue *qu, sqs_msg *m, int vis, int64_t now, gh_sqs_message 
     qu->n_inflight++;
     if (m->group)
         m->group->inflight++;
+    if (qu->store)
+        gh_sqsi_save_receipt(qu, m);
     if (gh_sqsi_copy_out(qu, m, true, o) != 0) {
         /* Out of memory: the message stays in flight and comes back after vis. */
         return -1;
@@ -231,9 +233,16 @@ static bool redrive(gh_sqs *q, sqs_queue *src, const char *dlq_name, sqs_msg *mo
                 m->born = now;
         }
         if (to->deleted || gh_sqsi_store(to, m, now, 0) != 0) {
+            if (src->store)
+                gh_store_msg_delete(src->store, m->id);
             gh_sqsi_msg_free(m);
-        } else if (dlq && fn) {
-            notify = gh_sqsi_copy_out(to, m, false, &copy) == 0;
+        } else {
+            /* The row (keyed by MessageId) moves to the dead-letter queue in one
+             * statement: a crash leaves the message in one queue or the other. */
+            if (to->store)
+                gh_sqsi_save_msg(to, m);
+            if (dlq && fn)
+                notify = gh_sqsi_copy_out(to, m, false, &copy) == 0;
         }
         pthread_mutex_unlock(&to->mu);
         if (notify) {
@@ -305,7 +314,12 @@ int gh_sqs_receive_messages(gh_sqs *q, const char *queue, const gh_sqs_receive *
         gh_sqsi_settle(qu, now);
         int vis = r->visibility_timeout >= 0 ? r->visibility_timeout : qu->visibility;
         sqs_msg *moved = NULL;
+        /* With --state the batch's new visibilities are one transaction. */
+        if (qu->store)
+            gh_store_begin(qu->store);
         collect(qu, max, vis, now, msgs, &got, &moved);
+        if (qu->store)
+            gh_store_commit(qu->store);
         if (moved) {
             char *dlq = qu->dlq_name ? strdup(qu->dlq_name) : NULL;
             pthread_mutex_unlock(&qu->mu);
@@ -356,6 +370,8 @@ int gh_sqs_delete_message(gh_sqs *q, const char *queue, const char *receipt, gh_
     if (m && qu->fifo && !del && serial <= m->receive_count)
         rc = handle_reason(err, receipt, "The receipt handle has expired.");
     if (del) {
+        if (qu->store)
+            gh_store_msg_delete(qu->store, m->id);
         sqs_group *g = gh_sqsi_unstore(qu, m);
         if (g)
             gh_sqsi_group_check(qu, g);
@@ -403,6 +419,8 @@ int gh_sqs_change_visibility(gh_sqs *q, const char *queue, const char *receipt, 
     } else {
         m->visible_at = now + (int64_t)seconds * 1000;
         gh_sqsi_heap_fix(qu, m);
+        if (qu->store)
+            gh_sqsi_save_receipt(qu, m);
         if (seconds == 0) {
             gh_sqsi_settle(qu, now);
             if (qu->waiters)

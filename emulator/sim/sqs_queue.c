@@ -9,6 +9,7 @@
 
 #include "sim/sqs_internal.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 int gh_sqsi_fail(gh_sqs_error *err, const char *code, const char *fmt, ...)
 {
@@ -69,6 +70,7 @@ static sqs_queue *queue_new(gh_sqs *q, const char *name, bool fifo)
     qu->created_s = qu->modified_s = gh_clock_now_ms() / 1000;
     qu->last_purge = INT64_MIN;
     qu->next_seq = 1;
+    qu->store = q->store;
     return qu;
 }
 
@@ -92,6 +94,28 @@ static void queue_free(sqs_queue *qu)
     pthread_mutex_destroy(&qu->mu);
     pthread_cond_destroy(&qu->cv);
     free(qu);
+}
+
+sqs_queue *gh_sqsi_adopt(gh_sqs *q, const char *name, bool fifo)
+{
+    pthread_mutex_lock(&q->mu);
+    sqs_queue *qu = gh_sqsi_find_locked(q, name, NULL);
+    if (!qu && (qu = queue_new(q, name, fifo)) != NULL) {
+        sqs_queue **grown = q->nqueues == q->cap
+                                ? realloc(q->queues, (q->cap ? 2 * q->cap : 8) * sizeof *grown)
+                                : q->queues;
+        if (!grown) {
+            queue_free(qu);
+            qu = NULL;
+        } else {
+            if (q->nqueues == q->cap)
+                q->cap = q->cap ? 2 * q->cap : 8;
+            q->queues = grown;
+            q->queues[q->nqueues++] = qu;
+        }
+    }
+    pthread_mutex_unlock(&q->mu);
+    return qu;
 }
 
 gh_sqs *gh_sqs_new(const char *region, const char *account)
@@ -275,6 +299,8 @@ int gh_sqs_create_queue(gh_sqs *q, const char *name, const gh_kv *attrs, size_t 
         norm[i] = NULL;
     }
     q->queues[q->nqueues++] = qu;
+    if (qu->store && gh_sqsi_save_queue(qu) != 0)
+        gh_log(GH_LOG_WARN, "queue %s: not written to the state store", name);
     pthread_mutex_unlock(&q->mu);
 out:
     for (size_t i = 0; norm && i < nattrs; i++)
@@ -298,6 +324,8 @@ int gh_sqs_delete_queue(gh_sqs *q, const char *name, gh_sqs_error *err)
     pthread_mutex_lock(&qu->mu);
     qu->deleted = true;
     gh_sqsi_clear(qu);
+    if (qu->store)
+        gh_store_queue_delete(qu->store, qu->name);
     pthread_cond_broadcast(&qu->cv); /* long pollers end */
     pthread_mutex_unlock(&qu->mu);
     gh_sqsi_put(q, qu);
@@ -429,6 +457,8 @@ int gh_sqs_set_attributes(gh_sqs *q, const char *name, const gh_kv *attrs, size_
             norm[i] = NULL;
         }
         qu->modified_s = gh_clock_now_ms() / 1000;
+        if (qu->store)
+            gh_sqsi_save_queue(qu);
         pthread_cond_broadcast(&qu->cv); /* a shorter delay may make messages visible */
         pthread_mutex_unlock(&qu->mu);
     }
@@ -458,6 +488,8 @@ int gh_sqs_purge(gh_sqs *q, const char *name, gh_sqs_error *err)
     } else {
         qu->last_purge = now;
         gh_sqsi_clear(qu);
+        if (qu->store)
+            gh_store_queue_clear(qu->store, qu->name);
     }
     pthread_mutex_unlock(&qu->mu);
     gh_sqsi_put(q, qu);
@@ -472,6 +504,8 @@ int gh_sqs_purge_now(gh_sqs *q, const char *name, size_t *removed)
     pthread_mutex_lock(&qu->mu);
     size_t n = qu->n_all;
     gh_sqsi_clear(qu); /* last_purge untouched: the admin API is not PurgeQueue */
+    if (qu->store)
+        gh_store_queue_clear(qu->store, qu->name);
     pthread_mutex_unlock(&qu->mu);
     gh_sqsi_put(q, qu);
     if (removed)

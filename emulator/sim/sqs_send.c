@@ -344,6 +344,14 @@ int gh_sqs_send_message(gh_sqs *q, const char *queue, const gh_sqs_send *m, gh_s
                 if (s->all_prev || qu->all_head == s)
                     gh_sqsi_unstore(qu, s);
                 rc = gh_sqsi_fail(err, "InternalError", "out of memory");
+            } else if (qu->store && gh_sqsi_save_sent(qu, s, dkey, now + DEDUP_WINDOW_MS) != 0) {
+                /* Not acknowledged unless written: with --state a send that returned
+                 * survives a crash. */
+                gh_sqsi_unstore(qu, s);
+                rc = gh_sqsi_fail(err, "InternalError",
+                                  "The message could not be written to the state store.");
+                if (err)
+                    err->status = 500, err->sender = false;
             } else {
                 memcpy(out->message_id, s->id, sizeof out->message_id);
                 memcpy(out->sequence_number, s->seqno, sizeof out->sequence_number);

@@ -441,6 +441,8 @@ void gh_sqsi_settle(sqs_queue *qu, int64_t now)
     int64_t keep_ms = (int64_t)qu->retention * 1000;
     while (qu->all_head && qu->all_head->born + keep_ms <= now) {
         sqs_msg *m = qu->all_head;
+        if (qu->store)
+            gh_store_msg_delete(qu->store, m->id);
         sqs_group *g = gh_sqsi_unstore(qu, m);
         if (g)
             gh_sqsi_group_check(qu, g);
@@ -458,6 +460,8 @@ void gh_sqsi_settle(sqs_queue *qu, int64_t now)
                 break;
             }
         qu->ndd--;
+        if (qu->store)
+            gh_store_dedup_delete(qu->store, qu->name, d->key);
         free(d->key);
         free(d);
     }
