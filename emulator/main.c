@@ -53,6 +53,8 @@ static const char usage_serve[] =
     "  --match-header NAME  with --replay: NAME's value must match too; repeatable\n"
     "  --no-match-body  with --replay: match on method, URL and headers only\n"
     "  --no-auth-cache  call Lambda authorizers on every request, whatever their TTL\n"
+    "  --check-signatures  the simulated SQS, SNS and Lambda endpoints accept only calls\n"
+    "                   SigV4-signed by a key of x-gatehouse.credentials\n"
     "  --seed N         repeatable request ids and other generated values\n"
     "  --clock EPOCH_MS freeze the clock at that time (ms since 1970), for demos and\n"
     "                   date-dependent answers\n"
@@ -179,7 +181,7 @@ enum { OPT_OVERLAY = 256, OPT_STAGE, OPT_PORT, OPT_HOST, OPT_WATCH, OPT_QUIET, O
        OPT_JSON, OPT_FIXTURES, OPT_TARGET, OPT_JUNIT, OPT_TAP, OPT_JOBS, OPT_SHARD,
        OPT_UPDATE, OPT_UPDATE_ALL, OPT_SEED, OPT_CLOCK, OPT_RECORD, OPT_REPLAY,
        OPT_REDACT_HEADER, OPT_MATCH_HEADER, OPT_NO_MATCH_BODY, OPT_POOL, OPT_USER,
-       OPT_ACCESS, OPT_SCOPE, OPT_TTL, OPT_JWKS, OPT_NO_AUTH_CACHE, OPT_STATE, OPT_URL, OPT_PEEK,
+       OPT_ACCESS, OPT_SCOPE, OPT_TTL, OPT_JWKS, OPT_NO_AUTH_CACHE, OPT_CHECK_SIGNATURES, OPT_STATE, OPT_URL, OPT_PEEK,
        OPT_PURGE };
 
 static const struct option long_options[] = {
@@ -219,6 +221,7 @@ static const struct option long_options[] = {
     {"match-header", required_argument, NULL, OPT_MATCH_HEADER},
     {"no-match-body", no_argument, NULL, OPT_NO_MATCH_BODY},
     {"no-auth-cache", no_argument, NULL, OPT_NO_AUTH_CACHE},
+    {"check-signatures", no_argument, NULL, OPT_CHECK_SIGNATURES},
     {"state", required_argument, NULL, OPT_STATE},
     {"pool", required_argument, NULL, OPT_POOL},
     {"user", required_argument, NULL, OPT_USER},
@@ -241,7 +244,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"serve", usage_serve, gh_cmd_serve, "overlay stage port host threads watch quiet record replay redact-header match-header "
-     "no-match-body seed clock no-auth-cache state"},
+     "no-match-body seed clock no-auth-cache check-signatures state"},
     {"validate", usage_validate, gh_cmd_validate, "overlay stage"},
     {"routes", usage_routes, gh_cmd_routes, "overlay stage"},
     {"invoke", usage_invoke, gh_cmd_invoke, "overlay stage event"},
@@ -495,6 +498,7 @@ int main(int argc, char **argv)
         case OPT_MATCH_HEADER: match_headers[cli.nmatch_headers++] = optarg; break;
         case OPT_NO_MATCH_BODY: cli.no_match_body = true; break;
         case OPT_NO_AUTH_CACHE: cli.no_auth_cache = true; break;
+        case OPT_CHECK_SIGNATURES: cli.check_signatures = true; break;
         case OPT_STATE:
             if (!*optarg)
                 rc = usage_error(cmd, "--state needs a directory, not '%s'", optarg);

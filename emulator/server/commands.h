@@ -76,6 +76,8 @@ typedef struct gh_cli {
     bool no_match_body;
     /* serve, test: --no-auth-cache, Lambda authorizer results never cached. */
     bool no_auth_cache;
+    /* serve: --check-signatures, AWS-protocol calls must be SigV4-signed (sim_sign.h). */
+    bool check_signatures;
     const char *state_dir; /* serve, test: --state DIR (sim/sim.h gh_sim_open_state) */
 
     /* token: the user pool and user (--pool, --user), an access token (--access) with its

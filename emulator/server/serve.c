@@ -13,6 +13,7 @@
 #include "server/runtime.h"
 #include "server/server.h"
 #include "server/sim_invoke.h"
+#include "server/sim_sign.h"
 #include "server/watch.h"
 #include "sim/event_source.h"
 #include "sim/sim.h"
@@ -110,6 +111,10 @@ int gh_cmd_serve(const gh_cli *cli)
     /* The simulator's functions (event sources, SNS subscriptions, Lambda Invoke,
      * gatehouse.lambda) run on whichever generation is current at each call. */
     gh_sim_invoker *invoker = gh_sim_invoker_install(sim, live, NULL, false);
+    if (cli->check_signatures) {
+        sim->verify = gh_sim_check_signature;
+        sim->verify_ud = live;
+    }
     gh_server_options so = {.host = host, .port = port, .threads = cli->threads};
     char err[512];
     gh_server *srv = gh_server_start(live, &so, err, sizeof err);

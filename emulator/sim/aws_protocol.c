@@ -212,6 +212,14 @@ static bool accepts_json(const gh_request *req)
     return accept && strstr(accept, "application/json");
 }
 
+/* True when signatures are not checked, or the call is signed for service. */
+static bool signed_for(gh_sim *sim, const gh_request *req, const char *service,
+                       gh_sqs_error *denied)
+{
+    memset(denied, 0, sizeof *denied);
+    return !sim->verify || sim->verify(sim->verify_ud, req, service, denied) == 0;
+}
+
 void gh_aws_protocol_handle(gh_sim *sim, const gh_request *req, gh_response *resp)
 {
     if (!sim) {
@@ -220,8 +228,12 @@ void gh_aws_protocol_handle(gh_sim *sim, const gh_request *req, gh_response *res
                    "answer on the port of `gatehouse serve`)");
         return;
     }
+    gh_sqs_error denied;
     if (is_invoke_path(req->path)) {
-        lambda_invoke(sim, req, resp);
+        if (!signed_for(sim, req, "lambda", &denied))
+            plain_json(req, resp, denied.status, denied.code, denied.message);
+        else
+            lambda_invoke(sim, req, resp);
         return;
     }
     gh_aws_call c = {.sim = sim, .req = req, .resp = resp, .arena = req->arena,
@@ -243,7 +255,10 @@ void gh_aws_protocol_handle(gh_sim *sim, const gh_request *req, gh_response *res
             return;
         }
         c.args.obj = body;
-        gh_aws_sqs_call(&c);
+        if (!signed_for(sim, req, "sqs", &denied))
+            gh_aws_render_error(req->arena, resp, GH_AWS_SQS, GH_WIRE_JSON, &denied, c.request_id);
+        else
+            gh_aws_sqs_call(&c);
         json_decref(body);
         return;
     }
@@ -264,6 +279,10 @@ void gh_aws_protocol_handle(gh_sim *sim, const gh_request *req, gh_response *res
         c.svc = c.action && gh_aws_sns_knows(c.action) && !gh_aws_sqs_knows(c.action) ? GH_AWS_SNS
                                                                                       : GH_AWS_SQS;
     gh_aws_form_sort(req->arena, form); /* after the case-blind lookups above */
+    if (!signed_for(sim, req, c.svc == GH_AWS_SNS ? "sns" : "sqs", &denied)) {
+        gh_aws_render_error(req->arena, resp, c.svc, c.fmt, &denied, c.request_id);
+        return;
+    }
     if (!c.action) {
         c.action = "";
         gh_aws_fail(&c, "MissingAction", "No Action was supplied with this request.");

@@ -11,8 +11,9 @@
  *     through gh_sim.invoke.
  * Errors keep AWS's codes and shapes per protocol (query: <ErrorResponse> with Type,
  * Code, Message, RequestId; JSON: {"__type", "message"} with x-amzn-query-error).
- * Signatures are accepted without being checked. Queue URLs in answers are
- * http://<Host of the request>/<account>/<queue>. */
+ * Signatures are accepted without being checked, unless gh_sim.verify is set (`serve
+ * --check-signatures`): then an unsigned or badly signed call gets AWS's common errors.
+ * Queue URLs in answers are http://<Host of the request>/<account>/<queue>. */
 #ifndef GH_AWS_PROTOCOL_H
 #define GH_AWS_PROTOCOL_H
 #include <stdbool.h>

@@ -10,6 +10,7 @@
 #include "sim/sqs.h"
 #include "spec/model.h"
 #include "util/diag.h"
+#include "util/http.h"
 
 struct gh_event_sources;
 struct gh_store;
@@ -22,6 +23,12 @@ struct gh_store;
 typedef int (*gh_sim_invoke_fn)(void *ud, const char *function, const char *event_json,
                                 char **result);
 
+/* Checks an AWS-protocol call's SigV4 signature for service ("sqs", "sns", "lambda"):
+ * 0 when it holds, else -1 with err set to AWS's answer (code, message, status). Set by
+ * `serve --check-signatures`; unset, signatures are accepted unchecked. */
+typedef int (*gh_sim_verify_fn)(void *ud, const gh_request *req, const char *service,
+                                gh_sqs_error *err);
+
 typedef struct gh_sim {
     gh_sqs *sqs;
     gh_sns *sns;
@@ -29,6 +36,8 @@ typedef struct gh_sim {
     gh_sim_invoke_fn invoke; /* NULL until the owner sets it (gh_sim_set_invoker) */
     void *invoke_ud;
     struct gh_store *store; /* --state DIR; NULL: everything in memory */
+    gh_sim_verify_fn verify; /* NULL: signatures not checked */
+    void *verify_ud;
 } gh_sim;
 
 /* region and account: the first definition's (ARNs, SenderId). NULL when out of memory. */

@@ -451,6 +451,43 @@ static void lambda_invoke(void **state)
     }
 }
 
+/* --check-signatures: the verifier's answer, per protocol, before any operation runs; the
+ * service it is asked about is the one the call addresses. */
+static const char *verified_for;
+static int deny_all(void *ud, const gh_request *req, const char *service, gh_sqs_error *err)
+{
+    (void)ud;
+    (void)req;
+    verified_for = service;
+    err->code = "MissingAuthenticationToken";
+    err->status = 403;
+    err->sender = true;
+    snprintf(err->message, sizeof err->message, "Request is missing Authentication Token");
+    return -1;
+}
+
+static void signature_check_comes_first(void **state)
+{
+    (void)state;
+    F.sim->verify = deny_all;
+    gh_response r = query("/", "Action=CreateQueue&QueueName=nosig", NULL);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(verified_for, "sqs");
+    assert_non_null(strstr(r.body, "<Code>MissingAuthenticationToken</Code>"));
+    assert_non_null(strstr(r.body, "<Message>Request is missing Authentication Token</Message>"));
+    r = json_call("ListQueues", "{}");
+    assert_int_equal(r.status, 403);
+    r = query("/", "Action=ListTopics", NULL);
+    assert_string_equal(verified_for, "sns");
+    gh_request inv = make("POST", "/2015-03-31/functions/f/invocations", NULL, NULL, NULL, NULL, "{}");
+    gh_response ri = {0};
+    gh_aws_protocol_handle(F.sim, &inv, &ri);
+    assert_int_equal(ri.status, 403);
+    assert_string_equal(verified_for, "lambda");
+    F.sim->verify = NULL;
+    assert_int_equal(gh_sqs_exists(F.sim->sqs, "nosig"), 0); /* nothing ran */
+}
+
 static void no_simulator_is_503(void **state)
 {
     (void)state;
@@ -513,6 +550,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(batch_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(sns_query, setup, teardown),
         cmocka_unit_test_setup_teardown(lambda_invoke, setup, teardown),
+        cmocka_unit_test_setup_teardown(signature_check_comes_first, setup, teardown),
         cmocka_unit_test_setup_teardown(no_simulator_is_503, setup, teardown),
         cmocka_unit_test_setup_teardown(errors_quoting_bytes_that_are_not_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(huge_forms_are_read_in_linear_time, setup, teardown),
