@@ -29,10 +29,12 @@ typedef struct gh_ws_conn_info {
 
 typedef enum {
     GH_WS_CLOSE_NONE,
-    GH_WS_CLOSE_IDLE,     /* idle timeout: AWS closes with 1001 "Going away" */
+    GH_WS_CLOSE_IDLE,     /* idle timeout: AWS closes with 1001 "Going away" (recorded
+                             $disconnect events; the quotas page names no code) */
     GH_WS_CLOSE_LIFETIME, /* the 2-hour limit: 1001 */
     GH_WS_CLOSE_CLIENT,   /* the client closed */
-    GH_WS_CLOSE_DELETED,  /* DELETE @connections/{id}: 1000? see the .c for AWS's code */
+    GH_WS_CLOSE_DELETED,  /* DELETE @connections/{id}: 1000? see the .c for AWS's code;
+                             1000 "Connection Closed Normally" in AWS's logs */
 } gh_ws_close_reason;
 
 /* idle_timeout_ms 0 means the default. NULL when out of memory. */
