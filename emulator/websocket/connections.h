@@ -1,5 +1,5 @@
 /* The WebSocket connections of one server (reference aws-api-gateway.md §9.3-9.4): ids in
- * AWS's format (12 random bytes, base64 with its '=' padding: "L0SM9cOFvHcCIhw="),
+ * AWS's format (11 random bytes, URL-safe base64 with its '=' padding: "L0SM9cOFvHcCIhw="),
  * connectedAt / lastActiveAt, the identity seen at $connect, the idle timeout (10 minutes
  * by default) and the 2-hour connection limit, both on util/clock.h, and a bounded send
  * queue per connection so a slow client never blocks another. The registry knows nothing
