@@ -19,8 +19,11 @@ gh_route_expr *gh_route_expr_parse(gh_arena *a, const char *text, const char **e
 
 /* The route key the message selects: the expression's value when the message is a JSON
  * object and every referenced value exists and is a string, number or boolean (printed
- * as AWS prints it), NULL otherwise (the caller then falls back to $default). The key is
- * matched against the declared routes by the caller. From a. */
+ * as AWS prints it), NULL otherwise (the caller then falls back to $default). Two
+ * exceptions the developer guide documents: in a template of several parts a missing
+ * value reads as "" (${request.body.action}-${request.body.nope} gives "join-"), and an
+ * expression without variables is its text whatever the message. The key is matched
+ * against the declared routes by the caller. From a. */
 const char *gh_route_expr_eval(gh_arena *a, const gh_route_expr *e, const char *message,
                                size_t len);
 

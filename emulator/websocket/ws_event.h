@@ -2,10 +2,12 @@
  * CONNECT, MESSAGE and DISCONNECT with every field AWS sends (requestContext.routeKey,
  * eventType, connectionId, connectedAt, messageId, messageDirection "IN",
  * extendedRequestId, requestTime(Epoch), disconnectStatusCode, disconnectReason,
- * identity {sourceIp, userAgent}, stage, domainName, apiId, requestId; headers and
- * multiValueHeaders (and the query string) on CONNECT only; body and isBase64Encoded on
- * MESSAGE), as the real samples in ../shared/corpus/events show them. Built as an arena
- * value tree, like the REST proxy event. */
+ * identity {sourceIp, userAgent}, stage, domainName, apiId, requestId; the client's
+ * headers and multiValueHeaders (and the query string) on CONNECT only, DISCONNECT
+ * carrying AWS's own Host/x-api-key/X-Forwarded-For/x-restapi set instead; body on
+ * MESSAGE; isBase64Encoded on every event), as the real samples in
+ * ../shared/corpus/events show them. Built as an arena value tree, like the REST proxy
+ * event. */
 #ifndef GH_WS_EVENT_H
 #define GH_WS_EVENT_H
 #include <stdbool.h>
