@@ -69,6 +69,16 @@ static void announce(const gh_model *m, const char *host, int port)
 
 int gh_cmd_serve(const gh_cli *cli)
 {
+    /* Block the stop signals before any thread starts (civetweb's, and the simulator's
+     * SNS delivery thread and event-source poller, which loading starts): threads inherit
+     * the mask, so only this thread receives them, through sigtimedwait. A thread started
+     * earlier could take a SIGTERM and end the process without its clean stop. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
     /* --seed / --clock: a demo or a test against `serve` that must answer the same ids and
      * times every run (docs/cli.md). */
     if (cli->has_seed)
@@ -98,14 +108,6 @@ int gh_cmd_serve(const gh_cli *cli)
     if (cli->watch)
         gh_watch_set(&w, rt->model->files, rt->model->nfiles);
 
-    /* Block the stop signals before civetweb starts its threads (they inherit the
-     * mask), so only this thread receives them, through sigtimedwait. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     gh_live *live = gh_live_new(rt);
     /* The simulator's functions (event sources, SNS subscriptions, Lambda Invoke,
