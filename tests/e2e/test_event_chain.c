@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "e2e_sqs.h"
 
 static e2e_server *srv;
 
@@ -33,22 +34,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* One SQS JSON-protocol call (what CLI v2 and the current SDKs send); the answer parsed. */
-static json_t *sqs(const char *op, const char *payload, long *status)
-{
-    char target[96];
-    snprintf(target, sizeof target, "X-Amz-Target: AmazonSQS.%s", op);
-    const char *const headers[] = {target, "Content-Type: application/x-amz-json-1.0", NULL};
-    e2e_response r;
-    assert_int_equal(e2e_request(srv, "POST", "/", headers, payload, strlen(payload), &r), 0);
-    *status = r.status;
-    json_t *v = e2e_body_json(&r);
-    if (!v)
-        fail_msg("%s answered %ld: %s", op, r.status, r.body);
-    e2e_response_free(&r);
-    return v;
-}
-
 static char *queue_url(const char *name)
 {
     char *url = malloc(128);
@@ -65,7 +50,7 @@ static json_t *receive_one(const char *name)
     free(url);
     for (int i = 0; i < 10; i++) {
         long status;
-        json_t *v = sqs("ReceiveMessage", payload, &status);
+        json_t *v = sqs_call(srv, "ReceiveMessage", payload, &status);
         assert_int_equal(status, 200);
         json_t *msgs = json_object_get(v, "Messages");
         if (json_array_size(msgs) > 0) {
@@ -86,7 +71,7 @@ static long approximate(const char *name, const char *attr)
     snprintf(payload, sizeof payload, "{\"QueueUrl\":\"%s\",\"AttributeNames\":[\"All\"]}", url);
     free(url);
     long status;
-    json_t *v = sqs("GetQueueAttributes", payload, &status);
+    json_t *v = sqs_call(srv, "GetQueueAttributes", payload, &status);
     assert_int_equal(status, 200);
     json_t *a = json_object_get(json_object_get(v, "Attributes"), attr);
     long n = a ? strtol(json_string_value(a), NULL, 10) : -1;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "e2e_sqs.h"
 
 static e2e_server *srv;
 
@@ -35,20 +36,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static json_t *sqs(const char *op, const char *payload)
-{
-    char target[96];
-    snprintf(target, sizeof target, "X-Amz-Target: AmazonSQS.%s", op);
-    const char *const headers[] = {target, "Content-Type: application/x-amz-json-1.0", NULL};
-    e2e_response r;
-    assert_int_equal(e2e_request(srv, "POST", "/", headers, payload, strlen(payload), &r), 0);
-    json_t *v = e2e_body_json(&r);
-    if (r.status != 200 || !v)
-        fail_msg("%s answered %ld: %s", op, r.status, r.body);
-    e2e_response_free(&r);
-    return v;
-}
-
 /* Receives until `want` messages came from queue (long polls of 1 s, `polls` at most);
  * with keep_visible they are received with a visibility timeout of 0. */
 static json_t *receive(const char *queue, size_t want, int polls, bool keep_visible)
@@ -61,7 +48,7 @@ static json_t *receive(const char *queue, size_t want, int polls, bool keep_visi
              e2e_port(srv), queue, keep_visible ? ",\"VisibilityTimeout\":0" : "");
     json_t *all = json_array();
     for (int i = 0; i < polls && json_array_size(all) < want; i++) {
-        json_t *v = sqs("ReceiveMessage", payload);
+        json_t *v = sqs_call(srv, "ReceiveMessage", payload, NULL);
         json_t *msgs = json_object_get(v, "Messages");
         if (msgs)
             json_array_extend(all, msgs);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "e2e_sqs.h"
 
 #define NSTD 25
 #define NFIFO 5
@@ -46,21 +47,6 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static json_t *sqs(const char *op, const char *payload)
-{
-    char target[96];
-    snprintf(target, sizeof target, "X-Amz-Target: AmazonSQS.%s", op);
-    const char *const headers[] = {target, "Content-Type: application/x-amz-json-1.0", NULL};
-    e2e_response r;
-    assert_int_equal(e2e_request(srv, "POST", "/", headers, payload, strlen(payload), &r), 0);
-    if (r.status != 200)
-        fail_msg("%s answered %ld: %s", op, r.status, r.body);
-    json_t *v = e2e_body_json(&r);
-    assert_non_null(v);
-    e2e_response_free(&r);
-    return v;
-}
-
 static void url_of(const char *queue, char *out, size_t n)
 {
     snprintf(out, n, "http://127.0.0.1:%d/123456789012/%s", e2e_port(srv), queue);
@@ -79,7 +65,7 @@ static void send_to(const char *queue, const char *body, const char *group)
                  "{\"QueueUrl\":\"%s\",\"MessageBody\":\"%s\",\"MessageAttributes\":{\"n\":"
                  "{\"DataType\":\"Number\",\"StringValue\":\"%s\"}}}",
                  url, body, body + 1);
-    json_t *v = sqs("SendMessage", payload);
+    json_t *v = sqs_call(srv, "SendMessage", payload, NULL);
     assert_non_null(json_object_get(v, "MessageId"));
     json_decref(v);
 }
@@ -95,7 +81,7 @@ static void drain(const char *queue, size_t want, json_t *got)
              "\"MessageAttributeNames\":[\"All\"]}",
              url);
     for (size_t round = 0; json_array_size(got) < want && round < 3 * want + 10; round++) {
-        json_t *v = sqs("ReceiveMessage", payload);
+        json_t *v = sqs_call(srv, "ReceiveMessage", payload, NULL);
         size_t i;
         json_t *m;
         json_array_foreach(json_object_get(v, "Messages"), i, m)
@@ -104,7 +90,7 @@ static void drain(const char *queue, size_t want, json_t *got)
             char del[512];
             snprintf(del, sizeof del, "{\"QueueUrl\":\"%s\",\"ReceiptHandle\":\"%s\"}", url,
                      json_string_value(json_object_get(m, "ReceiptHandle")));
-            json_decref(sqs("DeleteMessage", del));
+            json_decref(sqs_call(srv, "DeleteMessage", del, NULL));
         }
         json_decref(v);
     }
@@ -115,8 +101,8 @@ static void test_messages_survive_kill_9(void **state)
 {
     (void)state;
     srv = start();
-    json_decref(sqs("CreateQueue", "{\"QueueName\":\"jobs.fifo\",\"Attributes\":{\"FifoQueue\":"
-                                   "\"true\",\"ContentBasedDeduplication\":\"true\"}}"));
+    json_decref(sqs_call(srv, "CreateQueue", "{\"QueueName\":\"jobs.fifo\",\"Attributes\":{\"FifoQueue\":"
+                                   "\"true\",\"ContentBasedDeduplication\":\"true\"}}", NULL));
     for (int i = 0; i < NSTD; i++) {
         char body[16];
         snprintf(body, sizeof body, "m%d", i);
@@ -158,7 +144,7 @@ static void test_messages_survive_kill_9(void **state)
     char url[128], payload[256];
     url_of("orders", url, sizeof url);
     snprintf(payload, sizeof payload, "{\"QueueUrl\":\"%s\",\"AttributeNames\":[\"All\"]}", url);
-    json_t *a = sqs("GetQueueAttributes", payload);
+    json_t *a = sqs_call(srv, "GetQueueAttributes", payload, NULL);
     json_t *attrs = json_object_get(a, "Attributes");
     assert_string_equal(json_string_value(json_object_get(attrs, "VisibilityTimeout")), "30");
     assert_string_equal(json_string_value(json_object_get(attrs, "ApproximateNumberOfMessages")),
@@ -167,7 +153,7 @@ static void test_messages_survive_kill_9(void **state)
     assert_int_equal(e2e_stop(srv), 0);
     e2e_kill(srv);
     srv = start();
-    a = sqs("GetQueueAttributes", payload);
+    a = sqs_call(srv, "GetQueueAttributes", payload, NULL);
     attrs = json_object_get(a, "Attributes");
     assert_string_equal(json_string_value(json_object_get(attrs, "ApproximateNumberOfMessages")),
                         "0");
