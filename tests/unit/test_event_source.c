@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime_build.h"
 #include "scratch.h"
 #include "server/runtime.h"
 #include "server/sim_invoke.h"
@@ -61,14 +62,7 @@ static int setup(void **state)
     gh_clock_fake(T0);
     const char *def = put(&f->files, "api.yaml", DEFINITION);
     put(&f->files, "worker.lua", WORKER);
-    const char *defs[] = {def};
-    gh_load_options opt = {.definitions = defs, .ndefinitions = 1, .port = -1, .generation = 1};
-    gh_diags d = GH_DIAGS_INIT;
-    f->rt = gh_runtime_build(&opt, &d);
-    if (!f->rt)
-        gh_diags_print(&d, stderr);
-    gh_diags_free(&d);
-    assert_non_null(f->rt);
+    f->rt = build_runtime(def, 1);
     f->sim = gh_sim_new("us-east-1", "123456789012");
     f->inv = gh_sim_invoker_install(f->sim, NULL, f->rt, true);
     gh_sqs_create_queue(f->sim->sqs, "seen", NULL, 0, NULL);

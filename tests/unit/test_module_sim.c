@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime_build.h"
 #include "scratch.h"
 #include "script/module.h"
 #include "server/runtime.h"
@@ -110,14 +111,7 @@ static int setup(void **state)
     put(&f->files, "client.lua", CLIENT);
     put(&f->files, "echo.lua", ECHO);
     put(&f->files, "boom.lua", BOOM);
-    const char *defs[] = {def};
-    gh_load_options opt = {.definitions = defs, .ndefinitions = 1, .port = -1, .generation = 1};
-    gh_diags d = GH_DIAGS_INIT;
-    f->rt = gh_runtime_build(&opt, &d);
-    if (!f->rt)
-        gh_diags_print(&d, stderr);
-    gh_diags_free(&d);
-    assert_non_null(f->rt);
+    f->rt = build_runtime(def, 1);
     f->sim = gh_sim_new("eu-west-1", "111122223333");
     f->inv = gh_sim_invoker_install(f->sim, NULL, f->rt, true);
     gh_sqs_create_queue(f->sim->sqs, "inbox", NULL, 0, NULL);

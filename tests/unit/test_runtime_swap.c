@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "runtime_build.h"
 #include "server/runtime.h"
 
 static char dir[64];
@@ -53,15 +54,7 @@ static int teardown(void **state)
 
 static gh_runtime *build(unsigned generation)
 {
-    const char *defs[] = {def};
-    gh_load_options opt = {.definitions = defs, .ndefinitions = 1, .port = -1,
-                           .generation = generation};
-    gh_diags d = GH_DIAGS_INIT;
-    gh_runtime *rt = gh_runtime_build(&opt, &d);
-    if (!rt)
-        gh_diags_print(&d, stderr);
-    gh_diags_free(&d);
-    assert_non_null(rt);
+    gh_runtime *rt = build_runtime(def, generation);
     assert_int_equal(rt->model->generation, generation);
     return rt;
 }
