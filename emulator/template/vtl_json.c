@@ -96,8 +96,8 @@ static bool read_string(rd *r, const char **s, size_t *len)
         r->p = q + 1;
         return true;
     }
-    /* An escape never decodes longer than it is written (\uXXXX: 6 bytes for at most 3,
-     * a surrogate pair: 12 for 4). */
+    /* An escape never decodes longer than it is written (\u and four hex digits: 6 bytes
+     * for at most 3, a surrogate pair: 12 for 4). */
     char *o = gh_arena_alloc(r->a, raw + 1);
     size_t n = 0;
     for (const char *p = start; p < q;) {
