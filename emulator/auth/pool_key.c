@@ -19,7 +19,6 @@
 
 #include "util/buf.h"
 
-
 /* NULL when text is an RSA private key PEM (PKCS#1 or PKCS#8), else why not. */
 static const char *check_rsa(const char *text, size_t len)
 {
@@ -34,7 +33,6 @@ static const char *check_rsa(const char *text, size_t len)
     EVP_PKEY_free(k);
     return rsa ? NULL : "not an RSA private key (a PEM key of another type)";
 }
-
 
 /* A new key's PKCS#8 PEM (malloc'd), or NULL. */
 static char *generate_pem(void)
@@ -57,9 +55,12 @@ static char *generate_pem(void)
     return out;
 }
 
-/* Writes text to path through a temporary file in the same folder and rename(2), so
- * readers see the old state or the whole key. 0, or -1 with errno set. */
-static int write_atomic(const char *path, const char *text)
+/* Writes text to path through a temporary file in the same folder published with
+ * link(2), so readers see no file or the whole key, and when two processes generate at
+ * once (a server and `gatehouse token`, two tests sharing an example) only the first
+ * key lands: link fails with EEXIST for the second, where rename would replace a key
+ * the first may already have signed with. 0, or -1 with errno set. */
+static int write_exclusive(const char *path, const char *text)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
@@ -90,20 +91,20 @@ static int write_atomic(const char *path, const char *text)
         rc = -1;
         saved = errno;
     }
-    if (rc == 0 && rename(tmp, path) != 0) {
+    if (rc == 0 && link(tmp, path) != 0) {
         rc = -1;
         saved = errno;
     }
-    if (rc != 0)
-        unlink(tmp);
+    unlink(tmp);
     free(tmp);
     errno = saved;
     return rc;
 }
 
-char *gh_pool_key_load_or_create(const char *path, char **err)
+/* The key at path (malloc'd), NULL with *err set when it is not an RSA private key or
+ * cannot be read; NULL without *err when there is no file. */
+static char *load(const char *path, char **err)
 {
-    *err = NULL;
     size_t len = 0;
     char *text = gh_read_file(path, &len);
     if (text) {
@@ -114,16 +115,30 @@ char *gh_pool_key_load_or_create(const char *path, char **err)
         *err = gh_strprintf("%s: %s; delete it to have a new key generated", path, why);
         return NULL;
     }
-    if (errno != ENOENT) {
+    if (errno != ENOENT)
         *err = gh_strprintf("cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
+    return NULL;
+}
+
+char *gh_pool_key_load_or_create(const char *path, char **err)
+{
+    *err = NULL;
+    char *text = load(path, err);
+    if (text || *err)
+        return text;
     char *pem = generate_pem();
     if (!pem) {
         *err = gh_strprintf("cannot write %s: OpenSSL could not generate an RSA key", path);
         return NULL;
     }
-    if (write_atomic(path, pem) != 0) {
+    if (write_exclusive(path, pem) != 0) {
+        if (errno == EEXIST) { /* another process got there first: use its key */
+            free(pem);
+            char *theirs = load(path, err);
+            if (!theirs && !*err)
+                *err = gh_strprintf("cannot read %s: it vanished as it was made", path);
+            return theirs;
+        }
         *err = gh_strprintf("cannot write %s: %s", path, strerror(errno));
         free(pem);
         return NULL;
