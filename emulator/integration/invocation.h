@@ -65,6 +65,9 @@ typedef struct gh_invocation {
     size_t ninteg_path;
     const char *integ_body;
     size_t integ_body_len;
+    /* A WebSocket route's call (websocket/ws_dispatch.h): $context.connectionId,
+     * eventType, routeKey, messageId, connectedAt read it. NULL for REST requests. */
+    const struct gh_ws_call *ws;
 } gh_invocation;
 
 #endif

@@ -18,4 +18,12 @@ void gh_module_set_sim(struct gh_sim *sim);
 /* Adds the sqs, sns and lambda tables to the module table on top of the stack. */
 void gh_module_open_sim(lua_State *L);
 
+struct gh_ws_hub;
+/* The WebSocket connections gatehouse.connections.post / get / delete reach
+ * (websocket/ws_hub.h): one per process, set by the server that owns them; NULL: none,
+ * and those functions raise GoneException-style errors. */
+void gh_module_set_ws(struct gh_ws_hub *hub);
+/* Adds the connections table to the module table on top of the stack. */
+void gh_module_open_connections(lua_State *L);
+
 #endif

@@ -82,6 +82,18 @@ const gh_credential *gh_api_credential(const gh_api *api, const char *access_key
                    credential_cmp);
 }
 
+static int ws_route_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const gh_ws_route *)elem)->key);
+}
+
+const gh_ws_route *gh_ws_api_route(const gh_ws_api *ws, const char *key)
+{
+    if (!ws || !ws->nroutes || !key)
+        return NULL;
+    return bsearch(key, ws->routes, ws->nroutes, sizeof *ws->routes, ws_route_cmp);
+}
+
 const char *gh_kvs_get(const gh_kvs *kv, const char *key)
 {
     for (size_t i = 0; i < kv->n; i++)

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 #include "util/diag.h"
@@ -307,6 +308,59 @@ typedef struct gh_script {
     gh_mark mark;           /* where the definition names it */
 } gh_script;
 
+/* A WebSocket API's $connect authorizer (x-gatehouse.websocket.authorizers.<name>): a
+ * Lambda REQUEST authorizer, the only kind besides IAM that WebSocket APIs take, run
+ * once per connection during the upgrade (reference §9.1). */
+typedef struct gh_ws_authorizer {
+    const char *name;
+    const char *function;      /* an x-gatehouse.functions entry */
+    /* identitySource as AWS writes it for WebSocket APIs: route.request.header.NAME and
+     * route.request.querystring.NAME (stageVariables.NAME and context.NAME too); parsed
+     * into `identity` with the prefixes mapped to auth/identity.h's kinds. Missing or
+     * empty values answer 401 without calling the function, as for REST. */
+    const char **identity_sources;
+    size_t nidentity_sources;
+    const struct gh_idsrcs *identity;
+    int ttl_seconds;           /* authorizerResultTtlInSeconds is not offered for WebSocket
+                                * APIs: always 0 (no cache) unless declared */
+    const char *broken;        /* as gh_authorizer.broken */
+    gh_mark mark;
+} gh_ws_authorizer;
+
+/* One route of a WebSocket API (x-gatehouse.websocket.routes.<key>). Exactly one of
+ * function / integration is set. */
+typedef struct gh_ws_route {
+    const char *key;           /* "$connect", "$disconnect", "$default", or a custom key */
+    const char *function;      /* a Lambda proxy route to this x-gatehouse.functions entry */
+    /* Otherwise an x-amazon-apigateway-integration object (mock, http, http_proxy, aws
+     * for SQS/SNS, aws_proxy naming a function), compiled as REST's are. */
+    const gh_integration *integration;
+    /* routeResponse: true (AWS: routeResponseSelectionExpression $default with a
+     * $default route response): the integration's answer goes back to the client as a
+     * frame. One-way otherwise. */
+    bool two_way;
+    const gh_ws_authorizer *authorizer; /* $connect only; NULL: NONE */
+    bool api_key_required;     /* $connect only */
+    gh_mark mark;
+} gh_ws_route;
+
+/* x-gatehouse.websocket: the definition's WebSocket API, served on the same stages as its
+ * REST API (ws://host:port/{stage}). */
+typedef struct gh_ws_api {
+    const char *route_selection_expression; /* default "$request.body.action" */
+    const struct gh_route_expr *route_expr; /* websocket/route_select.h, parsed at load */
+    const char *api_key_selection_expression; /* "$request.header.x-api-key" default */
+    int64_t idle_timeout_ms;   /* idleTimeout seconds * 1000; 600000 by default */
+    gh_ws_route *routes;       /* sorted by key (strcmp) */
+    size_t nroutes;
+    gh_ws_authorizer *authorizers; /* sorted by name */
+    size_t nauthorizers;
+    /* The AWS::ApiGatewayV2 template it came from when loaded from CloudFormation/SAM,
+     * else NULL. */
+    const char *template_source;
+    gh_mark mark;
+} gh_ws_api;
+
 typedef struct gh_api {
     const char *id;            /* 10 lowercase alphanumerics */
     const char *title;
@@ -342,6 +396,7 @@ typedef struct gh_api {
     size_t ntopics;
     gh_event_source_decl *event_sources;
     size_t nevent_sources;
+    const gh_ws_api *websocket; /* x-gatehouse.websocket; NULL: no WebSocket API */
 } gh_api;
 
 typedef struct gh_model {
@@ -367,6 +422,8 @@ const gh_stage *gh_api_stage(const gh_api *api, const char *name);
 const gh_function *gh_api_function(const gh_api *api, const char *name);
 const gh_user_pool *gh_api_user_pool(const gh_api *api, const char *id);
 const gh_credential *gh_api_credential(const gh_api *api, const char *access_key);
+/* The route with exactly this key, NULL if none (binary search). */
+const gh_ws_route *gh_ws_api_route(const gh_ws_api *ws, const char *key);
 /* Linear lookup in a kvs (exact key), NULL if absent. */
 const char *gh_kvs_get(const gh_kvs *kv, const char *key);
 

@@ -1,0 +1,28 @@
+/* The @connections management API (reference §9.3; the apigatewaymanagementapi service)
+ * on the server's own port: POST /{stage}/@connections/{id} sends the raw body as one
+ * frame (200, empty), GET answers the connection's info (connectedAt, lastActiveAt as
+ * ISO-8601, identity), DELETE closes it (204) and so runs $disconnect; AWS's rest-json
+ * errors with x-amzn-ErrorType (GoneException 410, LimitExceededException 429,
+ * PayloadTooLargeException 413, ForbiddenException 403), so the AWS SDK's and CLI's
+ * exception classes come out right. The `@` may arrive as %40 and the id percent-encoded
+ * (`=` as %3D), as the SDK and CLI send them. SigV4 signatures (service execute-api) are
+ * accepted unchecked unless the server checks signatures (serve --check-signatures),
+ * then verified against x-gatehouse.credentials (auth/sigv4.h). */
+#ifndef GH_WS_MGMT_H
+#define GH_WS_MGMT_H
+#include <stdbool.h>
+
+#include "gateway/pipeline.h"
+#include "util/http.h"
+#include "websocket/ws_hub.h"
+
+/* True for /{stage}/@connections/{id} (or %40connections) where {stage} is a stage of an
+ * API with a WebSocket API in rt. */
+bool gh_ws_mgmt_claims(const gh_runtime *rt, const gh_request *req);
+
+/* Answers one claimed request (memory from req->arena). check_signatures: verify SigV4
+ * against rt's credentials. */
+void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatures,
+                       gh_request *req, gh_response *resp);
+
+#endif
