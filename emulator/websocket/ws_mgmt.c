@@ -190,24 +190,36 @@ static int check_signature(const gh_api *api, gh_request *req, gh_response *resp
 
 /* ---- operations ---- */
 
-/* 2020-04-30T20:10:33.236Z: botocore's iso8601 timestamps, as the CLI prints them raw
- * (aws-cli's get-connection example). */
-static const char *iso8601(gh_arena *a, int64_t ms)
+/* 2020-04-30T20:10:33.236Z: what the CLI prints raw (aws-cli's get-connection example). */
+void gh_ws_mgmt_time(int64_t epoch_ms, char out[GH_WS_MGMT_TIME_LEN])
 {
+    int64_t ms = epoch_ms < 0 ? 0 : epoch_ms;
     time_t s = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&s, &tm);
-    return gh_arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                           (int)(ms % 1000));
+    if (strftime(out, GH_WS_MGMT_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
+        snprintf(out, GH_WS_MGMT_TIME_LEN, "1970-01-01T00:00:00.000Z");
+        return;
+    }
+    int frac = (int)(ms % 1000);
+    out[19] = '.';
+    out[20] = (char)('0' + frac / 100);
+    out[21] = (char)('0' + frac / 10 % 10);
+    out[22] = (char)('0' + frac % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
 }
 
 static void post(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *resp)
 {
-    /* The Data blob's max in the service model; AWS checks it before the connection. */
+    /* The Data blob's max in the service model (131072 bytes), checked first. */
     if (req->body_too_large || req->body_len > GH_WS_MAX_MESSAGE_BYTES) {
         answer(req, resp, 413, "PayloadTooLargeException",
                message_body(req->arena, "message", "Message too long"));
+        return;
+    }
+    if (!id) {
+        gone(req, resp);
         return;
     }
     /* One text frame, as clients receive PostToConnection data; binary frames come
@@ -232,19 +244,20 @@ static void post(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *r
 static void get(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *resp)
 {
     gh_ws_conn_info info;
-    if (gh_ws_hub_get(hub, id, req->arena, &info) != GH_WS_OK) {
+    if (!id || gh_ws_hub_get(hub, id, req->arena, &info) != GH_WS_OK) {
         gone(req, resp);
         return;
     }
+    char connected[GH_WS_MGMT_TIME_LEN], active[GH_WS_MGMT_TIME_LEN];
+    gh_ws_mgmt_time(info.connected_at_ms, connected);
+    gh_ws_mgmt_time(info.last_active_at_ms, active);
     json_t *o = json_object();
-    json_object_set_new(o, "connectedAt",
-                        json_string(iso8601(req->arena, info.connected_at_ms)));
+    json_object_set_new(o, "connectedAt", json_string(connected));
     json_object_set_new(o, "identity",
                         json_pack("{s:s, s:s}", "sourceIp",
                                   info.source_ip ? info.source_ip : "", "userAgent",
                                   info.user_agent ? info.user_agent : ""));
-    json_object_set_new(o, "lastActiveAt",
-                        json_string(iso8601(req->arena, info.last_active_at_ms)));
+    json_object_set_new(o, "lastActiveAt", json_string(active));
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     answer(req, resp, 200, NULL, gh_arena_strdup(req->arena, text ? text : "{}"));
@@ -253,7 +266,7 @@ static void get(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *re
 
 static void del(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *resp)
 {
-    if (gh_ws_hub_delete(hub, id) != GH_WS_OK) {
+    if (!id || gh_ws_hub_delete(hub, id) != GH_WS_OK) {
         gone(req, resp);
         return;
     }
@@ -286,7 +299,12 @@ void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatur
         return;
     }
     /* Ids are URL-encoded by the clients ('=' as %3D). */
-    const char *id = gh_url_decode(req->arena, raw, strlen(raw), 0);
+    size_t idlen;
+    const char *id = gh_url_decode_n(req->arena, raw, strlen(raw), 0, &idlen);
+    /* Longer than any id AWS issues (or holding a NUL): no such connection, and the hub
+     * is not asked. */
+    if (idlen >= sizeof ((gh_ws_conn_info *)0)->id || strlen(id) != idlen)
+        id = NULL;
     const char *m = req->method ? req->method : "";
     if (strcmp(m, "POST") == 0)
         post(hub, id, req, resp);

@@ -332,9 +332,16 @@ static void test_unknown_id_gone(void **state)
     fx *f = *state;
     static const char *methods[] = {"POST", "GET", "DELETE"};
     for (int i = 0; i < 3; i++) {
-        gh_request r = make_request(f, methods[i], "/dev/@connections/Zk2oYc1vLPECIqA%3D", "x", 1);
-        gh_response resp = call(f, &r, false);
-        assert_answer(&resp, 410, "GoneException", "");
+        static const char *paths[] = {
+            "/dev/@connections/Zk2oYc1vLPECIqA%3D",
+            "/dev/@connections/Zk2oYc1vLPECIqAZk2oYc1vLPECIqAZk2oYc1vLPECIqA%3D", /* too long */
+            "/dev/@connections/Zk2o%00",                                       /* a NUL */
+        };
+        for (int j = 0; j < 3; j++) {
+            gh_request r = make_request(f, methods[i], paths[j], "x", 1);
+            gh_response resp = call(f, &r, false);
+            assert_answer(&resp, 410, "GoneException", "");
+        }
     }
     assert_int_equal(f->ft.nsent, 0);
 }
