@@ -2,6 +2,7 @@
  * one writer thread, so the @connections API and gatehouse.connections build and test
  * before helper ws-server's hub lands. Dropped at merge. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,7 +133,7 @@ gh_ws_status gh_ws_hub_post(gh_ws_hub *h, const char *id, const void *data, size
         return GH_WS_FULL;
     pthread_mutex_lock(&h->mu);
     if (h->npending < SHIM_MAX)
-        memcpy(h->pending[h->npending++], id, 24);
+        snprintf(h->pending[h->npending++], 24, "%s", id);
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
     return GH_WS_OK;
