@@ -262,7 +262,10 @@ const gh_value *gh_ws_authorizer_value(gh_arena *a, const char *json_text)
         const gh_value *x;
         size_t n;
         switch (json_typeof(v)) {
-        case JSON_STRING: x = gh_value_strn(a, json_string_value(v), json_string_length(v)); break;
+        case JSON_STRING: /* copied: the value would borrow jansson's text */
+            x = gh_value_strn(a, gh_arena_strndup(a, json_string_value(v), json_string_length(v)),
+                              json_string_length(v));
+            break;
         case JSON_INTEGER: x = gh_value_int(a, (int64_t)json_integer_value(v)); break;
         case JSON_TRUE: x = gh_value_bool(true); break;
         case JSON_FALSE: x = gh_value_bool(false); break;
