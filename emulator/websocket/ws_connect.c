@@ -98,10 +98,18 @@ static const gh_value *authorizer_event(gh_ws_ctx *c, const char *arn)
 static int authorize(gh_ws_ctx *c, const gh_ws_authorizer *wa, gh_ws_connect_result *out)
 {
     gh_arena *a = c->a;
-    gh_invocation inv = {.req = c->req, .arena = a, .model = c->rt->model, .api = c->api,
-                         .stage = c->stage, .path = "/", .stage_path = c->req->path,
-                         .domain_name = c->s->domain_name, .scripts = c->rt->scripts,
-                         .backend = c->rt->backend, .sim = c->rt->sim, .ws = &c->call};
+    gh_invocation inv = {.req = c->req,
+                         .arena = a,
+                         .model = c->rt->model,
+                         .api = c->api,
+                         .stage = c->stage,
+                         .path = "/",
+                         .stage_path = c->req->path,
+                         .domain_name = c->s->domain_name,
+                         .scripts = c->rt->scripts,
+                         .backend = c->rt->backend,
+                         .sim = c->rt->sim,
+                         .ws = &c->call};
     if (wa->broken || !wa->identity) {
         gh_log(GH_LOG_ERROR, "websocket authorizer %s: %s (request %s)", wa->name,
                wa->broken ? wa->broken : "no identity source", c->request_id);
@@ -112,8 +120,9 @@ static int authorize(gh_ws_ctx *c, const gh_ws_authorizer *wa, gh_ws_connect_res
      * model documents for WebSocket authorizers (reference §4.1). */
     const char **values;
     if (wa->identity->n && gh_identity_values(&inv, wa->identity, &values) != GH_IDENTITY_OK) {
-        gh_log(GH_LOG_INFO, "websocket authorizer %s: identity source missing or empty; the "
-                            "function was not called (request %s)",
+        gh_log(GH_LOG_INFO,
+               "websocket authorizer %s: identity source missing or empty; the "
+               "function was not called (request %s)",
                wa->name, c->request_id);
         refuse(a, out, 401, "{\"message\":\"Unauthorized\"}");
         return -1;
@@ -134,9 +143,7 @@ static int authorize(gh_ws_ctx *c, const gh_ws_authorizer *wa, gh_ws_connect_res
         gh_log(o.verdict == GH_AUTH_ALLOW ? GH_LOG_DEBUG : GH_LOG_INFO, "%s (request %s)", o.log,
                c->request_id);
     switch (o.verdict) {
-    case GH_AUTH_ALLOW:
-        c->authorizer = o.authorizer;
-        return 0;
+    case GH_AUTH_ALLOW: c->authorizer = o.authorizer; return 0;
     case GH_AUTH_DENY_EXPLICIT:
     case GH_AUTH_DENY_IMPLICIT:
         /* A policy that does not allow .../$connect refuses the handshake with 403
@@ -145,8 +152,7 @@ static int authorize(gh_ws_ctx *c, const gh_ws_authorizer *wa, gh_ws_connect_res
          * error"). The body is HTTP APIs' Forbidden. */
         refuse(a, out, 403, "{\"message\":\"Forbidden\"}");
         return -1;
-    case GH_AUTH_FAIL:
-        break;
+    case GH_AUTH_FAIL: break;
     }
     if (o.fail_type == GH_GW_UNAUTHORIZED)
         refuse(a, out, 401, "{\"message\":\"Unauthorized\"}");

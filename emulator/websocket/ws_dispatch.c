@@ -31,8 +31,7 @@ const gh_api *gh_ws_resolve(const gh_runtime *rt, const gh_request *req, const g
 static const char *error_frame(gh_arena *a, const char *connection_id, const char *request_id)
 {
     return gh_arena_concat(a, "{\"message\": \"Internal server error\", \"connectionId\":\"",
-                           connection_id, "\", \"requestId\":\"", request_id, "\"}",
-                           (char *)NULL);
+                           connection_id, "\", \"requestId\":\"", request_id, "\"}", (char *)NULL);
 }
 
 /* The route a message selects: the expression's key when a route has it, else $default
@@ -41,8 +40,8 @@ static const char *error_frame(gh_arena *a, const char *connection_id, const cha
 static const gh_ws_route *select_route(gh_arena *a, const gh_ws_api *ws, const char *data,
                                        size_t len, bool binary)
 {
-    const char *key = !binary && ws->route_expr ? gh_route_expr_eval(a, ws->route_expr, data, len)
-                                                : NULL;
+    const char *key =
+        !binary && ws->route_expr ? gh_route_expr_eval(a, ws->route_expr, data, len) : NULL;
     const gh_ws_route *r = key ? gh_ws_api_route(ws, key) : NULL;
     if (r && (strcmp(r->key, "$connect") == 0 || strcmp(r->key, "$disconnect") == 0))
         r = NULL;

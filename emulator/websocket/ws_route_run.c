@@ -159,8 +159,10 @@ static void run_function(gh_ws_ctx *c, const char *name, const gh_integration *i
         /* Lambda refuses to invoke a function that does not exist: AWS answers 500. */
         gh_log(GH_LOG_ERROR, "websocket route %s: %s (request %s)", c->call.route_key,
                fn ? "no Lua runtime is running"
-                  : gh_arena_printf(c->a, "function '%s' is not declared under "
-                                          "x-gatehouse.functions", name ? name : ""),
+                  : gh_arena_printf(c->a,
+                                    "function '%s' is not declared under "
+                                    "x-gatehouse.functions",
+                                    name ? name : ""),
                c->request_id);
         out->failed = true;
         out->status = 500;
@@ -173,8 +175,8 @@ static void run_function(gh_ws_ctx *c, const char *name, const gh_integration *i
     bool gateway_first;
     int timeout = gh_lambda_timeout(&inv, fn, &gateway_first);
     gh_script_result r;
-    gh_script_status st = gh_script_call_value(c->rt->scripts, fn->script, gh_ws_event(c->a, ev),
-                                               &ctx, timeout, &r);
+    gh_script_status st =
+        gh_script_call_value(c->rt->scripts, fn->script, gh_ws_event(c->a, ev), &ctx, timeout, &r);
     if (st == GH_SCRIPT_OK) {
         read_result(c->a, r.value, out);
     } else {
@@ -223,8 +225,7 @@ void gh_ws_route_run(gh_ws_ctx *c, const gh_ws_route *r, const gh_ws_event_in *e
     out->body_len = resp->body_len;
 }
 
-const gh_api *gh_ws_session_api(const gh_runtime *rt, const gh_ws_session *s,
-                                const gh_stage **st)
+const gh_api *gh_ws_session_api(const gh_runtime *rt, const gh_ws_session *s, const gh_stage **st)
 {
     const gh_api *api = s->api_id ? gh_model_api(rt->model, s->api_id) : NULL;
     *st = api && s->stage ? gh_api_stage(api, s->stage) : NULL;

@@ -60,8 +60,7 @@ void gh_ws_log_call(const gh_ws_ctx *c, int status);
 
 /* The session's API and stage in the current model (a reload may have swapped it); NULL
  * when the API, its WebSocket API or the stage is gone. */
-const gh_api *gh_ws_session_api(const gh_runtime *rt, const gh_ws_session *s,
-                                const gh_stage **st);
+const gh_api *gh_ws_session_api(const gh_runtime *rt, const gh_ws_session *s, const gh_stage **st);
 
 /* The authorizer value as JSON text for the session, and back (from a). */
 const char *gh_ws_authorizer_text(gh_arena *a, const gh_value *authorizer);

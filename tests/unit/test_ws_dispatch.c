@@ -71,8 +71,8 @@ static int setup(void **state)
     r[4] = (gh_ws_route){.key = "mock", .integration = integration_at(f, "/mock"), .two_way = true};
     r[5] = (gh_ws_route){.key = "oneway", .function = "echo"};
     r[6] = (gh_ws_route){.key = "sendmessage", .function = "echo", .two_way = true};
-    r[7] = (gh_ws_route){.key = "viaproxy", .integration = integration_at(f, "/proxy"),
-                         .two_way = true};
+    r[7] = (gh_ws_route){
+        .key = "viaproxy", .integration = integration_at(f, "/proxy"), .two_way = true};
     f->ws.route_selection_expression = "$request.body.action";
     f->ws.route_expr = gh_route_expr_parse(f->a, "$request.body.action", &err);
     assert_non_null(f->ws.route_expr);
@@ -80,9 +80,13 @@ static int setup(void **state)
     f->ws.nroutes = 8;
     f->api->websocket = &f->ws;
 
-    f->s = (gh_ws_session){.connection_id = CONN, .api_id = f->api->id, .stage = "prod",
-                           .domain_name = "127.0.0.1:8080", .source_ip = "127.0.0.1",
-                           .user_agent = "wscat", .connected_at_ms = T0 - 5000};
+    f->s = (gh_ws_session){.connection_id = CONN,
+                           .api_id = f->api->id,
+                           .stage = "prod",
+                           .domain_name = "127.0.0.1:8080",
+                           .source_ip = "127.0.0.1",
+                           .user_agent = "wscat",
+                           .connected_at_ms = T0 - 5000};
     *state = f;
     return 0;
 }
@@ -137,7 +141,7 @@ static void test_resolve(void **state)
         {"127.0.0.1", "/prod", true},
         {"127.0.0.1", "/prod/", true},
         {NULL, "/prod", true},
-        {"", "/prod", true},        /* replaced by by_id below */
+        {"", "/prod", true}, /* replaced by by_id below */
         {"127.0.0.1", "/prod/chat", false},
         {"127.0.0.1", "/prod//", false},
         {"127.0.0.1", "/dev", false},
@@ -174,8 +178,8 @@ static void test_connect_authorizer(void **state)
              f->api->id);
     static const struct {
         const char *auth;
-        int status;          /* 0: accepted */
-        const char *body;    /* the refusal's body; accepted: the authorizer JSON */
+        int status;       /* 0: accepted */
+        const char *body; /* the refusal's body; accepted: the authorizer JSON */
     } cases[] = {
         {"alice", 0, NULL},
         {NULL, 401, "{\"message\":\"Unauthorized\"}"},
@@ -209,8 +213,8 @@ static void test_connect_route(void **state)
     static const struct {
         const char *query, *protocol;
         int status;
-        const char *body;     /* refusal body */
-        const char *chosen;   /* Sec-WebSocket-Protocol of the 101 */
+        const char *body;   /* refusal body */
+        const char *chosen; /* Sec-WebSocket-Protocol of the 101 */
     } cases[] = {
         {NULL, NULL, 0, NULL, NULL},
         {NULL, "chat, superchat", 0, NULL, "chat"},
@@ -274,18 +278,22 @@ static void test_message(void **state)
         {"{\"action\":\"sendmessage\",\"x\":1}",
          "sendmessage|MESSAGE|{\"action\":\"sendmessage\",\"x\":1}|false|-|-|16|" CONN},
         {"not json", "$default|MESSAGE|not json|false|-|-|16|" CONN},
-        {"{\"action\":\"unknown\"}", "$default|MESSAGE|{\"action\":\"unknown\"}|false|-|-|16|" CONN},
-        {"{\"action\":\"$connect\"}", "$default|MESSAGE|{\"action\":\"$connect\"}|false|-|-|16|" CONN},
+        {"{\"action\":\"unknown\"}",
+         "$default|MESSAGE|{\"action\":\"unknown\"}|false|-|-|16|" CONN},
+        {"{\"action\":\"$connect\"}",
+         "$default|MESSAGE|{\"action\":\"$connect\"}|false|-|-|16|" CONN},
         {"{\"no\":\"action\"}", "$default|MESSAGE|{\"no\":\"action\"}|false|-|-|16|" CONN},
         {"{\"action\":\"oneway\"}", NULL},
-        {"{\"action\":\"viaproxy\"}", "viaproxy|MESSAGE|{\"action\":\"viaproxy\"}|false|-|-|16|" CONN},
+        {"{\"action\":\"viaproxy\"}",
+         "viaproxy|MESSAGE|{\"action\":\"viaproxy\"}|false|-|-|16|" CONN},
         {"{\"want\":\"string\"}", "just text"},
         {"{\"want\":\"nil\"}", NULL},
         {"{\"want\":\"nobody\"}", NULL},
         {"{\"want\":\"table\"}", "{\"answer\":42}"},
         {"{\"want\":\"status500\"}", "still sent"},
         {"{\"action\":\"fail\"}",
-         "{\"message\": \"Internal server error\", \"connectionId\":\"" CONN "\", \"requestId\":\"ID\"}"},
+         "{\"message\": \"Internal server error\", \"connectionId\":\"" CONN
+         "\", \"requestId\":\"ID\"}"},
         {"{\"action\":\"mock\",\"x\":[1,2]}",
          "{\"conn\": \"" CONN "\", \"route\": \"mock\", \"event\": \"MESSAGE\", \"ip\": "
          "\"127.0.0.1\", \"ua\": \"wscat\", \"at\": 1699999995000, \"requestId\":\"ID\"}"},
@@ -294,8 +302,7 @@ static void test_message(void **state)
         gh_ws_reply out;
         gh_ws_message(f->rt, &f->s, f->a, cases[i].data, strlen(cases[i].data), false, &out);
         const char *got = masked(f->a, &out);
-        if ((got == NULL) != (cases[i].reply == NULL) ||
-            (got && strcmp(got, cases[i].reply) != 0))
+        if ((got == NULL) != (cases[i].reply == NULL) || (got && strcmp(got, cases[i].reply) != 0))
             fail_msg("case %zu: %s\n  got  %s\n  want %s", i, cases[i].data, got ? got : "(none)",
                      cases[i].reply ? cases[i].reply : "(none)");
         assert_false(out.binary);
@@ -310,12 +317,14 @@ static void test_message(void **state)
 static void test_message_authorizer_and_forbidden(void **state)
 {
     fixture *f = *state;
-    f->s.authorizer_json = "{\"principalId\":\"user-alice\",\"seen\":\"x\",\"integrationLatency\":0}";
+    f->s.authorizer_json =
+        "{\"principalId\":\"user-alice\",\"seen\":\"x\",\"integrationLatency\":0}";
     gh_ws_reply out;
     const char *msg = "{\"action\":\"sendmessage\"}";
     gh_ws_message(f->rt, &f->s, f->a, msg, strlen(msg), false, &out);
-    assert_string_equal(masked(f->a, &out),
-                        "sendmessage|MESSAGE|{\"action\":\"sendmessage\"}|false|user-alice|seen|16|" CONN);
+    assert_string_equal(
+        masked(f->a, &out),
+        "sendmessage|MESSAGE|{\"action\":\"sendmessage\"}|false|user-alice|seen|16|" CONN);
 
     /* Without $default, a message that selects nothing gets AWS's Forbidden frame. */
     f->routes[1] = f->routes[0];
@@ -324,10 +333,10 @@ static void test_message_authorizer_and_forbidden(void **state)
     msg = "{\"action\":\"unknown\"}";
     gh_ws_message(f->rt, &f->s, f->a, msg, strlen(msg), false, &out);
     assert_string_equal(masked(f->a, &out), "{\"message\": \"Forbidden\", \"connectionId\":\"" CONN
-                                             "\", \"requestId\":\"ID\"}");
+                                            "\", \"requestId\":\"ID\"}");
     gh_ws_message(f->rt, &f->s, f->a, "not json", 8, false, &out);
     assert_string_equal(masked(f->a, &out), "{\"message\": \"Forbidden\", \"connectionId\":\"" CONN
-                                             "\", \"requestId\":\"ID\"}");
+                                            "\", \"requestId\":\"ID\"}");
 }
 
 static void test_disconnect(void **state)
@@ -341,8 +350,8 @@ static void test_disconnect(void **state)
     gh_sqs_error err;
     assert_int_equal(gh_sqs_receive_messages(f->sim->sqs, "seen", &r, &m, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_string_equal(m[0].body,
-                        "DISCONNECT|$disconnect|1001|Going away|" CONN "|prod|user-alice|nil|127.0.0.1:8080");
+    assert_string_equal(m[0].body, "DISCONNECT|$disconnect|1001|Going away|" CONN
+                                   "|prod|user-alice|nil|127.0.0.1:8080");
     gh_sqs_messages_free(m, n);
 
     /* Without the route nothing runs; a failing one is only logged. */
