@@ -28,16 +28,19 @@
 #define ROUTE_KEYS "function, integration, routeResponse, authorizer, apiKeyRequired"
 #define AUTHORIZER_KEYS "function, identitySource"
 
+/* Warns about each key of `map` that is not a word of `list` ("a, b, c"). */
 static void unknown_keys(gh_cc *cc, const gh_node *map, const char *what, const char *list)
 {
     for (size_t i = 0; i < map->n; i++) {
         const char *k = map->pairs[i].key->text;
-        /* the lists are short: a key is known when it appears in them as a whole word */
-        const char *hit = strstr(list, k);
         size_t n = strlen(k);
         bool known = false;
-        for (; hit && !known; hit = strstr(hit + 1, k))
-            known = (hit == list || hit[-1] == ' ') && (hit[n] == ',' || hit[n] == '\0');
+        for (const char *w = list; *w && !known;) {
+            size_t len = strcspn(w, ",");
+            known = len == n && strncmp(w, k, n) == 0;
+            w += len;
+            w += strspn(w, ", ");
+        }
         if (!known)
             gh_diag_warn(cc->d, gh_cc_mark(cc, map->pairs[i].key), "unknown %s setting '%s' is "
                          "ignored; known: %s",
@@ -357,7 +360,7 @@ static void routes(gh_cc *cc, gh_ws_api *ws, const gh_node *ws_node)
 
 /* ---- the API ------------------------------------------------------------------------- */
 
-static void selection(gh_cc *cc, gh_ws_api *ws, const gh_node *v)
+static void route_selection(gh_cc *cc, gh_ws_api *ws, const gh_node *v)
 {
     const gh_node *n = gh_node_get(v, "routeSelectionExpression");
     ws->route_selection_expression = "$request.body.action";
@@ -369,9 +372,12 @@ static void selection(gh_cc *cc, gh_ws_api *ws, const gh_node *v)
         gh_diag_error(cc->d, gh_cc_mark(cc, n), "%s; write $request.body.<path>, like "
                       "$request.body.action",
                       why);
+}
 
+static void api_key_selection(gh_cc *cc, gh_ws_api *ws, const gh_node *v)
+{
     /* API Gateway accepts exactly these two (CreateApi apiKeySelectionExpression). */
-    n = gh_node_get(v, "apiKeySelectionExpression");
+    const gh_node *n = gh_node_get(v, "apiKeySelectionExpression");
     ws->api_key_selection_expression = "$request.header.x-api-key";
     const char *s = n ? text(cc, n, "apiKeySelectionExpression") : NULL;
     if (s && strcmp(s, "$request.header.x-api-key") &&
@@ -416,7 +422,8 @@ void gh_cc_websocket(gh_cc *cc, const gh_node *xs)
     gh_ws_api *ws = gh_arena_calloc(cc->a, sizeof *ws);
     ws->mark = gh_cc_mark(cc, v);
     unknown_keys(cc, v, "websocket", WS_KEYS);
-    selection(cc, ws, v);
+    route_selection(cc, ws, v);
+    api_key_selection(cc, ws, v);
     idle_timeout(cc, ws, v);
     authorizers(cc, ws, gh_node_get(v, "authorizers"));
     routes(cc, ws, v);
