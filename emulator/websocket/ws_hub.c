@@ -401,19 +401,24 @@ gh_ws_status gh_ws_hub_get(gh_ws_hub *h, const char *id, gh_arena *a, gh_ws_conn
     return rc == 0 ? GH_WS_OK : GH_WS_GONE;
 }
 
-gh_ws_status gh_ws_hub_delete(gh_ws_hub *h, const char *id)
+gh_ws_status gh_ws_hub_close(gh_ws_hub *h, const char *id, int code, const char *reason)
 {
     gh_ws_status st = GH_WS_GONE;
     pthread_mutex_lock(&h->mu);
     hub_conn *hc = find(h, id);
     if (hc && !hc->ended && gh_connections_remove(h->reg, id) == 0) {
-        /* AWS's execution log shows DeleteConnection closing with 1000 "Connection
-         * Closed Normally" (connections.c). */
-        schedule_close(h, hc, 1000, "Connection Closed Normally");
+        schedule_close(h, hc, code, reason);
         st = GH_WS_OK;
     }
     pthread_mutex_unlock(&h->mu);
     return st;
+}
+
+gh_ws_status gh_ws_hub_delete(gh_ws_hub *h, const char *id)
+{
+    /* AWS's execution log shows DeleteConnection closing with 1000 "Connection Closed
+     * Normally" (connections.c). */
+    return gh_ws_hub_close(h, id, 1000, "Connection Closed Normally");
 }
 
 size_t gh_ws_hub_list(gh_ws_hub *h, char (*ids)[24], size_t max)

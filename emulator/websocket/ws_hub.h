@@ -75,6 +75,10 @@ gh_ws_status gh_ws_hub_get(gh_ws_hub *h, const char *id, gh_arena *a, gh_ws_conn
  * runs once, from the connection's thread. GH_WS_GONE when not open. */
 gh_ws_status gh_ws_hub_delete(gh_ws_hub *h, const char *id);
 
+/* Closes the connection with code/reason as gh_ws_hub_delete does (the server's own
+ * closes: shutdown with 1001). GH_WS_GONE when not open. */
+gh_ws_status gh_ws_hub_close(gh_ws_hub *h, const char *id, int code, const char *reason);
+
 /* Ids of the open connections (up to max, into ids); how many are open in all. For the
  * admin API and tests. */
 size_t gh_ws_hub_list(gh_ws_hub *h, char (*ids)[24], size_t max);
