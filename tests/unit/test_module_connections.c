@@ -56,6 +56,16 @@ static void fake_close(void *ud, void *owner, int code, const char *reason)
     pthread_mutex_lock(&f->mu);
     f->nclosed++;
     f->close_code = code;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* The hub closes from its writer: wait (on the condition) for the close to go out. */
+static void wait_closed(fake_transport *f)
+{
+    pthread_mutex_lock(&f->mu);
+    while (f->nclosed < 1)
+        pthread_cond_wait(&f->cv, &f->mu);
     pthread_mutex_unlock(&f->mu);
 }
 
@@ -176,6 +186,7 @@ static void test_delete_then_gone(void **state)
 {
     fx *f = *state;
     assert_string_equal(run(f, "return gh.connections.delete(ID)"), "true");
+    wait_closed(&f->ft);
     assert_int_equal(f->ft.nclosed, 1);
     assert_int_equal(f->ft.close_code, 1000);
     char want[128];
