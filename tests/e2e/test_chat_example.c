@@ -153,16 +153,6 @@ static void ws_free(ws_client *w)
     pthread_cond_destroy(&w->cv);
 }
 
-/* The server of this build knows WebSocket APIs (the loader reads x-gatehouse.websocket);
- * a build from before issue 8's server and dispatch warns that it ignores the block. */
-static bool server_has_websocket(void)
-{
-    char *err = e2e_stderr(srv);
-    bool ignored = err && strstr(err, "unknown x-gatehouse setting 'websocket'");
-    free(err);
-    return !ignored;
-}
-
 /* The connection id of w, from the whoami route. */
 static void whoami_id(ws_client *w, char *id, size_t cap)
 {
@@ -196,10 +186,6 @@ static void node_chat(void **state)
         skip();
     }
     start_chat();
-    if (!server_has_websocket()) {
-        fprintf(stderr, "test_chat_example: this build serves no WebSocket APIs; skipped\n");
-        skip();
-    }
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "timeout 60 node '%s/tests/e2e/sdk/chat.mjs' http://127.0.0.1:%d 2>&1",
              e2e_source_dir(), e2e_port(srv));
@@ -345,10 +331,6 @@ static void aws_cli_chat(void **state)
         skip();
     }
     start_chat();
-    if (!server_has_websocket()) {
-        fprintf(stderr, "test_chat_example: this build serves no WebSocket APIs; skipped\n");
-        skip();
-    }
     if (v2)
         cli_scenario(v2, cli_is_v2(v2));
     if (other)
