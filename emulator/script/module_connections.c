@@ -43,9 +43,10 @@ static gh_ws_hub *hub_of(lua_State *L, const char *id)
 {
     gh_ws_hub *h = atomic_load(&process_hub);
     if (!h)
-        raise(L, "GoneException: no WebSocket connection '%s': this process serves no "
-                      "WebSocket API",
-                   id);
+        raise(L,
+              "GoneException: no WebSocket connection '%s': this process serves no "
+              "WebSocket API",
+              id);
     return h;
 }
 
@@ -54,7 +55,7 @@ static const char *check_id(lua_State *L, int arg)
 {
     size_t len;
     const char *id = luaL_checklstring(L, arg, &len);
-    if (len >= sizeof ((gh_ws_conn_info *)0)->id || strlen(id) != len)
+    if (len >= sizeof((gh_ws_conn_info *)0)->id || strlen(id) != len)
         raise(L, "GoneException: connection '%s' is not open", id);
     return id;
 }
@@ -62,17 +63,16 @@ static const char *check_id(lua_State *L, int arg)
 static int raise_status(lua_State *L, gh_ws_status st, const char *id)
 {
     switch (st) {
-    case GH_WS_GONE:
-        return raise(L, "GoneException: connection '%s' is not open", id);
+    case GH_WS_GONE: return raise(L, "GoneException: connection '%s' is not open", id);
     case GH_WS_FULL:
-        return raise(L, "LimitExceededException: the client of connection '%s' is not "
-                             "reading: its send queue is full",
-                          id);
+        return raise(L,
+                     "LimitExceededException: the client of connection '%s' is not "
+                     "reading: its send queue is full",
+                     id);
     case GH_WS_TOO_LARGE:
         return raise(L, "PayloadTooLargeException: Message too long (over %d bytes)",
-                          GH_WS_MAX_MESSAGE_BYTES);
-    case GH_WS_OK:
-        break;
+                     GH_WS_MAX_MESSAGE_BYTES);
+    case GH_WS_OK: break;
     }
     return 0;
 }

@@ -155,13 +155,12 @@ static const char *lookup(void *ctx, const char *access_key, const void **creden
  * Gateway's IAM authorization words them (auth/iam.h). 0 when the request may go on. */
 static int check_signature(const gh_api *api, gh_request *req, gh_response *resp)
 {
-    gh_sigv4_request sr = {req->method, req->path, req->query, &req->headers, req->body,
-                           req->body_len};
+    gh_sigv4_request sr = {req->method,   req->path, req->query,
+                           &req->headers, req->body, req->body_len};
     gh_sigv4_expect ex = {api->region, "execute-api", SKEW_SECONDS};
     gh_sigv4_result r;
     switch (gh_sigv4_verify(req->arena, &sr, &ex, lookup, (void *)api, gh_clock_now_ms(), &r)) {
-    case GH_SIGV4_OK:
-        return 0;
+    case GH_SIGV4_OK: return 0;
     case GH_SIGV4_MISSING:
         gateway_failure(req, resp, GH_GW_MISSING_AUTHENTICATION_TOKEN, NULL);
         break;
@@ -171,9 +170,7 @@ static int check_signature(const gh_api *api, gh_request *req, gh_response *resp
                        "IncompleteSignatureException");
         break;
     case GH_SIGV4_SCOPE:
-    case GH_SIGV4_EXPIRED:
-        gateway_failure(req, resp, GH_GW_INVALID_SIGNATURE, r.message);
-        break;
+    case GH_SIGV4_EXPIRED: gateway_failure(req, resp, GH_GW_INVALID_SIGNATURE, r.message); break;
     case GH_SIGV4_UNKNOWN_KEY:
         gateway_failure(req, resp, GH_GW_ACCESS_DENIED,
                         "The security token included in the request is invalid.");
@@ -225,15 +222,9 @@ static void post(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *r
     /* One text frame, as clients receive PostToConnection data; binary frames come
      * only from gatehouse.connections.post(id, data, {binary = true}). */
     switch (gh_ws_hub_post(hub, id, req->body ? req->body : "", req->body_len, false)) {
-    case GH_WS_OK:
-        answer(req, resp, 200, NULL, NULL);
-        return;
-    case GH_WS_GONE:
-        gone(req, resp);
-        return;
-    case GH_WS_FULL:
-        answer(req, resp, 429, "LimitExceededException", NULL);
-        return;
+    case GH_WS_OK: answer(req, resp, 200, NULL, NULL); return;
+    case GH_WS_GONE: gone(req, resp); return;
+    case GH_WS_FULL: answer(req, resp, 429, "LimitExceededException", NULL); return;
     case GH_WS_TOO_LARGE:
         answer(req, resp, 413, "PayloadTooLargeException",
                message_body(req->arena, "message", "Message too long"));
@@ -254,9 +245,8 @@ static void get(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *re
     json_t *o = json_object();
     json_object_set_new(o, "connectedAt", json_string(connected));
     json_object_set_new(o, "identity",
-                        json_pack("{s:s, s:s}", "sourceIp",
-                                  info.source_ip ? info.source_ip : "", "userAgent",
-                                  info.user_agent ? info.user_agent : ""));
+                        json_pack("{s:s, s:s}", "sourceIp", info.source_ip ? info.source_ip : "",
+                                  "userAgent", info.user_agent ? info.user_agent : ""));
     json_object_set_new(o, "lastActiveAt", json_string(active));
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -274,8 +264,8 @@ static void del(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *re
     gh_headers_remove(&resp->headers, "Content-Type");
 }
 
-void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatures,
-                       gh_request *req, gh_response *resp)
+void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatures, gh_request *req,
+                       gh_response *resp)
 {
     const gh_api *api = api_of(rt, req);
     mgmt_path p;
@@ -303,7 +293,7 @@ void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatur
     const char *id = gh_url_decode_n(req->arena, raw, strlen(raw), 0, &idlen);
     /* Longer than any id AWS issues (or holding a NUL): no such connection, and the hub
      * is not asked. */
-    if (idlen >= sizeof ((gh_ws_conn_info *)0)->id || strlen(id) != idlen)
+    if (idlen >= sizeof((gh_ws_conn_info *)0)->id || strlen(id) != idlen)
         id = NULL;
     const char *m = req->method ? req->method : "";
     if (strcmp(m, "POST") == 0)

@@ -140,8 +140,8 @@ static bool ws_open(ws_client *w, const char *token)
 
 static void ws_send(ws_client *w, const char *text)
 {
-    assert_true(mg_websocket_client_write(w->conn, MG_WEBSOCKET_OPCODE_TEXT, text,
-                                          strlen(text)) > 0);
+    assert_true(mg_websocket_client_write(w->conn, MG_WEBSOCKET_OPCODE_TEXT, text, strlen(text)) >
+                0);
 }
 
 static void ws_free(ws_client *w)
@@ -187,7 +187,8 @@ static void node_chat(void **state)
     }
     start_chat();
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "timeout 60 node '%s/tests/e2e/sdk/chat.mjs' http://127.0.0.1:%d 2>&1",
+    snprintf(cmd, sizeof cmd,
+             "timeout 60 node '%s/tests/e2e/sdk/chat.mjs' http://127.0.0.1:%d 2>&1",
              e2e_source_dir(), e2e_port(srv));
     FILE *p = popen(cmd, "r");
     assert_non_null(p);

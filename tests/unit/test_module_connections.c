@@ -177,8 +177,8 @@ static void test_list(void **state)
                                "local want = {ID, OTHER}; table.sort(want)\n"
                                "return #l == 2 and l[1] == want[1] and l[2] == want[2]"),
                         "true");
-    assert_string_equal(run(f, "local l = gh.connections.list('dev'); return #l == 1 and l[1] == ID"),
-                        "true");
+    assert_string_equal(
+        run(f, "local l = gh.connections.list('dev'); return #l == 1 and l[1] == ID"), "true");
     assert_string_equal(run(f, "return #gh.connections.list('test')"), "0");
 }
 

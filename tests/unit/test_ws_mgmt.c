@@ -84,7 +84,8 @@ static void wait_sent(fake_transport *f, int n)
 
 static gh_stage stages[] = {{.name = "dev"}};
 static gh_ws_api ws_api = {.route_selection_expression = "$request.body.action"};
-static gh_credential creds[] = {{.access_key = "AKIDEXAMPLE", .secret_key = "s3cr3t",
+static gh_credential creds[] = {{.access_key = "AKIDEXAMPLE",
+                                 .secret_key = "s3cr3t",
                                  .arn = "arn:aws:iam::111122223333:user/ops",
                                  .account_id = "111122223333"}};
 
@@ -102,9 +103,14 @@ static int setup(void **state)
 {
     gh_clock_fake(T0);
     fx *f = calloc(1, sizeof *f);
-    f->api = (gh_api){.id = "abcdef1234", .region = "eu-west-1", .account_id = "111122223333",
-                      .stages = stages, .nstages = 1, .websocket = &ws_api,
-                      .credentials = creds, .ncredentials = 1};
+    f->api = (gh_api){.id = "abcdef1234",
+                      .region = "eu-west-1",
+                      .account_id = "111122223333",
+                      .stages = stages,
+                      .nstages = 1,
+                      .websocket = &ws_api,
+                      .credentials = creds,
+                      .ncredentials = 1};
     f->model.apis = &f->api;
     f->model.napis = 1;
     f->rt.model = &f->model;
@@ -240,8 +246,7 @@ static void test_post_path_forms(void **state)
     const char *prefixes[] = {"/dev/@connections/", "/dev/%40connections/"};
     for (int i = 0; i < 2; i++) {
         const char *body = i == 0 ? "{\"hello\":1}" : "second";
-        gh_request r = make_request(f, "POST", path_for(f, prefixes[i], f->id), body,
-                                    strlen(body));
+        gh_request r = make_request(f, "POST", path_for(f, prefixes[i], f->id), body, strlen(body));
         gh_response resp = call(f, &r, false);
         assert_answer(&resp, 200, NULL, "");
         assert_string_equal(gh_headers_get(&resp.headers, "Content-Type"), "application/json");
@@ -251,8 +256,8 @@ static void test_post_path_forms(void **state)
         assert_false(f->ft.last_binary);
     }
     /* The id as is, '=' unencoded, works too. */
-    gh_request r = make_request(f, "POST", gh_arena_printf(f->arena, "/dev/@connections/%s",
-                                                           f->id), "x", 1);
+    gh_request r =
+        make_request(f, "POST", gh_arena_printf(f->arena, "/dev/@connections/%s", f->id), "x", 1);
     gh_response resp = call(f, &r, false);
     assert_answer(&resp, 200, NULL, "");
     wait_sent(&f->ft, 3);
@@ -264,8 +269,7 @@ static void test_post_size_limit(void **state)
     size_t max = 128 * 1024;
     char *big = malloc(max + 1);
     memset(big, 'a', max + 1);
-    gh_request r = make_request(f, "POST", path_for(f, "/dev/@connections/", f->id), big,
-                                max + 1);
+    gh_request r = make_request(f, "POST", path_for(f, "/dev/@connections/", f->id), big, max + 1);
     gh_response resp = call(f, &r, false);
     assert_answer(&resp, 413, "PayloadTooLargeException", "{\"message\":\"Message too long\"}");
     r = make_request(f, "POST", path_for(f, "/dev/@connections/", f->id), big, max);
@@ -286,8 +290,8 @@ static void test_post_full_queue(void **state)
     gh_response resp = {0};
     /* 1 MB queue per client: at most 8 whole messages wait, plus one in the writer. */
     while (n < 20) {
-        gh_request r = make_request(f, "POST", path_for(f, "/dev/@connections/", f->id),
-                                    chunk, len);
+        gh_request r =
+            make_request(f, "POST", path_for(f, "/dev/@connections/", f->id), chunk, len);
         resp = call(f, &r, false);
         status = resp.status;
         n++;
@@ -346,7 +350,7 @@ static void test_unknown_id_gone(void **state)
         static const char *paths[] = {
             "/dev/@connections/Zk2oYc1vLPECIqA%3D",
             "/dev/@connections/Zk2oYc1vLPECIqAZk2oYc1vLPECIqAZk2oYc1vLPECIqA%3D", /* too long */
-            "/dev/@connections/Zk2o%00",                                       /* a NUL */
+            "/dev/@connections/Zk2o%00",                                          /* a NUL */
         };
         for (int j = 0; j < 3; j++) {
             gh_request r = make_request(f, methods[i], paths[j], "x", 1);
@@ -366,9 +370,11 @@ static void test_no_route(void **state)
         const char *method, *path, *body;
     } cases[] = {
         {"PUT", "/dev/@connections/abc%3D",
-         "{\"message\":\"No method found matching route @connections/abc%3D for http method PUT.\"}"},
+         "{\"message\":\"No method found matching route @connections/abc%3D for http method "
+         "PUT.\"}"},
         {"PATCH", "/dev/%40connections/abc",
-         "{\"message\":\"No method found matching route @connections/abc for http method PATCH.\"}"},
+         "{\"message\":\"No method found matching route @connections/abc for http method "
+         "PATCH.\"}"},
         {"POST", "/dev/@connections",
          "{\"message\":\"No method found matching route @connections for http method POST.\"}"},
         {"GET", "/dev/@connections/",
@@ -400,8 +406,8 @@ static void sign_request(fx *f, gh_request *r, const char *access_key, const cha
 {
     const char *date = "20260609T140640Z";
     gh_headers_add(f->arena, &r->headers, "X-Amz-Date", date);
-    const char *cred = gh_arena_printf(f->arena, "%s/20260609/eu-west-1/execute-api/aws4_request",
-                                       access_key);
+    const char *cred =
+        gh_arena_printf(f->arena, "%s/20260609/eu-west-1/execute-api/aws4_request", access_key);
     const char *zeros = "0000000000000000000000000000000000000000000000000000000000000000";
     gh_headers_add(f->arena, &r->headers, "Authorization",
                    gh_arena_printf(f->arena,
@@ -411,11 +417,11 @@ static void sign_request(fx *f, gh_request *r, const char *access_key, const cha
     gh_sigv4_request sr = {r->method, r->path, r->query, &r->headers, r->body, r->body_len};
     gh_sigv4_expect ex = {"eu-west-1", "execute-api", 300};
     gh_sigv4_result res;
-    assert_int_equal(gh_sigv4_verify(f->arena, &sr, &ex, lookup_any, (void *)secret,
-                                     gh_clock_now_ms(), &res),
-                     GH_SIGV4_MISMATCH);
-    const char *sig = gh_sigv4_signature(f->arena, secret, "20260609", "eu-west-1",
-                                         "execute-api", res.string_to_sign);
+    assert_int_equal(
+        gh_sigv4_verify(f->arena, &sr, &ex, lookup_any, (void *)secret, gh_clock_now_ms(), &res),
+        GH_SIGV4_MISMATCH);
+    const char *sig = gh_sigv4_signature(f->arena, secret, "20260609", "eu-west-1", "execute-api",
+                                         res.string_to_sign);
     gh_headers_set(f->arena, &r->headers, "Authorization",
                    gh_arena_printf(f->arena,
                                    "AWS4-HMAC-SHA256 Credential=%s, SignedHeaders=host;x-amz-date, "
