@@ -103,6 +103,16 @@ static void assert_aws_id(const char *id)
             fail_msg("id %s: '%c' is not base64", id, id[i]);
 }
 
+/* The same check on the id that starts text. */
+static void assert_aws_id_prefix(const char *text)
+{
+    char id[17];
+    assert_true(strlen(text) >= 16);
+    memcpy(id, text, 16);
+    id[16] = '\0';
+    assert_aws_id(id);
+}
+
 static void test_connect_accepted_and_routed(void **state)
 {
     (void)state;
@@ -423,11 +433,23 @@ static void test_disconnect_once_each(void **state)
         snprintf(want, sizeof want, "%s%s", ids[i], cases[i].want);
         assert_string_equal(rec, want);
     }
-    /* Exactly once, still, after the server stopped (nothing was left to close). */
+    /* A connection still open when the server stops: closed with 1001, its
+     * $disconnect run before the server exits. */
+    const e2e_ws_options raw = {.raw = true};
+    e2e_ws *last = open_ws("/default?token=gina", &raw);
+    char last_id[32];
+    conn_id(last, last_id);
     assert_int_equal(e2e_stop(srv), 0);
+    char reason[64];
+    assert_int_equal(e2e_ws_recv_close(last, WAIT_MS, reason, sizeof reason), 1001);
+    assert_string_equal(reason, "Going away");
+    e2e_ws_free(last);
+    /* Exactly once each, after the server stopped. */
     char *out = e2e_stdout(srv);
+    char needle[96];
+    snprintf(needle, sizeof needle, "WS DISCONNECT $disconnect %s 200 ", last_id);
+    assert_int_equal(count_lines(out, needle), 1);
     for (size_t i = 0; i < 4; i++) {
-        char needle[96];
         snprintf(needle, sizeof needle, "WS DISCONNECT $disconnect %s ", ids[i]);
         assert_int_equal(count_lines(out, needle), 1);
         snprintf(needle, sizeof needle, "WS CONNECT $connect %s 101 ", ids[i]);
@@ -507,6 +529,34 @@ static void test_forbidden_frame(void **state)
     assert_int_equal(e2e_ws_close(ws, 1000, ""), 0);
     assert_int_equal(e2e_ws_recv_close(ws, WAIT_MS, NULL, 0), 1000);
     e2e_ws_free(ws);
+}
+
+/* An idle connection is closed by the server with 1001 once idleTimeout (1 s) passed. */
+static void test_idle_timeout(void **state)
+{
+    (void)state;
+    const char *const args[] = {"tests/data/websocket-e2e/idle.yaml", NULL};
+    srv = e2e_start(args);
+    assert_non_null(srv);
+    e2e_ws *ws = open_ws("/default", NULL);
+    char reason[64];
+    /* The sweeper checks about once a second: within three seconds at most. */
+    assert_int_equal(e2e_ws_recv_close(ws, 5000, reason, sizeof reason), 1001);
+    assert_string_equal(reason, "Going away");
+    e2e_ws_free(ws);
+    assert_true(e2e_wait_stdout(srv, "WS DISCONNECT $disconnect ", WAIT_MS));
+    e2e_response r;
+    assert_int_equal(e2e_request(srv, "GET", "/_gatehouse/queues/disconnects/messages", NULL,
+                                 NULL, 0, &r),
+                     0);
+    json_t *v = e2e_body_json(&r);
+    assert_int_equal(json_array_size(json_object_get(v, "messages")), 1);
+    const char *body = e2e_json_str(v, "messages.0.body");
+    assert_non_null(body);
+    assert_aws_id_prefix(body);
+    assert_string_equal(body + 16, "|DISCONNECT|$disconnect|1001|Going away");
+    json_decref(v);
+    e2e_response_free(&r);
 }
 
 /* --- serve --watch: a reload keeps open connections open --- */
@@ -590,6 +640,7 @@ int main(void)
         T(test_disconnect_once_each),
         T(test_rest_beside),
         cmocka_unit_test_teardown(test_forbidden_frame, teardown),
+        cmocka_unit_test_teardown(test_idle_timeout, teardown),
         cmocka_unit_test_teardown(test_watch_reload_keeps_connection, watch_teardown),
     };
 #undef T
