@@ -53,7 +53,11 @@ int gh_request_mapping_apply(gh_invocation *inv, bool *templated)
 
     const gh_template *t;
     const char *type;
-    const char *ct = req ? gh_headers_get(&req->headers, "Content-Type") : NULL;
+    /* A WebSocket integration's templates are keyed by the value of its template
+     * selection expression, not by a media type; gatehouse reads none, so the template
+     * under AWS's fallback key `$default` is the one that applies (docs/websocket.md). */
+    const char *ct = inv->ws ? "$default"
+                             : req ? gh_headers_get(&req->headers, "Content-Type") : NULL;
     if (gh_template_pick_request(in, ct, inv->arena, &t, &type) == GH_PICK_REJECT)
         return gh_integration_fail(inv, GH_GW_UNSUPPORTED_MEDIA_TYPE, 0, NULL,
                                    "no request template for Content-Type %s and "

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/log.h"
 
@@ -419,6 +420,25 @@ gh_ws_status gh_ws_hub_delete(gh_ws_hub *h, const char *id)
     /* AWS's execution log shows DeleteConnection closing with 1000 "Connection Closed
      * Normally" (connections.c). */
     return gh_ws_hub_close(h, id, 1000, "Connection Closed Normally");
+}
+
+bool gh_ws_hub_flush(gh_ws_hub *h, int timeout_ms)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl); /* h->cv uses the default clock */
+    dl.tv_sec += timeout_ms / 1000;
+    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&h->mu);
+    int rc = 0;
+    while (h->writers > 0 && rc == 0)
+        rc = pthread_cond_timedwait(&h->cv, &h->mu, &dl);
+    bool done = h->writers == 0;
+    pthread_mutex_unlock(&h->mu);
+    return done;
 }
 
 size_t gh_ws_hub_list(gh_ws_hub *h, char (*ids)[24], size_t max)

@@ -79,6 +79,12 @@ gh_ws_status gh_ws_hub_delete(gh_ws_hub *h, const char *id);
  * closes: shutdown with 1001). GH_WS_GONE when not open. */
 gh_ws_status gh_ws_hub_close(gh_ws_hub *h, const char *id, int code, const char *reason);
 
+/* Waits, up to timeout_ms, until no writer is running: every message queued and every
+ * close scheduled before the call has been written (or its socket failed). The server
+ * calls it between closing every connection and stopping civetweb, so the close frames
+ * go out before the sockets do. False when writers were still running at the deadline. */
+bool gh_ws_hub_flush(gh_ws_hub *h, int timeout_ms);
+
 /* Ids of the open connections (up to max, into ids); how many are open in all. For the
  * admin API and tests. */
 size_t gh_ws_hub_list(gh_ws_hub *h, char (*ids)[24], size_t max);

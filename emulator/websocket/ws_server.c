@@ -391,6 +391,12 @@ void gh_ws_server_close_all(gh_ws_server *ws)
         for (size_t i = 0; i < k; i++)
             gh_ws_hub_close(ws->hub, ids[i], 1001, "Going away");
     }
+    /* The closes are written by the hub's writers: let them finish before civetweb
+     * shuts the sockets, or a client sees its connection drop with no close frame (and
+     * $disconnect reports 1006). Bounded: a client that does not read may stall its
+     * writer until civetweb's send timeout. */
+    if (!gh_ws_hub_flush(ws->hub, 2000))
+        gh_log(GH_LOG_WARN, "websocket: close frames still being written at shutdown");
 }
 
 void gh_ws_server_free(gh_ws_server *ws)

@@ -305,6 +305,45 @@ static void test_id_before_registration(void **state)
     gh_ws_hub_free(h);
 }
 
+/* gh_ws_hub_flush (the server's shutdown): once it returns true every close scheduled
+ * before it has been written (after the message a writer was busy with); a writer stuck on a client that does not read
+ * makes it answer false at its deadline. */
+static void test_flush_waits_for_writers(void **state)
+{
+    (void)state;
+    gh_ws_hub *h = new_hub();
+    fake_client a = {0}, b = {.block = true};
+    gh_ws_conn_info ia, ib;
+    add(h, &a, 0, &ia);
+    add(h, &b, 0, &ib);
+    assert_int_equal(gh_ws_hub_post(h, ib.id, "stuck", 5, false), GH_WS_OK);
+    pthread_mutex_lock(&F.mu);
+    WAIT_FOR(b.in_send);
+    pthread_mutex_unlock(&F.mu);
+    assert_false(gh_ws_hub_flush(h, 0));
+    pthread_mutex_lock(&F.mu);
+    b.block = false;
+    pthread_cond_broadcast(&F.cv);
+    pthread_mutex_unlock(&F.mu);
+
+    assert_int_equal(gh_ws_hub_close(h, ia.id, 1001, "Going away"), GH_WS_OK);
+    assert_int_equal(gh_ws_hub_close(h, ib.id, 1001, "Going away"), GH_WS_OK);
+    assert_true(gh_ws_hub_flush(h, 10000));
+    /* No waiting here: flush returned, so everything is written. */
+    pthread_mutex_lock(&F.mu);
+    assert_int_equal(a.ngot, 0);
+    assert_int_equal(a.closes, 1);
+    assert_int_equal(a.close_code, 1001);
+    assert_string_equal(a.close_reason, "Going away");
+    assert_int_equal(b.ngot, 1);
+    assert_int_equal(b.closes, 1);
+    assert_int_equal(b.close_code, 1001);
+    pthread_mutex_unlock(&F.mu);
+    gh_ws_hub_remove(h, ia.id);
+    gh_ws_hub_remove(h, ib.id);
+    gh_ws_hub_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +352,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sweep_idle_and_lifetime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_then_post_is_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_id_before_registration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flush_waits_for_writers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
