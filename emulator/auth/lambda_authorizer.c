@@ -29,6 +29,8 @@ typedef struct run {
     const gh_authorizer *az;
     gh_auth_outcome *out;
     const char *how; /* "cache hit", "cache miss", "not cached" */
+    const gh_value *event; /* the caller's event; NULL: REST's TOKEN/REQUEST event */
+    const char *arn;       /* the ARN the policy is evaluated for; NULL: the method's */
 } run;
 
 static void fail(run *r, gh_gw_type type, const char *why)
@@ -136,7 +138,7 @@ static const gh_value *authorizer_value(gh_arena *a, const json_t *res, int64_t 
 static void decide(run *r, const json_t *res, int64_t latency_ms)
 {
     gh_arena *a = r->inv->arena;
-    const char *arn = gh_auth_method_arn(r->inv);
+    const char *arn = r->arn ? r->arn : gh_auth_method_arn(r->inv);
     gh_policy_result pr;
     gh_policy_error perr;
     if (gh_policy_evaluate(json_object_get(res, "policyDocument"), "execute-api:Invoke", arn, &pr,
@@ -204,8 +206,9 @@ static json_t *call_function(run *r, const char *token, int64_t *latency_ms)
         fail(r, GH_GW_AUTHORIZER_CONFIGURATION_ERROR, "no Lua runtime is running");
         return NULL;
     }
-    const gh_value *event = az->kind == GH_AUTHZ_TOKEN ? gh_auth_event_token_value(inv, token)
-                                                       : gh_auth_event_request_value(inv);
+    const gh_value *event = r->event                    ? r->event
+                            : az->kind == GH_AUTHZ_TOKEN ? gh_auth_event_token_value(inv, token)
+                                                         : gh_auth_event_request_value(inv);
     gh_invocation as_target = *inv;
     as_target.integration = &target;
     gh_lambda_context ctx;
@@ -250,8 +253,15 @@ static json_t *call_function(run *r, const char *token, int64_t *latency_ms)
 void gh_lambda_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_cache *cache,
                          gh_auth_outcome *out)
 {
+    gh_lambda_authorize_event(inv, az, cache, NULL, NULL, out);
+}
+
+void gh_lambda_authorize_event(gh_invocation *inv, const gh_authorizer *az, gh_auth_cache *cache,
+                               const gh_value *event, const char *method_arn,
+                               gh_auth_outcome *out)
+{
     memset(out, 0, sizeof *out);
-    run r = {inv, az, out, NULL};
+    run r = {inv, az, out, NULL, event, method_arn};
     if (az->broken || !az->identity) {
         fail(&r, GH_GW_AUTHORIZER_CONFIGURATION_ERROR,
              az->broken ? az->broken : "no identity source");

@@ -24,4 +24,13 @@
 void gh_lambda_authorize(gh_invocation *inv, const gh_authorizer *az, gh_auth_cache *cache,
                          gh_auth_outcome *out);
 
+/* The same steps for a caller that builds the function's event itself and names the ARN
+ * the policy is evaluated against: a WebSocket API's $connect authorizer
+ * (websocket/ws_connect.c), whose event and methodArn (.../STAGE/$connect) are not
+ * REST's. event / method_arn NULL: REST's own, as gh_lambda_authorize. event is
+ * borrowed. */
+void gh_lambda_authorize_event(gh_invocation *inv, const gh_authorizer *az, gh_auth_cache *cache,
+                               const gh_value *event, const char *method_arn,
+                               gh_auth_outcome *out);
+
 #endif

@@ -44,24 +44,31 @@ static phase_result check_size(pctx *c)
     return PHASE_CONTINUE;
 }
 
+const gh_api *gh_pipeline_api_for_host(const gh_model *m, const char *host, gh_arena *a,
+                                       const char **why)
+{
+    size_t hlen = host ? strlen(host) : 0, slen = strlen(EXECUTE_API_SUFFIX);
+    if (hlen > slen && strcmp(host + hlen - slen, EXECUTE_API_SUFFIX) == 0) {
+        const gh_api *api = gh_model_api(m, gh_arena_strndup(a, host, hlen - slen));
+        if (!api && why)
+            *why = "no API with the Host's id";
+        return api;
+    }
+    if (m->napis == 0) {
+        if (why)
+            *why = "no API loaded";
+        return NULL;
+    }
+    return &m->apis[0];
+}
+
 /* Host `{apiId}.execute-api.localhost[:port]` picks that API; any other Host gets the
  * first definition. req->host is already lower-cased and without the port. */
 static phase_result resolve_api(pctx *c)
 {
-    const gh_model *m = c->rt->model;
-    const char *host = c->req->host;
-    size_t hlen = host ? strlen(host) : 0, slen = strlen(EXECUTE_API_SUFFIX);
-    if (hlen > slen && strcmp(host + hlen - slen, EXECUTE_API_SUFFIX) == 0) {
-        const char *id = gh_arena_strndup(c->req->arena, host, hlen - slen);
-        c->inv.api = gh_model_api(m, id);
-        if (!c->inv.api)
-            return fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN, "no API with the Host's id");
-        return PHASE_CONTINUE;
-    }
-    if (m->napis == 0)
-        return fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN, "no API loaded");
-    c->inv.api = &m->apis[0];
-    return PHASE_CONTINUE;
+    const char *why = NULL;
+    c->inv.api = gh_pipeline_api_for_host(c->rt->model, c->req->host, c->req->arena, &why);
+    return c->inv.api ? PHASE_CONTINUE : fail(c, GH_GW_MISSING_AUTHENTICATION_TOKEN, why);
 }
 
 /* The first path segment names the stage. AWS collapses a doubled slash right after the

@@ -44,4 +44,12 @@ void gh_pipeline_handle(const gh_runtime *rt, gh_request *req, gh_response *resp
  * For tools (`gatehouse render`); the server uses gh_pipeline_handle. */
 int gh_pipeline_resolve(const gh_runtime *rt, gh_request *req, gh_invocation *inv);
 
+/* The API a request's Host addresses, as the pipeline's first phase picks it: Host
+ * `{apiId}.execute-api.localhost` (lower-cased, without the port, as gh_request.host)
+ * names that API; any other Host gets the first definition. NULL with *why (may be NULL)
+ * when none: the REST pipeline then answers 403 Missing Authentication Token. Shared
+ * with the WebSocket upgrade (websocket/ws_dispatch.h), which must choose alike. */
+const gh_api *gh_pipeline_api_for_host(const gh_model *m, const char *host, gh_arena *a,
+                                       const char **why);
+
 #endif

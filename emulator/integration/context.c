@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "integration/param_map.h"
+#include "websocket/ws_dispatch.h"
 #include "util/buf.h"
 #include "util/url.h"
 
@@ -133,12 +134,50 @@ static const char *authorizer_get(const gh_invocation *inv, const char *name)
     return value_text(inv->arena, gh_value_get(az, name));
 }
 
+/* The WebSocket variables of a route's call (reference §9.2; developer guide,
+ * websocket-api-data-transformations "$context variables"): connectionId, connectedAt,
+ * eventType, messageId, routeKey, status, and the names whose value differs from REST's:
+ * requestId is the extendedRequestId form, identity is the connection's. Returns 1 with
+ * *out set (NULL: null) when name is one of them. */
+static int ws_get(const gh_invocation *inv, const char *name, const char **out)
+{
+    const gh_ws_call *w = inv->ws;
+    const gh_ws_session *s = w->session;
+    if (strcmp(name, "connectionId") == 0)
+        *out = s ? s->connection_id : NULL;
+    else if (strcmp(name, "connectedAt") == 0)
+        *out = s ? gh_arena_printf(inv->arena, "%lld", (long long)s->connected_at_ms) : NULL;
+    else if (strcmp(name, "eventType") == 0)
+        *out = w->event_type;
+    else if (strcmp(name, "messageId") == 0)
+        *out = w->message_id;
+    else if (strcmp(name, "routeKey") == 0)
+        *out = w->route_key;
+    else if (strcmp(name, "status") == 0)
+        /* The response's status: known once the integration answered. */
+        *out = inv->resp && inv->resp->status
+                   ? gh_arena_printf(inv->arena, "%d", inv->resp->status)
+                   : NULL;
+    else if (strcmp(name, "requestId") == 0 || strcmp(name, "extendedRequestId") == 0)
+        *out = inv->req ? inv->req->extended_id : NULL;
+    else if (strcmp(name, "identity.sourceIp") == 0)
+        *out = s ? s->source_ip : NULL;
+    else if (strcmp(name, "identity.userAgent") == 0)
+        *out = s ? s->user_agent : NULL;
+    else
+        return 0;
+    return 1;
+}
+
 const char *gh_context_get(const gh_invocation *inv, const char *name)
 {
     const gh_request *req = inv->req;
     gh_arena *a = inv->arena;
     if (!name)
         return NULL;
+    const char *ws_value;
+    if (inv->ws && ws_get(inv, name, &ws_value))
+        return ws_value;
     if (strncmp(name, "identity.", 9) == 0)
         return identity_get(inv, name + 9);
     if (strncmp(name, "authorizer.", 11) == 0)

@@ -1,5 +1,6 @@
 /* `gatehouse validate` and `gatehouse routes`: load a definition the way serve does
- * and report on it without serving. */
+ * and report on it without serving. `routes` prints the REST routing table, then the
+ * WebSocket routes (x-gatehouse.websocket) in a second table of the same shape. */
 #include <stdio.h>
 #include <string.h>
 
@@ -43,9 +44,13 @@ int gh_cmd_validate(const gh_cli *cli)
         gh_diags_print(&d, stderr);
         if (rt) {
             const gh_api *api = &rt->model->apis[0];
-            printf("%s: ok: %zu resource%s, %zu method%s, %zu stage%s, %zu warning%s\n",
+            size_t nws = api->websocket ? api->websocket->nroutes : 0;
+            char ws[64] = "";
+            if (api->websocket)
+                snprintf(ws, sizeof ws, ", %zu WebSocket route%s", nws, plural(nws));
+            printf("%s: ok: %zu resource%s, %zu method%s%s, %zu stage%s, %zu warning%s\n",
                    cli->defs[i], api->nresources, plural(api->nresources), api->nmethods,
-                   plural(api->nmethods), api->nstages, plural(api->nstages), d.warnings,
+                   plural(api->nmethods), ws, api->nstages, plural(api->nstages), d.warnings,
                    plural(d.warnings));
             gh_runtime_free(rt);
         } else {
@@ -160,6 +165,77 @@ static void collect(gh_arena *a, const gh_model *m, const gh_api *api, const gh_
         collect(a, m, api, st, r->greedy_child, rows, n, cap);
 }
 
+static row *push_row(gh_arena *a, row **rows, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        row *nr = gh_arena_alloc(a, ncap * sizeof *nr);
+        if (*n)
+            memcpy(nr, *rows, *n * sizeof *nr);
+        *rows = nr;
+        *cap = ncap;
+    }
+    return &(*rows)[(*n)++];
+}
+
+/* A WebSocket route's authorization, said as for REST methods: NONE, or CUSTOM with the
+ * $connect authorizer and its function; "+ API key" when apiKeyRequired. */
+static const char *ws_authorization_of(gh_arena *a, const gh_ws_route *r)
+{
+    const char *what = r->authorizer ? gh_arena_printf(a, "CUSTOM request '%s' -> %s",
+                                                       r->authorizer->name,
+                                                       r->authorizer->function
+                                                           ? r->authorizer->function
+                                                           : "?")
+                                     : "NONE";
+    return r->api_key_required ? gh_arena_printf(a, "%s + API key", what) : what;
+}
+
+/* API, stage, route key, integration, target, one-way/two-way, authorization: one row
+ * per WebSocket route, in route key order. A `function:` route is a Lambda proxy. */
+static void collect_ws(gh_arena *a, const gh_model *m, const gh_api *api, const gh_stage *st,
+                       row **rows, size_t *n, size_t *cap)
+{
+    const gh_ws_api *ws = api->websocket;
+    for (size_t i = 0; ws && i < ws->nroutes; i++) {
+        const gh_ws_route *r = &ws->routes[i];
+        row *rw = push_row(a, rows, n, cap);
+        rw->cols[0] = api->id;
+        rw->cols[1] = st->name;
+        rw->cols[2] = r->key;
+        if (r->function) {
+            const gh_function *f = gh_api_function(api, r->function);
+            rw->cols[3] = "aws_proxy";
+            rw->cols[4] = f && f->script >= 0
+                              ? gh_arena_printf(a, "%s (%s)", r->function,
+                                                m->scripts[f->script].path)
+                              : r->function;
+        } else {
+            rw->cols[3] = integ_name(r->integration->type);
+            rw->cols[4] = target_of(a, m, api, st, r->integration);
+        }
+        rw->cols[5] = r->two_way ? "two-way" : "one-way";
+        rw->cols[6] = ws_authorization_of(a, r);
+    }
+}
+
+static void print_table(const row *header, const row *rows, size_t n, int first)
+{
+    size_t width[NCOLS];
+    for (int c = first; c < NCOLS; c++) {
+        width[c] = strlen(header->cols[c]);
+        for (size_t i = 0; i < n; i++)
+            if (strlen(rows[i].cols[c]) > width[c])
+                width[c] = strlen(rows[i].cols[c]);
+    }
+    for (size_t i = 0; i <= n; i++) {
+        const row *rw = i == 0 ? header : &rows[i - 1];
+        for (int c = first; c < NCOLS - 1; c++)
+            printf("%-*s  ", (int)width[c], rw->cols[c]);
+        printf("%s\n", rw->cols[NCOLS - 1]);
+    }
+}
+
 int gh_cmd_routes(const gh_cli *cli)
 {
     gh_diags d = GH_DIAGS_INIT;
@@ -176,18 +252,19 @@ int gh_cmd_routes(const gh_cli *cli)
     for (size_t i = 0; i < m->napis; i++)
         collect(a, m, &m->apis[i], m->apis[i].default_stage, m->apis[i].root, &rows, &n, &cap);
     int first = m->napis > 1 ? 0 : 1;
-    size_t width[NCOLS];
-    for (int c = first; c < NCOLS; c++) {
-        width[c] = strlen(header.cols[c]);
-        for (size_t i = 0; i < n; i++)
-            if (strlen(rows[i].cols[c]) > width[c])
-                width[c] = strlen(rows[i].cols[c]);
-    }
-    for (size_t i = 0; i <= n; i++) {
-        const row *rw = i == 0 ? &header : &rows[i - 1];
-        for (int c = first; c < NCOLS - 1; c++)
-            printf("%-*s  ", (int)width[c], rw->cols[c]);
-        printf("%s\n", rw->cols[NCOLS - 1]);
+    row *ws_rows = NULL;
+    size_t nws = 0, capws = 0;
+    for (size_t i = 0; i < m->napis; i++)
+        collect_ws(a, m, &m->apis[i], m->apis[i].default_stage, &ws_rows, &nws, &capws);
+    /* A WebSocket-only definition has no REST table worth printing. */
+    if (n || !nws)
+        print_table(&header, rows, n, first);
+    if (nws) {
+        row ws_header = {{"API", "STAGE", "ROUTE", "INTEGRATION", "TARGET", "RESPONSE",
+                          "AUTHORIZATION"}};
+        if (n)
+            printf("\n");
+        print_table(&ws_header, ws_rows, nws, first);
     }
     for (size_t i = 0; i < m->napis; i++) {
         const gh_api *api = &m->apis[i];
@@ -199,6 +276,16 @@ int gh_cmd_routes(const gh_cli *cli)
                m->napis > 1 ? " of " : "", m->napis > 1 ? api->id : "", n_st, plural(n_st),
                api->resource_policy_mark.file ? api->resource_policy_mark.file : api->source,
                api->resource_policy_mark.line, api->resource_policy_mark.col);
+    }
+    for (size_t i = 0; i < m->napis; i++) {
+        const gh_ws_api *ws = m->apis[i].websocket;
+        if (ws)
+            printf("websocket%s%s: route selection %s, idle timeout %lld s "
+                   "(x-gatehouse.websocket at %s:%u:%u)\n",
+                   m->napis > 1 ? " of " : "", m->napis > 1 ? m->apis[i].id : "",
+                   ws->route_selection_expression, (long long)(ws->idle_timeout_ms / 1000),
+                   ws->mark.file ? ws->mark.file : m->apis[i].source, ws->mark.line,
+                   ws->mark.col);
     }
     gh_arena_free(a);
     gh_runtime_free(rt);

@@ -117,7 +117,8 @@ int gh_cmd_serve(const gh_cli *cli)
         sim->verify = gh_sim_check_signature;
         sim->verify_ud = live;
     }
-    gh_server_options so = {.host = host, .port = port, .threads = cli->threads};
+    gh_server_options so = {.host = host, .port = port, .threads = cli->threads,
+                          .check_signatures = cli->check_signatures};
     char err[512];
     gh_server *srv = gh_server_start(live, &so, err, sizeof err);
     if (!srv) {

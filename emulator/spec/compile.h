@@ -1,5 +1,5 @@
 /* Internal to spec/: the state one definition is compiled with, shared by the compiler's
- * parts (load.c orchestrates; settings.c, settings_auth.c, extensions.c, compile_auth.c,
+ * parts (load.c orchestrates; settings.c, settings_auth.c, settings_ws.c, extensions.c, compile_auth.c,
  * compile_paths.c, compile_integration.c, compile_policy.c, intrinsics.c and scripts.c
  * each do one step). Nothing outside
  * spec/ includes this header; the public surface is spec/load.h. */
@@ -130,6 +130,10 @@ void gh_cc_credentials(gh_cc *cc, const gh_node *xs);
  * api->queues, topics, event_sources, as SQS/SNS attribute names and values. After
  * gh_cc_settings (event sources and subscriptions name functions). */
 void gh_cc_sim_settings(gh_cc *cc, const gh_node *xs);
+
+/* settings_ws.c: x-gatehouse.websocket (`xs` may be NULL) -> api->websocket. After the
+ * paths: its routes' integrations are compiled as REST's are, and name functions. */
+void gh_cc_websocket(gh_cc *cc, const gh_node *xs);
 
 /* compile_auth.c: every security scheme some operation's `security` names that is an
  * authorizer (x-amazon-apigateway-authorizer, or authtype awsSigv4 for IAM) ->

@@ -1,7 +1,7 @@
 /* Loading, top level: reads every definition and overlay into documents, merges the
  * overlays onto the first definition (RFC 7386), compiles each document into one gh_api
  * and hands back one immutable model living in one arena. The steps themselves live in
- * settings.c, settings_auth.c, settings_sim.c, extensions.c, compile_auth.c, compile_paths.c,
+ * settings.c, settings_auth.c, settings_sim.c, settings_ws.c, extensions.c, compile_auth.c, compile_paths.c,
  * compile_integration.c, compile_policy.c, intrinsics.c and scripts.c; this file only orders them and owns the bookkeeping they share. */
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +132,10 @@ static bool check_version(gh_cc *cc)
                       v);
         return false;
     }
+    /* AWS has no OpenAPI form for WebSocket APIs: a definition declaring only
+     * x-gatehouse (functions, websocket) and no paths needs no openapi line. */
+    if (gh_node_get(gh_node_get(root, "x-gatehouse"), "websocket") && !gh_node_get(root, "paths"))
+        return true;
     gh_diag_error(cc->d, gh_cc_mark(cc, root),
                   "not an OpenAPI 3.0 or Swagger 2.0 definition (no 'openapi' or 'swagger' "
                   "key at the top level); add 'openapi: 3.0.1' or 'swagger: \"2.0\"'");
@@ -179,6 +183,8 @@ static void compile_api(gh_loader *ld, const gh_load_options *opt, const gh_doc 
     gh_cc_extensions(&cc);
     gh_cc_authorizers(&cc);
     gh_cc_paths(&cc);
+    if (xs && xs->kind == GH_NODE_MAP)
+        gh_cc_websocket(&cc, xs);
     gh_cc_resource_policy(&cc);
     flush_groups(&cc);
     for (size_t i = 0; i < cc.nwarned; i++)

@@ -13,10 +13,11 @@
 static const char *const known_keys[] = {
     "apiId", "region", "accountId", "defaultStage", "port", "host",
     "stages", "functions", "userPools", "credentials", "queues", "topics", "eventSources",
+    "websocket",
 };
 #define KNOWN_KEYS                                                                             \
     "apiId, region, accountId, defaultStage, port, host, stages, functions, userPools, "      \
-    "credentials, queues, topics, eventSources"
+    "credentials, queues, topics, eventSources, websocket"
 
 static bool all_of(const char *s, size_t max, const char *extra, bool lower_only)
 {

@@ -36,6 +36,7 @@ typedef struct ws_entry {
     char *stage, *source_ip, *user_agent;
     int64_t connected_at_ms, last_active_at_ms; /* wall: what GetConnection reports */
     int64_t connected_mono, last_active_mono;   /* monotonic: what the timeouts use */
+    int64_t idle_timeout_ms;                    /* 0: the registry's */
     ws_frame *head, *tail;
     size_t queued_bytes;
 } ws_entry;
@@ -178,23 +179,41 @@ void gh_connections_free(gh_connections *c)
     free(c);
 }
 
-int gh_connections_add(gh_connections *c, void *owner, const char *stage, const char *source_ip,
-                       const char *user_agent, gh_ws_conn_info *out)
+/* Builds an entry outside the lock (copies of the identity strings). */
+static ws_entry *new_entry(void *owner, const char *stage, const char *source_ip,
+                           const char *user_agent, int64_t idle_timeout_ms)
 {
     ws_entry *e = calloc(1, sizeof *e);
     if (!e)
-        return -1;
+        return NULL;
     e->owner = owner;
     e->stage = dup_or_empty(stage);
     e->source_ip = dup_or_empty(source_ip);
     e->user_agent = dup_or_empty(user_agent);
     if (!e->stage || !e->source_ip || !e->user_agent) {
         free_entry(e);
-        return -1;
+        return NULL;
     }
+    e->idle_timeout_ms = idle_timeout_ms > 0 ? idle_timeout_ms : 0;
     e->connected_at_ms = e->last_active_at_ms = gh_clock_now_ms();
     e->connected_mono = e->last_active_mono = gh_clock_mono_ms();
+    return e;
+}
 
+static void link_entry(gh_connections *c, ws_entry **pp, ws_entry *e, gh_ws_conn_info *out)
+{
+    *pp = e;
+    c->count++;
+    fill_info(e, out);
+    maybe_grow(c);
+}
+
+int gh_connections_add(gh_connections *c, void *owner, const char *stage, const char *source_ip,
+                       const char *user_agent, gh_ws_conn_info *out)
+{
+    ws_entry *e = new_entry(owner, stage, source_ip, user_agent, 0);
+    if (!e)
+        return -1;
     pthread_mutex_lock(&c->mu);
     /* 88 random bits make a clash all but impossible, but an id must never name two
      * live connections, so draw again if one does. */
@@ -203,12 +222,39 @@ int gh_connections_add(gh_connections *c, void *owner, const char *stage, const 
         new_id(e->id);
         pp = slot_of(c, e->id);
     } while (*pp);
-    *pp = e;
-    c->count++;
-    fill_info(e, out);
-    maybe_grow(c);
+    link_entry(c, pp, e, out);
     pthread_mutex_unlock(&c->mu);
     return 0;
+}
+
+void gh_connections_draw_id(gh_connections *c, char out[24])
+{
+    pthread_mutex_lock(&c->mu);
+    do
+        new_id(out);
+    while (*slot_of(c, out));
+    pthread_mutex_unlock(&c->mu);
+}
+
+int gh_connections_add_id(gh_connections *c, const char *id, void *owner, const char *stage,
+                          const char *source_ip, const char *user_agent,
+                          int64_t idle_timeout_ms, gh_ws_conn_info *out)
+{
+    if (!id || strlen(id) >= sizeof ((ws_entry *)0)->id)
+        return -1;
+    ws_entry *e = new_entry(owner, stage, source_ip, user_agent, idle_timeout_ms);
+    if (!e)
+        return -1;
+    strcpy(e->id, id);
+    pthread_mutex_lock(&c->mu);
+    ws_entry **pp = slot_of(c, e->id);
+    bool taken = *pp != NULL;
+    if (!taken)
+        link_entry(c, pp, e, out);
+    pthread_mutex_unlock(&c->mu);
+    if (taken)
+        free_entry(e);
+    return taken ? -1 : 0;
 }
 
 int gh_connections_remove(gh_connections *c, const char *id)
@@ -324,7 +370,8 @@ static gh_ws_close_reason expiry_of(const gh_connections *c, const ws_entry *e, 
 {
     if (now - e->connected_mono >= GH_WS_MAX_LIFETIME_MS)
         return GH_WS_CLOSE_LIFETIME;
-    if (now - e->last_active_mono >= c->idle_timeout_ms)
+    int64_t idle = e->idle_timeout_ms > 0 ? e->idle_timeout_ms : c->idle_timeout_ms;
+    if (now - e->last_active_mono >= idle)
         return GH_WS_CLOSE_IDLE;
     return GH_WS_CLOSE_NONE;
 }
@@ -368,4 +415,16 @@ size_t gh_connections_count(gh_connections *c)
     size_t n = c->count;
     pthread_mutex_unlock(&c->mu);
     return n;
+}
+
+size_t gh_connections_list(gh_connections *c, char (*ids)[24], size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->nbuckets && n < max; i++)
+        for (ws_entry *e = c->buckets[i]; e && n < max; e = e->next)
+            memcpy(ids[n++], e->id, sizeof ids[0]);
+    size_t total = c->count;
+    pthread_mutex_unlock(&c->mu);
+    return total;
 }

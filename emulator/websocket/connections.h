@@ -45,6 +45,15 @@ void gh_connections_free(gh_connections *c);
  * the server's handle for the socket, returned by gh_connections_owner. */
 int gh_connections_add(gh_connections *c, void *owner, const char *stage, const char *source_ip,
                        const char *user_agent, gh_ws_conn_info *out);
+/* A fresh id no open connection holds, drawn before the connection exists: $connect's
+ * event carries it, yet nothing may reach the connection until $connect let it in. */
+void gh_connections_draw_id(gh_connections *c, char out[24]);
+/* gh_connections_add under a given id (from gh_connections_draw_id; -1 when an open
+ * connection holds it, or out of memory) with the connection's own idle timeout (its
+ * API's idleTimeout; 0: the registry's). */
+int gh_connections_add_id(gh_connections *c, const char *id, void *owner, const char *stage,
+                          const char *source_ip, const char *user_agent,
+                          int64_t idle_timeout_ms, gh_ws_conn_info *out);
 /* Forgets a connection; 0 when it existed, -1 if not (already gone: AWS's 410). */
 int gh_connections_remove(gh_connections *c, const char *id);
 /* A copy of the connection's info; -1 when unknown (410 GoneException). */
@@ -68,5 +77,7 @@ int gh_connections_dequeue(gh_connections *c, const char *id, void **data, size_
 size_t gh_connections_expire(gh_connections *c, char (*ids)[24], gh_ws_close_reason *reasons,
                              size_t max);
 size_t gh_connections_count(gh_connections *c);
+/* Up to max ids of open connections into ids; returns how many are open in all. */
+size_t gh_connections_list(gh_connections *c, char (*ids)[24], size_t max);
 
 #endif

@@ -35,6 +35,13 @@ void gh_ws_hub_free(gh_ws_hub *h);
  * idle_timeout_ms: its API's idleTimeout, 0 for the default). */
 int gh_ws_hub_add(gh_ws_hub *h, void *owner, const char *stage, const char *source_ip,
                   const char *user_agent, int64_t idle_timeout_ms, gh_ws_conn_info *out);
+/* An id for a connection not yet registered (its $connect event carries it), and
+ * gh_ws_hub_add under that id once $connect let it in (-1: taken meanwhile, or out of
+ * memory). Until then @connections answers GoneException for it, as AWS does. */
+void gh_ws_hub_new_id(gh_ws_hub *h, char out[24]);
+int gh_ws_hub_add_id(gh_ws_hub *h, const char *id, void *owner, const char *stage,
+                     const char *source_ip, const char *user_agent, int64_t idle_timeout_ms,
+                     gh_ws_conn_info *out);
 /* The connection's thread, when it ended: forgets it (no-op if gh_ws_hub_delete or the
  * sweep already did) and drops what was still queued. */
 void gh_ws_hub_remove(gh_ws_hub *h, const char *id);
@@ -67,6 +74,10 @@ gh_ws_status gh_ws_hub_get(gh_ws_hub *h, const char *id, gh_arena *a, gh_ws_conn
  * connection leaves the registry at once (later calls are GH_WS_GONE) and $disconnect
  * runs once, from the connection's thread. GH_WS_GONE when not open. */
 gh_ws_status gh_ws_hub_delete(gh_ws_hub *h, const char *id);
+
+/* Closes the connection with code/reason as gh_ws_hub_delete does (the server's own
+ * closes: shutdown with 1001). GH_WS_GONE when not open. */
+gh_ws_status gh_ws_hub_close(gh_ws_hub *h, const char *id, int code, const char *reason);
 
 /* Ids of the open connections (up to max, into ids); how many are open in all. For the
  * admin API and tests. */
