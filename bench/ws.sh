@@ -10,8 +10,9 @@
 #      holds a thread per open connection), with their RSS and start time.
 # Prints markdown tables on stdout; exits 1 when a run failed (a wrong reply, a dropped
 # or refused connection), not when a target is missed.
-#   bench/ws.sh            (needs wrk, cmake, a C compiler; about 90 s after the build)
-# Environment: CONNECTIONS (16), INFLIGHT (8), RUN_SECONDS (10), IDLE (5000), IDLE_THREADS
+#   bench/ws.sh            (needs wrk, cmake, a C compiler; about 2 min after the build)
+# Environment: CONNECTIONS (16), INFLIGHT (8), RUN_SECONDS (10), PAIRS (3), PAIR_SECONDS
+#   (5; PAIRS back-to-back pairs for the median ratio), IDLE (5000), IDLE_THREADS
 #   (IDLE + 256), DURATION (wrk, 10s), WRK_CONNECTIONS (32), WRK_CPU (the core wrk is
 #   pinned to, default the last; "none" to leave it free, as bench/run.sh), RUNS (start
 #   time, median of 3).
@@ -24,6 +25,8 @@ build="$root/build-bench"
 conns=${CONNECTIONS:-16}
 inflight=${INFLIGHT:-8}
 seconds=${RUN_SECONDS:-10} # not SECONDS: bash counts its own uptime in that variable
+pairs=${PAIRS:-3}
+pair_seconds=${PAIR_SECONDS:-5}
 idle=${IDLE:-5000}
 idle_threads=${IDLE_THREADS:-$((idle + 256))}
 duration=${DURATION:-10s}
@@ -123,11 +126,11 @@ measure() {
     }' "$tmp/$name.wrk" >"$tmp/$name.res"
 }
 
-# load NAME PORT: gh_bench_ws_load, its key=value line into $tmp/NAME.load
+# load NAME PORT SECONDS: gh_bench_ws_load, its key=value line into $tmp/NAME.load
 load() {
-  echo "gh_bench_ws_load $1: $conns connections x $inflight in flight, ${seconds} s ..." >&2
-  if ! timeout $((seconds + 30)) "$build/bench/gh_bench_ws_load" "$2" /bench "$conns" "$inflight" \
-      "$seconds" >"$tmp/$1.load" 2>"$tmp/$1.load.err"; then
+  echo "gh_bench_ws_load $1: $conns connections x $inflight in flight, $3 s ..." >&2
+  if ! timeout $(($3 + 30)) "$build/bench/gh_bench_ws_load" "$2" /bench "$conns" "$inflight" \
+      "$3" >"$tmp/$1.load" 2>"$tmp/$1.load.err"; then
     echo "bench/ws.sh: the $1 load run failed:" >&2
     cat "$tmp/$1.load" "$tmp/$1.load.err" >&2
     failed=1
@@ -145,17 +148,33 @@ if grep -q "unknown x-gatehouse setting 'websocket'" "$tmp/probe.err"; then
   echo "bench/ws.sh: this gatehouse has no WebSocket support yet; measuring the bare server only" >&2
 fi
 
-# (a) messages per second
+# (a) messages per second: one RUN_SECONDS run each, then PAIRS back-to-back pairs of
+# PAIR_SECONDS for the median ratio (one run after another moves with this shared machine
+# by more than the difference being measured; as run.sh does for the authorizer).
 start echo "$build/bench/gh_bench_ws_echo"
 echo_pid=$pid
-load bare "$port"
-stop "$echo_pid"
+echo_port=$port
 if [ $has_ws = 1 ]; then
   start gatehouse "$build/gatehouse" serve "$root/bench/ws-api.yaml" --port 0 --host 127.0.0.1 --quiet
   gh_pid=$pid
-  load gatehouse "$port"
+  gh_port=$port
+fi
+load bare "$echo_port" "$seconds"
+[ $has_ws = 1 ] && load gatehouse "$gh_port" "$seconds"
+pair_ratio="-"
+if [ $has_ws = 1 ] && [ "$pairs" -gt 0 ]; then
+  for i in $(seq "$pairs"); do
+    load "bare_pair$i" "$echo_port" "$pair_seconds"
+    load "gh_pair$i" "$gh_port" "$pair_seconds"
+  done
+  pair_ratio=$(for i in $(seq "$pairs"); do
+    awk -v b="$(field "$tmp/bare_pair$i.load" messages_per_s)" \
+        -v g="$(field "$tmp/gh_pair$i.load" messages_per_s)" \
+        'BEGIN { if (b == "-" || g == "-" || b == 0) print "-"; else printf "%.4f\n", g / b }'
+  done | sort -n | sed -n "$(((pairs + 1) / 2))p")
   stop "$gh_pid"
 fi
+stop "$echo_pid"
 
 # (b) HTTP latency with IDLE idle connections. idle_run NAME CMD...: starts the server
 # with IDLE_THREADS threads, wrk without, then with the idle connections open.
@@ -218,12 +237,14 @@ row_load() {
 read b_mps b_p50 b_p99 b_err <<<"$(row_load bare)"
 read g_mps g_p50 g_p99 g_err <<<"$(row_load gatehouse)"
 g_ratio=$(ratio "$g_mps" "$b_mps")
-g_ok=$(awk -v g="$g_mps" -v b="$b_mps" 'BEGIN { if (g == "-" || b == "-") print "-"; else print (g / b >= 0.60) }')
+g_ok=$(awk -v g="$g_mps" -v b="$b_mps" -v q="$pair_ratio" 'BEGIN {
+  if (g == "-" || b == "-") print "-"; else print (g / b >= 0.60 && (q == "-" || q >= 0.60)) }')
+pair_pct=$(awk -v q="$pair_ratio" 'BEGIN { if (q == "-") print "-"; else printf "%.0f%%", 100 * q }')
 
 echo "| server | messages/s | p50 (ms) | p99 (ms) | errors | ratio to bare | target |"
 echo "|---|---:|---:|---:|---:|---:|---|"
 echo "| bare civetweb echo (\`gh_bench_ws_echo\`) | $b_mps | $b_p50 | $b_p99 | $b_err | 100% | - |"
-echo "| gatehouse, Lua \`\$default\` route (\`bench/ws-api.yaml\`) | $g_mps | $g_p50 | $g_p99 | $g_err | $g_ratio | >= 60%: $(verdict "$g_ok") |"
+echo "| gatehouse, Lua \`\$default\` route (\`bench/ws-api.yaml\`) | $g_mps | $g_p50 | $g_p99 | $g_err | $g_ratio (median of $pairs back-to-back ${pair_seconds} s pairs: $pair_pct) | >= 60%: $(verdict "$g_ok") |"
 echo
 echo "$conns connections x $inflight messages in flight, ${seconds} s, civetweb's WebSocket client, unpinned."
 echo
