@@ -227,5 +227,6 @@ int gh_module_open(lua_State *L)
     luaL_newlib(L, url_fns);
     lua_setfield(L, -2, "url");
     gh_module_open_sim(L);
+    gh_module_open_connections(L);
     return 1;
 }

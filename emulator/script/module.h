@@ -1,5 +1,6 @@
 /* The `gatehouse` Lua module user scripts get with require("gatehouse"): json, base64,
- * url, uuid, now, log, and the simulated AWS: sqs, sns, lambda (module_sim.c). */
+ * url, uuid, now, log, the simulated AWS: sqs, sns, lambda (module_sim.c), and the
+ * WebSocket connections (module_connections.c). */
 #ifndef GH_SCRIPT_MODULE_H
 #define GH_SCRIPT_MODULE_H
 #include <lua.h>
@@ -19,7 +20,7 @@ void gh_module_set_sim(struct gh_sim *sim);
 void gh_module_open_sim(lua_State *L);
 
 struct gh_ws_hub;
-/* The WebSocket connections gatehouse.connections.post / get / delete reach
+/* The WebSocket connections gatehouse.connections.post / get / delete / list reach
  * (websocket/ws_hub.h): one per process, set by the server that owns them; NULL: none,
  * and those functions raise GoneException-style errors. */
 void gh_module_set_ws(struct gh_ws_hub *hub);

@@ -11,6 +11,7 @@
 #ifndef GH_WS_MGMT_H
 #define GH_WS_MGMT_H
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "gateway/pipeline.h"
 #include "util/http.h"
@@ -24,5 +25,11 @@ bool gh_ws_mgmt_claims(const gh_runtime *rt, const gh_request *req);
  * against rt's credentials. */
 void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatures,
                        gh_request *req, gh_response *resp);
+
+/* A wall-clock time as GetConnection writes connectedAt and lastActiveAt (botocore's
+ * iso8601 timestamps, milliseconds and Z: "2020-04-30T20:10:33.236Z"); also what
+ * gatehouse.connections.get returns. */
+#define GH_WS_MGMT_TIME_LEN 25
+void gh_ws_mgmt_time(int64_t epoch_ms, char out[GH_WS_MGMT_TIME_LEN]);
 
 #endif

@@ -1,0 +1,307 @@
+/* The @connections management API (ws_mgmt.h): the three operations of AWS's
+ * apigatewaymanagementapi service (botocore's service-2.json, rest-json, signing name
+ * execute-api) on the server's own port, answering with the statuses, bodies and
+ * x-amzn-ErrorType AWS sends so SDKs raise their own exception classes:
+ *   POST   /{stage}/@connections/{id}  PostToConnection  200, no body
+ *   GET    /{stage}/@connections/{id}  GetConnection     200 {"connectedAt":..., ...}
+ *   DELETE /{stage}/@connections/{id}  DeleteConnection  204
+ * The connections themselves are websocket/ws_hub.h's. */
+#include "websocket/ws_mgmt.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth/sigv4.h"
+#include "gateway/gateway_response.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/url.h"
+
+/* As the REST pipeline picks an API (gateway/pipeline.c). */
+#define EXECUTE_API_SUFFIX ".execute-api.localhost"
+/* API Gateway accepts a signing date up to 5 minutes off (auth/iam.c). */
+#define SKEW_SECONDS 300
+
+static const gh_api *api_of(const gh_runtime *rt, const gh_request *req)
+{
+    const gh_model *m = rt && rt->model ? rt->model : NULL;
+    if (!m || m->napis == 0)
+        return NULL;
+    const char *host = req->host;
+    size_t hlen = host ? strlen(host) : 0, slen = strlen(EXECUTE_API_SUFFIX);
+    if (hlen > slen && strcmp(host + hlen - slen, EXECUTE_API_SUFFIX) == 0) {
+        for (size_t i = 0; i < m->napis; i++)
+            if (strlen(m->apis[i].id) == hlen - slen &&
+                strncmp(m->apis[i].id, host, hlen - slen) == 0)
+                return &m->apis[i];
+        return NULL;
+    }
+    return &m->apis[0];
+}
+
+/* The parts of /{stage}/@connections{rest}: the SDKs send the `@` as is, the CLI (and
+ * some HTTP libraries) as %40. */
+typedef struct mgmt_path {
+    const char *stage; /* arena copy */
+    const char *rest;  /* after "@connections": "", "/", "/ID", "/a/b", ... */
+} mgmt_path;
+
+static bool split_path(gh_arena *a, const char *path, mgmt_path *out)
+{
+    if (!path || path[0] != '/')
+        return false;
+    const char *stage = path + 1;
+    const char *slash = strchr(stage, '/');
+    if (!slash || slash == stage)
+        return false;
+    const char *seg = slash + 1;
+    size_t at = 0;
+    if (seg[0] == '@')
+        at = 1;
+    else if (seg[0] == '%' && seg[1] == '4' && seg[2] == '0')
+        at = 3;
+    else
+        return false;
+    if (strncmp(seg + at, "connections", 11) != 0)
+        return false;
+    const char *rest = seg + at + 11;
+    if (*rest && *rest != '/')
+        return false;
+    out->stage = gh_arena_strndup(a, stage, (size_t)(slash - stage));
+    out->rest = rest;
+    return true;
+}
+
+bool gh_ws_mgmt_claims(const gh_runtime *rt, const gh_request *req)
+{
+    const gh_api *api = api_of(rt, req);
+    mgmt_path p;
+    if (!api || !api->websocket || !split_path(req->arena, req->path, &p))
+        return false;
+    return gh_api_stage(api, p.stage) != NULL;
+}
+
+/* ---- answers ---- */
+
+static void answer(gh_request *req, gh_response *resp, int status, const char *error_type,
+                   const char *body)
+{
+    resp->status = status;
+    gh_headers_set(req->arena, &resp->headers, "Content-Type", "application/json");
+    gh_headers_set(req->arena, &resp->headers, "x-amzn-RequestId", req->request_id);
+    if (error_type)
+        gh_headers_set(req->arena, &resp->headers, "x-amzn-ErrorType", error_type);
+    resp->body = body ? body : "";
+    resp->body_len = body ? strlen(body) : 0;
+}
+
+/* {"<key>":"<message>"}, JSON-escaped. */
+static const char *message_body(gh_arena *a, const char *key, const char *message)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, key, json_string(message));
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    const char *out = gh_arena_strdup(a, text ? text : "{}");
+    free(text);
+    return out;
+}
+
+/* GoneException (and LimitExceededException, whose shape has no members either) come
+ * with an empty body: the v2 JavaScript SDK reports such errors with the status code as
+ * their message ("GoneException: 410", aws-sdk-js-v3#2763), which it does only for an
+ * empty body, and the PHP SDK fails to parse a JSON error from them
+ * (laravel-echo-api-gateway#9). */
+static void gone(gh_request *req, gh_response *resp)
+{
+    answer(req, resp, 410, "GoneException", NULL);
+}
+
+/* An operation that does not exist on this path (another verb, no id, more segments):
+ * ForbiddenException, the caller "not authorized to invoke this operation", worded as
+ * API Gateway words an unmatched route of this service ("No method found matching route
+ * ... for http method ...", aws-samples/simple-websockets-chat-app#40). */
+static void no_route(gh_request *req, gh_response *resp, const char *route)
+{
+    answer(req, resp, 403, "ForbiddenException",
+           message_body(req->arena, "message",
+                        gh_arena_printf(req->arena,
+                                        "No method found matching route %s for http method %s.",
+                                        route, req->method ? req->method : "")));
+}
+
+static void gateway_failure(gh_request *req, gh_response *resp, gh_gw_type t, const char *msg)
+{
+    /* ACCESS_DENIED capitalises "Message" (gateway/gateway_response.c). */
+    const char *key = t == GH_GW_ACCESS_DENIED ? "Message" : "message";
+    answer(req, resp, gh_gw_default_status(t), gh_gw_error_type(t),
+           message_body(req->arena, key, msg ? msg : gh_gw_default_message(t)));
+}
+
+/* ---- signatures ---- */
+
+static const char *lookup(void *ctx, const char *access_key, const void **credential)
+{
+    const gh_credential *c = gh_api_credential(ctx, access_key);
+    *credential = c;
+    return c ? c->secret_key : NULL;
+}
+
+/* SigV4 for service execute-api in the API's region, the failures worded as API
+ * Gateway's IAM authorization words them (auth/iam.h). 0 when the request may go on. */
+static int check_signature(const gh_api *api, gh_request *req, gh_response *resp)
+{
+    gh_sigv4_request sr = {req->method,   req->path, req->query,
+                           &req->headers, req->body, req->body_len};
+    gh_sigv4_expect ex = {api->region, "execute-api", SKEW_SECONDS};
+    gh_sigv4_result r;
+    switch (gh_sigv4_verify(req->arena, &sr, &ex, lookup, (void *)api, gh_clock_now_ms(), &r)) {
+    case GH_SIGV4_OK: return 0;
+    case GH_SIGV4_MISSING:
+        gateway_failure(req, resp, GH_GW_MISSING_AUTHENTICATION_TOKEN, NULL);
+        break;
+    case GH_SIGV4_MALFORMED:
+        gateway_failure(req, resp, GH_GW_MISSING_AUTHENTICATION_TOKEN, r.message);
+        gh_headers_set(req->arena, &resp->headers, "x-amzn-ErrorType",
+                       "IncompleteSignatureException");
+        break;
+    case GH_SIGV4_SCOPE:
+    case GH_SIGV4_EXPIRED: gateway_failure(req, resp, GH_GW_INVALID_SIGNATURE, r.message); break;
+    case GH_SIGV4_UNKNOWN_KEY:
+        gateway_failure(req, resp, GH_GW_ACCESS_DENIED,
+                        "The security token included in the request is invalid.");
+        break;
+    case GH_SIGV4_MISMATCH:
+        gateway_failure(req, resp, GH_GW_INVALID_SIGNATURE,
+                        gh_sigv4_mismatch_message(req->arena, &r));
+        break;
+    }
+    gh_log(GH_LOG_INFO, "@connections: %s %s: signature refused (%d)", req->method, req->path,
+           resp->status);
+    return -1;
+}
+
+/* ---- operations ---- */
+
+/* 2020-04-30T20:10:33.236Z: what the CLI prints raw (aws-cli's get-connection example). */
+void gh_ws_mgmt_time(int64_t epoch_ms, char out[GH_WS_MGMT_TIME_LEN])
+{
+    int64_t ms = epoch_ms < 0 ? 0 : epoch_ms;
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    if (strftime(out, GH_WS_MGMT_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
+        snprintf(out, GH_WS_MGMT_TIME_LEN, "1970-01-01T00:00:00.000Z");
+        return;
+    }
+    int frac = (int)(ms % 1000);
+    out[19] = '.';
+    out[20] = (char)('0' + frac / 100);
+    out[21] = (char)('0' + frac / 10 % 10);
+    out[22] = (char)('0' + frac % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+}
+
+static void post(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *resp)
+{
+    /* The Data blob's max in the service model (131072 bytes), checked first. */
+    if (req->body_too_large || req->body_len > GH_WS_MAX_MESSAGE_BYTES) {
+        answer(req, resp, 413, "PayloadTooLargeException",
+               message_body(req->arena, "message", "Message too long"));
+        return;
+    }
+    if (!id) {
+        gone(req, resp);
+        return;
+    }
+    /* One text frame, as clients receive PostToConnection data; binary frames come
+     * only from gatehouse.connections.post(id, data, {binary = true}). */
+    switch (gh_ws_hub_post(hub, id, req->body ? req->body : "", req->body_len, false)) {
+    case GH_WS_OK: answer(req, resp, 200, NULL, NULL); return;
+    case GH_WS_GONE: gone(req, resp); return;
+    case GH_WS_FULL: answer(req, resp, 429, "LimitExceededException", NULL); return;
+    case GH_WS_TOO_LARGE:
+        answer(req, resp, 413, "PayloadTooLargeException",
+               message_body(req->arena, "message", "Message too long"));
+        return;
+    }
+}
+
+static void get(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *resp)
+{
+    gh_ws_conn_info info;
+    if (!id || gh_ws_hub_get(hub, id, req->arena, &info) != GH_WS_OK) {
+        gone(req, resp);
+        return;
+    }
+    char connected[GH_WS_MGMT_TIME_LEN], active[GH_WS_MGMT_TIME_LEN];
+    gh_ws_mgmt_time(info.connected_at_ms, connected);
+    gh_ws_mgmt_time(info.last_active_at_ms, active);
+    json_t *o = json_object();
+    json_object_set_new(o, "connectedAt", json_string(connected));
+    json_object_set_new(o, "identity",
+                        json_pack("{s:s, s:s}", "sourceIp", info.source_ip ? info.source_ip : "",
+                                  "userAgent", info.user_agent ? info.user_agent : ""));
+    json_object_set_new(o, "lastActiveAt", json_string(active));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    answer(req, resp, 200, NULL, gh_arena_strdup(req->arena, text ? text : "{}"));
+    free(text);
+}
+
+static void del(gh_ws_hub *hub, const char *id, gh_request *req, gh_response *resp)
+{
+    if (!id || gh_ws_hub_delete(hub, id) != GH_WS_OK) {
+        gone(req, resp);
+        return;
+    }
+    answer(req, resp, 204, NULL, NULL);
+    gh_headers_remove(&resp->headers, "Content-Type");
+}
+
+void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatures, gh_request *req,
+                       gh_response *resp)
+{
+    const gh_api *api = api_of(rt, req);
+    mgmt_path p;
+    if (!api || !split_path(req->arena, req->path, &p)) {
+        /* Not claimed; answer as AWS does for a stage it does not know. */
+        answer(req, resp, 403, "ForbiddenException",
+               message_body(req->arena, "message", "Forbidden"));
+        return;
+    }
+    if (check_signatures && check_signature(api, req, resp) != 0)
+        return;
+    if (!hub) {
+        gone(req, resp); /* no server owns connections: none is open */
+        return;
+    }
+
+    const char *raw = p.rest[0] == '/' ? p.rest + 1 : p.rest;
+    const char *route = gh_arena_printf(req->arena, "@connections%s", p.rest);
+    if (!*raw || strchr(raw, '/')) {
+        no_route(req, resp, route);
+        return;
+    }
+    /* Ids are URL-encoded by the clients ('=' as %3D). */
+    size_t idlen;
+    const char *id = gh_url_decode_n(req->arena, raw, strlen(raw), 0, &idlen);
+    /* Longer than any id AWS issues (or holding a NUL): no such connection, and the hub
+     * is not asked. */
+    if (idlen >= sizeof((gh_ws_conn_info *)0)->id || strlen(id) != idlen)
+        id = NULL;
+    const char *m = req->method ? req->method : "";
+    if (strcmp(m, "POST") == 0)
+        post(hub, id, req, resp);
+    else if (strcmp(m, "GET") == 0)
+        get(hub, id, req, resp);
+    else if (strcmp(m, "DELETE") == 0)
+        del(hub, id, req, resp);
+    else
+        no_route(req, resp, route);
+}

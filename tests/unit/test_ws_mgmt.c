@@ -1,0 +1,495 @@
+/* The @connections API (websocket/ws_mgmt.c) over a hub whose transport records what it
+ * was asked to send and close: the path forms the SDKs and the CLI send (@ or %40, ids
+ * with %3D), every status with its exact body and x-amzn-ErrorType, 413 over 128 KB,
+ * 429 when a client's queue is full, 410 for unknown and deleted ids, and SigV4 checks.
+ * The model is built by hand: only the API's id, region, stage, credentials and the
+ * presence of a WebSocket API matter here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/sigv4.h"
+#include "util/clock.h"
+#include "websocket/ws_mgmt.h"
+
+#define T0 1781014000111LL /* 2026-06-09T14:06:40.111Z */
+
+/* ---- a transport that records, and can hold its writer until released ---- */
+
+typedef struct fake_transport {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int nsent;
+    char last[256];
+    size_t last_len;
+    bool last_binary;
+    bool stalled;
+    int nclosed;
+    int close_code;
+} fake_transport;
+
+static int fake_send(void *ud, void *owner, const void *data, size_t len, bool binary)
+{
+    (void)owner;
+    fake_transport *f = ud;
+    pthread_mutex_lock(&f->mu);
+    while (f->stalled)
+        pthread_cond_wait(&f->cv, &f->mu);
+    f->nsent++;
+    f->last_len = len;
+    f->last_binary = binary;
+    memcpy(f->last, data, len < sizeof f->last ? len : sizeof f->last);
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+static void fake_close(void *ud, void *owner, int code, const char *reason)
+{
+    (void)owner;
+    (void)reason;
+    fake_transport *f = ud;
+    pthread_mutex_lock(&f->mu);
+    f->nclosed++;
+    f->close_code = code;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* The hub closes from its writer: wait (on the condition) for the close to go out. */
+static void wait_closed(fake_transport *f)
+{
+    pthread_mutex_lock(&f->mu);
+    while (f->nclosed < 1)
+        pthread_cond_wait(&f->cv, &f->mu);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* Waits (on the condition, not the clock) until n frames went out. */
+static void wait_sent(fake_transport *f, int n)
+{
+    pthread_mutex_lock(&f->mu);
+    while (f->nsent < n)
+        pthread_cond_wait(&f->cv, &f->mu);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* ---- fixture ---- */
+
+static gh_stage stages[] = {{.name = "dev"}};
+static gh_ws_api ws_api = {.route_selection_expression = "$request.body.action"};
+static gh_credential creds[] = {{.access_key = "AKIDEXAMPLE",
+                                 .secret_key = "s3cr3t",
+                                 .arn = "arn:aws:iam::111122223333:user/ops",
+                                 .account_id = "111122223333"}};
+
+typedef struct fx {
+    gh_api api;
+    gh_model model;
+    gh_runtime rt;
+    fake_transport ft;
+    gh_ws_hub *hub;
+    gh_arena *arena;
+    char id[24];
+} fx;
+
+static int setup(void **state)
+{
+    gh_clock_fake(T0);
+    fx *f = calloc(1, sizeof *f);
+    f->api = (gh_api){.id = "abcdef1234",
+                      .region = "eu-west-1",
+                      .account_id = "111122223333",
+                      .stages = stages,
+                      .nstages = 1,
+                      .websocket = &ws_api,
+                      .credentials = creds,
+                      .ncredentials = 1};
+    f->model.apis = &f->api;
+    f->model.napis = 1;
+    f->rt.model = &f->model;
+    pthread_mutex_init(&f->ft.mu, NULL);
+    pthread_cond_init(&f->ft.cv, NULL);
+    gh_ws_transport t = {fake_send, fake_close, &f->ft};
+    f->hub = gh_ws_hub_new(&t);
+    assert_non_null(f->hub);
+    f->arena = gh_arena_new(4096);
+    gh_ws_conn_info info;
+    assert_int_equal(gh_ws_hub_add(f->hub, f, "dev", "198.51.100.7", "wscat", 0, &info), 0);
+    memcpy(f->id, info.id, sizeof f->id);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    pthread_mutex_lock(&f->ft.mu);
+    f->ft.stalled = false;
+    pthread_cond_broadcast(&f->ft.cv);
+    pthread_mutex_unlock(&f->ft.mu);
+    gh_ws_hub_remove(f->hub, f->id);
+    gh_ws_hub_free(f->hub);
+    gh_arena_free(f->arena);
+    pthread_mutex_destroy(&f->ft.mu);
+    pthread_cond_destroy(&f->ft.cv);
+    free(f);
+    gh_clock_fake(-1);
+    return 0;
+}
+
+static gh_request make_request(fx *f, const char *method, const char *path, const char *body,
+                               size_t body_len)
+{
+    gh_request r = {0};
+    r.arena = f->arena;
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.body_len = body_len;
+    r.host = "127.0.0.1";
+    r.source_ip = "127.0.0.1";
+    r.protocol = "HTTP/1.1";
+    gh_headers_add(f->arena, &r.headers, "Host", "127.0.0.1:8080");
+    gh_request_stamp(&r);
+    return r;
+}
+
+/* The id's %-encoded path: '=' as %3D, as the SDKs send it. */
+static const char *path_for(fx *f, const char *prefix, const char *id)
+{
+    char enc[64] = {0};
+    size_t j = 0;
+    for (const char *p = id; *p && j < sizeof enc - 4; p++) {
+        if (*p == '=') {
+            memcpy(enc + j, "%3D", 3);
+            j += 3;
+        } else {
+            enc[j++] = *p;
+        }
+    }
+    return gh_arena_printf(f->arena, "%s%s", prefix, enc);
+}
+
+static gh_response call(fx *f, gh_request *req, bool check)
+{
+    gh_response resp = {0};
+    assert_true(gh_ws_mgmt_claims(&f->rt, req));
+    gh_ws_mgmt_handle(f->hub, &f->rt, check, req, &resp);
+    assert_string_equal(gh_headers_get(&resp.headers, "x-amzn-RequestId"), req->request_id);
+    return resp;
+}
+
+static void assert_answer(const gh_response *r, int status, const char *error_type,
+                          const char *body)
+{
+    assert_int_equal(r->status, status);
+    const char *et = gh_headers_get(&r->headers, "x-amzn-ErrorType");
+    if (error_type)
+        assert_string_equal(et, error_type);
+    else
+        assert_null(et);
+    assert_int_equal(r->body_len, strlen(body));
+    assert_memory_equal(r->body ? r->body : "", body, strlen(body));
+}
+
+/* ---- claims ---- */
+
+static void test_claims_table(void **state)
+{
+    fx *f = *state;
+    static const struct {
+        const char *path;
+        bool claimed;
+    } cases[] = {
+        {"/dev/@connections/abc%3D", true},
+        {"/dev/%40connections/abc%3D", true},
+        {"/dev/@connections", true}, /* no id: answered, as a route that does not exist */
+        {"/dev/@connections/", true},
+        {"/dev/@connections/a/b", true},
+        {"/prod/@connections/abc", false}, /* not a stage */
+        {"/dev/connections/abc", false},
+        {"/dev/@connectionsX/abc", false},
+        {"/dev/%41connections/abc", false},
+        {"/dev", false},
+        {"/", false},
+        {"/@connections/abc", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gh_request r = make_request(f, "POST", cases[i].path, NULL, 0);
+        if (gh_ws_mgmt_claims(&f->rt, &r) != cases[i].claimed)
+            fail_msg("%s: expected %s", cases[i].path, cases[i].claimed ? "claimed" : "not");
+    }
+    /* A definition without a WebSocket API leaves the path to the REST pipeline. */
+    f->api.websocket = NULL;
+    gh_request r = make_request(f, "POST", "/dev/@connections/abc", NULL, 0);
+    assert_false(gh_ws_mgmt_claims(&f->rt, &r));
+    f->api.websocket = &ws_api;
+    /* The Host names an API by id as for REST; an unknown id is no API. */
+    r.host = "abcdef1234.execute-api.localhost";
+    assert_true(gh_ws_mgmt_claims(&f->rt, &r));
+    r.host = "zzzzzzzzzz.execute-api.localhost";
+    assert_false(gh_ws_mgmt_claims(&f->rt, &r));
+}
+
+/* ---- PostToConnection ---- */
+
+static void test_post_path_forms(void **state)
+{
+    fx *f = *state;
+    const char *prefixes[] = {"/dev/@connections/", "/dev/%40connections/"};
+    for (int i = 0; i < 2; i++) {
+        const char *body = i == 0 ? "{\"hello\":1}" : "second";
+        gh_request r = make_request(f, "POST", path_for(f, prefixes[i], f->id), body, strlen(body));
+        gh_response resp = call(f, &r, false);
+        assert_answer(&resp, 200, NULL, "");
+        assert_string_equal(gh_headers_get(&resp.headers, "Content-Type"), "application/json");
+        wait_sent(&f->ft, i + 1);
+        assert_int_equal(f->ft.last_len, strlen(body));
+        assert_memory_equal(f->ft.last, body, strlen(body));
+        assert_false(f->ft.last_binary);
+    }
+    /* The id as is, '=' unencoded, works too. */
+    gh_request r =
+        make_request(f, "POST", gh_arena_printf(f->arena, "/dev/@connections/%s", f->id), "x", 1);
+    gh_response resp = call(f, &r, false);
+    assert_answer(&resp, 200, NULL, "");
+    wait_sent(&f->ft, 3);
+}
+
+static void test_post_size_limit(void **state)
+{
+    fx *f = *state;
+    size_t max = 128 * 1024;
+    char *big = malloc(max + 1);
+    memset(big, 'a', max + 1);
+    gh_request r = make_request(f, "POST", path_for(f, "/dev/@connections/", f->id), big, max + 1);
+    gh_response resp = call(f, &r, false);
+    assert_answer(&resp, 413, "PayloadTooLargeException", "{\"message\":\"Message too long\"}");
+    r = make_request(f, "POST", path_for(f, "/dev/@connections/", f->id), big, max);
+    resp = call(f, &r, false);
+    assert_answer(&resp, 200, NULL, "");
+    wait_sent(&f->ft, 1);
+    assert_int_equal(f->ft.last_len, max);
+    free(big);
+}
+
+static void test_post_full_queue(void **state)
+{
+    fx *f = *state;
+    f->ft.stalled = true; /* the writer blocks in send: the client does not read */
+    size_t len = 128 * 1024;
+    char *chunk = calloc(1, len);
+    int status = 0, n = 0;
+    gh_response resp = {0};
+    /* 1 MB queue per client: at most 8 whole messages wait, plus one in the writer. */
+    while (n < 20) {
+        gh_request r =
+            make_request(f, "POST", path_for(f, "/dev/@connections/", f->id), chunk, len);
+        resp = call(f, &r, false);
+        status = resp.status;
+        n++;
+        if (status != 200)
+            break;
+    }
+    free(chunk);
+    assert_int_equal(status, 429);
+    assert_in_range(n, 8, 10);
+    assert_answer(&resp, 429, "LimitExceededException", "");
+}
+
+/* ---- GetConnection ---- */
+
+static void test_get(void **state)
+{
+    fx *f = *state;
+    gh_clock_advance(50111); /* a message 50.111 s later */
+    gh_ws_hub_touch(f->hub, f->id);
+    gh_request r = make_request(f, "GET", path_for(f, "/dev/%40connections/", f->id), NULL, 0);
+    gh_response resp = call(f, &r, false);
+    assert_answer(&resp, 200, NULL,
+                  "{\"connectedAt\":\"2026-06-09T14:06:40.111Z\",\"identity\":{\"sourceIp\":"
+                  "\"198.51.100.7\",\"userAgent\":\"wscat\"},\"lastActiveAt\":"
+                  "\"2026-06-09T14:07:30.222Z\"}");
+    assert_string_equal(gh_headers_get(&resp.headers, "Content-Type"), "application/json");
+}
+
+/* ---- DeleteConnection, and 410 afterwards ---- */
+
+static void test_delete_then_gone(void **state)
+{
+    fx *f = *state;
+    gh_request r = make_request(f, "DELETE", path_for(f, "/dev/@connections/", f->id), NULL, 0);
+    gh_response resp = call(f, &r, false);
+    assert_answer(&resp, 204, NULL, "");
+    assert_null(gh_headers_get(&resp.headers, "Content-Type"));
+    wait_closed(&f->ft);
+    assert_int_equal(f->ft.nclosed, 1);
+    assert_int_equal(f->ft.close_code, 1000);
+
+    static const char *methods[] = {"POST", "GET", "DELETE"};
+    for (int i = 0; i < 3; i++) {
+        r = make_request(f, methods[i], path_for(f, "/dev/@connections/", f->id), "x", 1);
+        resp = call(f, &r, false);
+        assert_answer(&resp, 410, "GoneException", "");
+    }
+    assert_int_equal(f->ft.nclosed, 1);
+}
+
+static void test_unknown_id_gone(void **state)
+{
+    fx *f = *state;
+    static const char *methods[] = {"POST", "GET", "DELETE"};
+    for (int i = 0; i < 3; i++) {
+        static const char *paths[] = {
+            "/dev/@connections/Zk2oYc1vLPECIqA%3D",
+            "/dev/@connections/Zk2oYc1vLPECIqAZk2oYc1vLPECIqAZk2oYc1vLPECIqA%3D", /* too long */
+            "/dev/@connections/Zk2o%00",                                          /* a NUL */
+        };
+        for (int j = 0; j < 3; j++) {
+            gh_request r = make_request(f, methods[i], paths[j], "x", 1);
+            gh_response resp = call(f, &r, false);
+            assert_answer(&resp, 410, "GoneException", "");
+        }
+    }
+    assert_int_equal(f->ft.nsent, 0);
+}
+
+/* ---- routes that do not exist ---- */
+
+static void test_no_route(void **state)
+{
+    fx *f = *state;
+    static const struct {
+        const char *method, *path, *body;
+    } cases[] = {
+        {"PUT", "/dev/@connections/abc%3D",
+         "{\"message\":\"No method found matching route @connections/abc%3D for http method "
+         "PUT.\"}"},
+        {"PATCH", "/dev/%40connections/abc",
+         "{\"message\":\"No method found matching route @connections/abc for http method "
+         "PATCH.\"}"},
+        {"POST", "/dev/@connections",
+         "{\"message\":\"No method found matching route @connections for http method POST.\"}"},
+        {"GET", "/dev/@connections/",
+         "{\"message\":\"No method found matching route @connections/ for http method GET.\"}"},
+        {"GET", "/dev/@connections/a/b",
+         "{\"message\":\"No method found matching route @connections/a/b for http method GET.\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gh_request r = make_request(f, cases[i].method, cases[i].path, NULL, 0);
+        gh_response resp = call(f, &r, false);
+        assert_answer(&resp, 403, "ForbiddenException", cases[i].body);
+    }
+}
+
+/* ---- signatures ---- */
+
+static const char *lookup_any(void *ctx, const char *access_key, const void **credential)
+{
+    (void)access_key;
+    *credential = NULL;
+    return ctx;
+}
+
+/* Signs r as the SDK would (service execute-api, the API's region, at the fake clock):
+ * verifying with a placeholder signature yields the string to sign, whose signature then
+ * replaces the placeholder. */
+
+static void sign_request(fx *f, gh_request *r, const char *access_key, const char *secret)
+{
+    const char *date = "20260609T140640Z";
+    gh_headers_add(f->arena, &r->headers, "X-Amz-Date", date);
+    const char *cred =
+        gh_arena_printf(f->arena, "%s/20260609/eu-west-1/execute-api/aws4_request", access_key);
+    const char *zeros = "0000000000000000000000000000000000000000000000000000000000000000";
+    gh_headers_add(f->arena, &r->headers, "Authorization",
+                   gh_arena_printf(f->arena,
+                                   "AWS4-HMAC-SHA256 Credential=%s, SignedHeaders=host;x-amz-date, "
+                                   "Signature=%s",
+                                   cred, zeros));
+    gh_sigv4_request sr = {r->method, r->path, r->query, &r->headers, r->body, r->body_len};
+    gh_sigv4_expect ex = {"eu-west-1", "execute-api", 300};
+    gh_sigv4_result res;
+    assert_int_equal(
+        gh_sigv4_verify(f->arena, &sr, &ex, lookup_any, (void *)secret, gh_clock_now_ms(), &res),
+        GH_SIGV4_MISMATCH);
+    const char *sig = gh_sigv4_signature(f->arena, secret, "20260609", "eu-west-1", "execute-api",
+                                         res.string_to_sign);
+    gh_headers_set(f->arena, &r->headers, "Authorization",
+                   gh_arena_printf(f->arena,
+                                   "AWS4-HMAC-SHA256 Credential=%s, SignedHeaders=host;x-amz-date, "
+                                   "Signature=%s",
+                                   cred, sig));
+}
+
+static void test_signatures(void **state)
+{
+    fx *f = *state;
+    const char *path = path_for(f, "/dev/@connections/", f->id);
+
+    /* Unchecked: an unsigned call goes through. */
+    gh_request r = make_request(f, "POST", path, "a", 1);
+    gh_response resp = call(f, &r, false);
+    assert_answer(&resp, 200, NULL, "");
+
+    r = make_request(f, "POST", path, "a", 1);
+    resp = call(f, &r, true);
+    assert_answer(&resp, 403, "MissingAuthenticationTokenException",
+                  "{\"message\":\"Missing Authentication Token\"}");
+
+    r = make_request(f, "POST", path, "a", 1);
+    sign_request(f, &r, "AKIDUNKNOWN", "whatever");
+    resp = call(f, &r, true);
+    assert_answer(&resp, 403, "AccessDeniedException",
+                  "{\"Message\":\"The security token included in the request is invalid.\"}");
+
+    r = make_request(f, "POST", path, "a", 1);
+    sign_request(f, &r, "AKIDEXAMPLE", "wrong-secret");
+    resp = call(f, &r, true);
+    assert_int_equal(resp.status, 403);
+    assert_string_equal(gh_headers_get(&resp.headers, "x-amzn-ErrorType"),
+                        "InvalidSignatureException");
+    const char *prefix = "{\"message\":\"" GH_SIGV4_MISMATCH_TEXT;
+    assert_true(resp.body_len > strlen(prefix));
+    assert_memory_equal(resp.body, prefix, strlen(prefix));
+
+    r = make_request(f, "POST", path, "signed", 6);
+    sign_request(f, &r, "AKIDEXAMPLE", "s3cr3t");
+    resp = call(f, &r, true);
+    assert_answer(&resp, 200, NULL, "");
+    wait_sent(&f->ft, 2);
+    assert_memory_equal(f->ft.last, "signed", 6);
+
+    /* A signing date more than 5 minutes off. */
+    r = make_request(f, "GET", path, NULL, 0);
+    sign_request(f, &r, "AKIDEXAMPLE", "s3cr3t");
+    gh_clock_advance(6 * 60 * 1000);
+    resp = call(f, &r, true);
+    assert_int_equal(resp.status, 403);
+    assert_string_equal(gh_headers_get(&resp.headers, "x-amzn-ErrorType"),
+                        "InvalidSignatureException");
+    assert_non_null(strstr(resp.body, "Signature expired: 20260609T140640Z is now earlier than"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_claims_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_post_path_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_post_size_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_post_full_queue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_then_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_id_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_route, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signatures, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
