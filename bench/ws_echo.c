@@ -71,23 +71,33 @@ int main(int argc, char **argv)
     }
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%s", port);
-    const char *options[] = {"listening_ports", listen,
-                             "num_threads", threads,
-                             "enable_keep_alive", "yes",
-                             "keep_alive_timeout_ms", "60000",
-                             "request_timeout_ms", "60000",
-                             "decode_url", "no",
-                             "tcp_nodelay", "1",
-                             "listen_backlog", "1024",
-                             "connection_queue", "1024",
+    /* clang-format off: name, value pairs */
+    const char *options[] = {"listening_ports",
+                             listen,
+                             "num_threads",
+                             threads,
+                             "enable_keep_alive",
+                             "yes",
+                             "keep_alive_timeout_ms",
+                             "60000",
+                             "request_timeout_ms",
+                             "60000",
+                             "decode_url",
+                             "no",
+                             "tcp_nodelay",
+                             "1",
+                             "listen_backlog",
+                             "1024",
+                             "connection_queue",
+                             "1024",
                              NULL};
+    /* clang-format on */
     mg_init_library(0);
     struct mg_callbacks cb;
     memset(&cb, 0, sizeof cb);
     struct mg_context *ctx = mg_start(&cb, NULL, options);
     if (!ctx) {
-        fprintf(stderr, "gh_bench_ws_echo: cannot listen on %s with %s threads\n", listen,
-                threads);
+        fprintf(stderr, "gh_bench_ws_echo: cannot listen on %s with %s threads\n", listen, threads);
         return 1;
     }
     /* civetweb picks the WebSocket handler for an Upgrade request and the request

@@ -186,8 +186,8 @@ int main(int argc, char **argv)
     }
     double open_ms = now_ms() - t0;
     if (open < n) {
-        fprintf(stderr, "%s: opened %ld of %ld connections in %.0f ms; then %s\n", argv[0], open,
-                n, open_ms, why[0] ? why : "interrupted");
+        fprintf(stderr, "%s: opened %ld of %ld connections in %.0f ms; then %s\n", argv[0], open, n,
+                open_ms, why[0] ? why : "interrupted");
         printf("open=%ld ms=%.0f failed\n", open, open_ms);
         return 1;
     }

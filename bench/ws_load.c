@@ -31,7 +31,7 @@
 
 typedef struct client {
     struct mg_connection *conn;
-    pthread_mutex_t mu;     /* next_n and the ring: the main thread sends the first K */
+    pthread_mutex_t mu; /* next_n and the ring: the main thread sends the first K */
     uint64_t next_n;
     uint64_t sent_ns[RING];
     uint64_t sent_n[RING];
@@ -61,8 +61,8 @@ static void fail(const char *what, const char *data, size_t len)
     atomic_fetch_add(&errors, 1);
     pthread_mutex_lock(&error_mu);
     if (!first_error[0])
-        snprintf(first_error, sizeof first_error, "%s: %.*s", what,
-                 (int)(len > 160 ? 160 : len), data ? data : "");
+        snprintf(first_error, sizeof first_error, "%s: %.*s", what, (int)(len > 160 ? 160 : len),
+                 data ? data : "");
     pthread_mutex_unlock(&error_mu);
 }
 
@@ -120,8 +120,7 @@ static int on_data(struct mg_connection *conn, int bits, char *data, size_t len,
     c->sent_n[n % RING] = UINT64_MAX; /* a second reply to n is an error */
     pthread_mutex_unlock(&c->mu);
     if (!known || (size_t)wlen != len || memcmp(want, data, len) != 0) {
-        fail(known ? "reply differs from the message" : "reply to no message in flight",
-             data, len);
+        fail(known ? "reply differs from the message" : "reply to no message in flight", data, len);
         return 1;
     }
     atomic_fetch_add(&c->received, 1);
@@ -219,11 +218,11 @@ int main(int argc, char **argv)
         pthread_mutex_init(&cs[i].mu, NULL);
         for (int s = 0; s < RING; s++)
             cs[i].sent_n[s] = UINT64_MAX;
-        cs[i].conn = mg_connect_websocket_client("127.0.0.1", port, 0, err, sizeof err, path,
-                                                 NULL, on_data, on_close, &cs[i]);
+        cs[i].conn = mg_connect_websocket_client("127.0.0.1", port, 0, err, sizeof err, path, NULL,
+                                                 on_data, on_close, &cs[i]);
         if (!cs[i].conn) {
-            fprintf(stderr, "%s: connection %d to 127.0.0.1:%d%s failed: %s\n", argv[0],
-                    i + 1, port, path, err[0] ? err : "no reason given");
+            fprintf(stderr, "%s: connection %d to 127.0.0.1:%d%s failed: %s\n", argv[0], i + 1,
+                    port, path, err[0] ? err : "no reason given");
             return 1;
         }
     }
@@ -257,8 +256,8 @@ int main(int argc, char **argv)
         fail("replies never came", NULL, 0);
     for (int i = 0; i < nconn; i++) {
         if (!atomic_load(&cs[i].closed))
-            mg_websocket_client_write(cs[i].conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE,
-                                      "\x03\xe8", 2); /* 1000, normal closure */
+            mg_websocket_client_write(cs[i].conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, "\x03\xe8",
+                                      2); /* 1000, normal closure */
     }
     for (int i = 0; i < nconn; i++)
         mg_close_connection(cs[i].conn);
