@@ -71,26 +71,20 @@ int main(int argc, char **argv)
     }
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%s", port);
-    /* clang-format off: name, value pairs */
-    const char *options[] = {"listening_ports",
-                             listen,
-                             "num_threads",
-                             threads,
-                             "enable_keep_alive",
-                             "yes",
-                             "keep_alive_timeout_ms",
-                             "60000",
-                             "request_timeout_ms",
-                             "60000",
-                             "decode_url",
-                             "no",
-                             "tcp_nodelay",
-                             "1",
-                             "listen_backlog",
-                             "1024",
-                             "connection_queue",
-                             "1024",
-                             NULL};
+    /* name, value pairs, as emulator/server/server.c sets them */
+    /* clang-format off */
+    const char *options[] = {
+        "listening_ports", listen,
+        "num_threads", threads,
+        "enable_keep_alive", "yes",
+        "keep_alive_timeout_ms", "60000",
+        "request_timeout_ms", "60000",
+        "decode_url", "no",
+        "tcp_nodelay", "1",
+        "listen_backlog", "1024",
+        "connection_queue", "1024",
+        NULL,
+    };
     /* clang-format on */
     mg_init_library(0);
     struct mg_callbacks cb;
