@@ -1,9 +1,10 @@
 /* Cold start: from exec of `gatehouse serve DEF --port 0` to the first answered request.
  * Runs it `runs` times and prints each time and the median in milliseconds.
  *
- *   gh_bench_coldstart GATEHOUSE DEF PATH [runs]
+ *   gh_bench_coldstart GATEHOUSE DEF PATH [runs [SERVE_ARGS...]]
  * PATH is requested once the server announces its port (any HTTP status counts as an
- * answer: this measures start-up, not the route). */
+ * answer: this measures start-up, not the route). SERVE_ARGS are added to the serve
+ * command (bench/ws.sh times a start with `--threads 5256`). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -91,6 +92,15 @@ int main(int argc, char **argv)
     double *t = calloc((size_t)runs, sizeof *t);
     if (!t)
         return 1;
+    /* serve DEF --port 0 --host 127.0.0.1 --quiet SERVE_ARGS... NULL */
+    int nextra = argc > 5 ? argc - 5 : 0;
+    char **cmd = calloc((size_t)nextra + 9, sizeof *cmd);
+    if (!cmd)
+        return 1;
+    char *fixed[] = {argv[1], "serve", argv[2], "--port", "0", "--host", "127.0.0.1", "--quiet"};
+    memcpy(cmd, fixed, sizeof fixed);
+    for (int k = 0; k < nextra; k++)
+        cmd[8 + k] = argv[5 + k];
     signal(SIGPIPE, SIG_IGN);
     for (int i = 0; i < runs; i++) {
         int out[2];
@@ -102,8 +112,7 @@ int main(int argc, char **argv)
             dup2(out[1], 1);
             close(out[0]);
             close(out[1]);
-            execl(argv[1], argv[1], "serve", argv[2], "--port", "0", "--host", "127.0.0.1",
-                  "--quiet", (char *)NULL);
+            execv(argv[1], cmd);
             _exit(127);
         }
         close(out[1]);
@@ -124,5 +133,6 @@ int main(int argc, char **argv)
     double median = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
     printf("%.2f\n", median);
     free(t);
+    free(cmd);
     return 0;
 }
