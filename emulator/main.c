@@ -40,7 +40,7 @@ static const char usage_serve[] =
     "  --stage NAME     stage used when the definition declares none (default `default`)\n"
     "  --port N         port to listen on; 0 picks a free one (default x-gatehouse.port or 8080)\n"
     "  --host H         address to listen on (default x-gatehouse.host or 127.0.0.1)\n"
-    "  --threads N      connection threads; one per open connection (default 512)\n"
+    "  --threads N      connection threads; one per open connection (512; 1024 for WebSocket APIs)\n"
     "  --watch          reload when the definition, an overlay or a Lua file changes\n"
     "  --quiet          no access log\n"
     "  --record DIR     send HTTP integrations to their backends and write every exchange\n"

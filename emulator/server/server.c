@@ -24,6 +24,26 @@
 /* Debian's civetweb spends one thread per open connection, keep-alive ones included, so
  * the thread count bounds concurrent clients, not CPU use. */
 #define DEFAULT_THREADS 512
+/* A WebSocket connection holds its worker for its whole life, so a definition with a
+ * WebSocket API gets more (each costs ~25 KB and ~0.1 ms of start-up: bench/README.md). */
+#define DEFAULT_WS_THREADS 1024
+
+/* Workers WebSocket connections never take, so REST, @connections, the AWS endpoints and
+ * the admin API always find one however many clients sit connected. */
+static size_t http_reserve(size_t threads)
+{
+    return threads >= 256 ? 128 : threads / 2;
+}
+
+static bool has_websocket(gh_live *live)
+{
+    const gh_runtime *rt = gh_live_acquire(live);
+    bool ws = false;
+    for (size_t i = 0; i < rt->model->napis && !ws; i++)
+        ws = rt->model->apis[i].websocket != NULL;
+    gh_live_release(live, rt);
+    return ws;
+}
 
 struct gh_server {
     struct mg_context *ctx;
@@ -126,9 +146,12 @@ gh_server *gh_server_start(gh_live *live, const gh_server_options *opt, char *er
         abort();
     /* gatehouse.connections in Lua reaches the same connections. */
     gh_module_set_ws(gh_ws_server_hub(s->ws));
+    size_t nthreads = opt->threads ? opt->threads
+                                   : has_websocket(live) ? DEFAULT_WS_THREADS : DEFAULT_THREADS;
+    gh_ws_server_set_capacity(s->ws, nthreads - http_reserve(nthreads));
     char ports[300], threads[32];
     snprintf(ports, sizeof ports, "%s:%d", opt->host ? opt->host : "127.0.0.1", opt->port);
-    snprintf(threads, sizeof threads, "%zu", opt->threads ? opt->threads : DEFAULT_THREADS);
+    snprintf(threads, sizeof threads, "%zu", nthreads);
     const char *options[] = {
         "listening_ports", ports,
         "num_threads", threads,

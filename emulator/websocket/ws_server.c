@@ -19,6 +19,8 @@
 #include "websocket/ws_server.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,11 @@
 
 struct gh_ws_server {
     gh_live *live;
+    /* Connections open or in their handshake, and the most that may be: each holds a
+     * civetweb worker for its whole life, and HTTP requests need some left. */
+    atomic_size_t open;
+    size_t capacity;
+    atomic_bool warned_full;
     gh_ws_hub *hub;
     gh_ws_http_fallback fallback;
     void *fallback_ud;
@@ -167,9 +174,26 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
         ws->fallback(conn, ws->fallback_ud);
         return 1;
     }
+    if (atomic_fetch_add(&ws->open, 1) >= ws->capacity) {
+        atomic_fetch_sub(&ws->open, 1);
+        if (!atomic_exchange(&ws->warned_full, true))
+            gh_log(GH_LOG_WARN, "websocket: %zu connections open, all this server's worker "
+                   "threads can hold while keeping some for HTTP requests; new connections "
+                   "get 429 until some close: raise --threads (docs/websocket.md, "
+                   "\"Connections, limits and scale\")", ws->capacity);
+        gh_ws_connect_result full = {.refuse_status = 429,
+                                     .body = "{\"message\":\"Too Many Requests\"}"};
+        full.body_len = strlen(full.body);
+        gh_headers_add(a, &full.headers, "Content-Type", "application/json");
+        refuse(conn, &req, &full);
+        gh_live_release(ws->live, rt);
+        done_arena(a, own);
+        return 1;
+    }
     ws_conn *wc = calloc(1, sizeof *wc);
     gh_arena *sa = wc ? gh_arena_new(1024) : NULL;
     if (!wc || !sa) {
+        atomic_fetch_sub(&ws->open, 1);
         free(wc);
         gh_live_release(ws->live, rt);
         done_arena(a, own);
@@ -195,6 +219,7 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
         gh_live_release(ws->live, rt);
         done_arena(a, own);
         ws_conn_free(wc); /* no close handler follows a refused upgrade */
+        atomic_fetch_sub(&ws->open, 1);
         return 1;
     }
     if (res.authorizer_json)
@@ -324,6 +349,7 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
     gh_live_release(ws->live, rt);
     done_arena(a, own);
     ws_conn_free(wc);
+    atomic_fetch_sub(&ws->open, 1);
 }
 
 static void *sweeper_main(void *arg)
@@ -351,6 +377,7 @@ gh_ws_server *gh_ws_server_new(gh_live *live, gh_ws_http_fallback fallback, void
     if (!ws)
         return NULL;
     ws->live = live;
+    ws->capacity = SIZE_MAX;
     ws->fallback = fallback;
     ws->fallback_ud = ud;
     gh_ws_transport t = {.send = transport_send, .close = transport_close, .ud = ws};
@@ -369,6 +396,11 @@ gh_ws_server *gh_ws_server_new(gh_live *live, gh_ws_http_fallback fallback, void
         return NULL;
     }
     return ws;
+}
+
+void gh_ws_server_set_capacity(gh_ws_server *ws, size_t max_connections)
+{
+    ws->capacity = max_connections;
 }
 
 void gh_ws_server_install(gh_ws_server *ws, struct mg_context *ctx)

@@ -6,6 +6,7 @@
 #ifndef GH_WS_SERVER_H
 #define GH_WS_SERVER_H
 #include <civetweb.h>
+#include <stddef.h>
 
 #include "server/runtime.h"
 #include "websocket/ws_hub.h"
@@ -18,6 +19,10 @@ typedef void (*gh_ws_http_fallback)(struct mg_connection *conn, void *ud);
 
 /* Creates the hub and starts the sweeper; NULL when out of memory. */
 gh_ws_server *gh_ws_server_new(gh_live *live, gh_ws_http_fallback fallback, void *ud);
+/* The most connections open at once (unlimited by default): an upgrade beyond it is
+ * refused with 429 {"message":"Too Many Requests"}, API Gateway's throttling answer, so
+ * connections can never take the civetweb workers HTTP requests need. */
+void gh_ws_server_set_capacity(gh_ws_server *ws, size_t max_connections);
 /* Registers the WebSocket handler on "/" of ctx, next to the HTTP handler. */
 void gh_ws_server_install(gh_ws_server *ws, struct mg_context *ctx);
 gh_ws_hub *gh_ws_server_hub(gh_ws_server *ws);

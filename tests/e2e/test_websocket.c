@@ -531,6 +531,41 @@ static void test_forbidden_frame(void **state)
     e2e_ws_free(ws);
 }
 
+/* Connections may take only the workers HTTP does not need: with --threads 8, four (the
+ * other four kept for HTTP); the fifth upgrade is throttled with API Gateway's 429 and
+ * a warning says to raise --threads, while HTTP requests are still answered. */
+static void test_capacity_keeps_http_workers(void **state)
+{
+    (void)state;
+    const char *const args[] = {"tests/data/websocket-e2e/nodefault.yaml", "--threads", "8",
+                                NULL};
+    srv = e2e_start(args);
+    assert_non_null(srv);
+    e2e_ws *open[4];
+    for (size_t i = 0; i < 4; i++)
+        open[i] = open_ws("/default", NULL);
+    const e2e_ws_options raw = {.raw = true};
+    e2e_ws_answer ans;
+    assert_null(e2e_ws_connect(e2e_port(srv), "/default", &raw, &ans));
+    assert_int_equal(ans.status, 429);
+    assert_string_equal(ans.body, "{\"message\":\"Too Many Requests\"}");
+    e2e_ws_answer_free(&ans);
+    e2e_response r;
+    assert_int_equal(e2e_request(srv, "GET", "/_gatehouse/health", NULL, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    e2e_response_free(&r);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(e2e_ws_close(open[i], 1000, ""), 0);
+        assert_int_equal(e2e_ws_recv_close(open[i], WAIT_MS, NULL, 0), 1000);
+        e2e_ws_free(open[i]);
+    }
+    assert_int_equal(e2e_stop(srv), 0);
+    char *err = e2e_stderr(srv);
+    assert_non_null(strstr(err, "websocket: 4 connections open"));
+    assert_non_null(strstr(err, "raise --threads"));
+    free(err);
+}
+
 /* An idle connection is closed by the server with 1001 once idleTimeout (1 s) passed. */
 static void test_idle_timeout(void **state)
 {
@@ -641,6 +676,7 @@ int main(void)
         T(test_rest_beside),
         cmocka_unit_test_teardown(test_forbidden_frame, teardown),
         cmocka_unit_test_teardown(test_idle_timeout, teardown),
+        cmocka_unit_test_teardown(test_capacity_keeps_http_workers, teardown),
         cmocka_unit_test_teardown(test_watch_reload_keeps_connection, watch_teardown),
     };
 #undef T
