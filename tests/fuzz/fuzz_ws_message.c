@@ -19,6 +19,7 @@ static const gh_runtime *runtime(void)
     static gh_runtime *rt;
     if (!rt) {
         gh_log_set_level(GH_LOG_ERROR);
+        gh_log_set_quiet(1); /* no access line per message */
         gh_clock_fake(1781014000111LL);
         const char *defs[] = {"tests/data/websocket-e2e/api.yaml"};
         gh_load_options opt = {.definitions = defs, .ndefinitions = 1, .port = -1};
