@@ -128,8 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parse_request(a, p, stop, &req);
         if (gh_ws_mgmt_claims(&rt, &req)) {
             gh_response resp = {0};
-            gh_ws_mgmt_handle(hub, &rt, gh_headers_get(&req.headers, "X-Fuzz-Check") != NULL,
-                              &req, &resp);
+            gh_ws_mgmt_handle(hub, &rt, gh_headers_get(&req.headers, "X-Fuzz-Check") != NULL, &req,
+                              &resp);
             if (resp.status < 100 || resp.status > 599)
                 __builtin_trap(); /* every request gets an answer */
             if (resp.body_len && (!resp.body || strlen(resp.body) != resp.body_len))
