@@ -1,9 +1,10 @@
 #!/bin/sh
 # Runs the gatehouse binary of a non-sanitizer build under valgrind's memcheck: `validate`
-# on every corpus definition, `routes` and `invoke` on the examples, and `serve` answering
-# a mix of requests over loopback until SIGTERM. Fails on any invalid access, use of
-# uninitialised memory, or a definite/indirect leak (civetweb, libc and Lua keep some
-# memory "still reachable" until exit; that is not a leak of ours and is not counted).
+# on every corpus definition, `routes` and `invoke` on the examples, `serve` answering a
+# mix of requests over loopback until SIGTERM, and `serve` holding a WebSocket session
+# (tests/ws_session.py, python3). Fails on any invalid access, use of uninitialised
+# memory, or a definite/indirect leak (civetweb, libc and Lua keep some memory "still
+# reachable" until exit; that is not a leak of ours and is not counted).
 #
 # Usage: tests/valgrind.sh BUILD_DIR   (BUILD_DIR/gatehouse, configured without
 #        GH_SANITIZE: valgrind and ASan cannot share a process)
@@ -18,6 +19,7 @@ cd "$root"
 [ -x "$bin" ] || { echo "valgrind.sh: no binary at $bin" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed" >&2; exit 2; }
 command -v curl >/dev/null || { echo "valgrind.sh: curl is not installed" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "valgrind.sh: python3 is not installed" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/gh-valgrind-XXXXXX)
 server=""
@@ -260,6 +262,77 @@ if [ "$rc" -ne 0 ] || [ -s "$log" ]; then
     echo "FAIL serve: exit $rc (want 0)" >&2
     cat "$log" >&2
     tail -n 40 "$work/serve.err" >&2
+    failures=$((failures + 1))
+fi
+
+# 4. WebSocket (tests/data/websocket-e2e): handshakes refused by $connect and by the
+# authorizer, routed, fragmented, one-way and failing messages, a ping, @connections
+# POST/GET/DELETE, closes from the client and by DELETE, and a connection still open
+# when SIGTERM stops the server (closed with 1001, $disconnect run). tests/ws_session.py
+# drives it and checks every answer.
+runs=$((runs + 1))
+log="$work/ws.log"
+: >"$work/ws.out"
+: >"$work/ws.err"
+valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+    --error-exitcode=$VG_EXIT --log-file="$log" \
+    "$bin" serve tests/data/websocket-e2e/api.yaml --port 0 --host 127.0.0.1 --threads 8 \
+    >"$work/ws.out" 2>"$work/ws.err" &
+server=$!
+port=""
+i=0
+while [ $i -lt 600 ]; do
+    port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$work/ws.out" || true)
+    [ -n "$port" ] && break
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+    i=$((i + 1))
+done
+if [ -z "$port" ]; then
+    echo "FAIL ws serve: did not start" >&2
+    cat "$log" "$work/ws.err" >&2
+    exit 1
+fi
+python3 tests/ws_session.py "$port" >"$work/ws-client.out" 2>"$work/ws-client.err" &
+client=$!
+i=0
+while ! grep -q '^ok$' "$work/ws-client.out" && kill -0 "$client" 2>/dev/null && [ $i -lt 1200 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM "$server"
+set +e
+wait "$client"
+crc=$?
+i=0
+while kill -0 "$server" 2>/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if kill -0 "$server" 2>/dev/null; then
+    echo "FAIL ws serve: still running 60 s after SIGTERM" >&2
+    failures=$((failures + 1))
+fi
+wait "$server"
+rc=$?
+set -e
+server=""
+if [ "$crc" -ne 0 ]; then
+    echo "FAIL ws session: exit $crc" >&2
+    cat "$work/ws-client.err" >&2
+    tail -n 40 "$work/ws.out" >&2
+    failures=$((failures + 1))
+fi
+# $disconnect ran once for each of the three connections that opened.
+if [ "$(grep -c '^WS DISCONNECT' "$work/ws.out")" -ne 3 ]; then
+    echo "FAIL ws serve: want 3 \$disconnect runs" >&2
+    grep '^WS ' "$work/ws.out" >&2
+    failures=$((failures + 1))
+fi
+if [ "$rc" -ne 0 ] || [ -s "$log" ]; then
+    echo "FAIL ws serve: exit $rc (want 0)" >&2
+    cat "$log" >&2
+    tail -n 40 "$work/ws.err" >&2
     failures=$((failures + 1))
 fi
 

@@ -248,7 +248,8 @@ static hub_conn *new_hub_conn(const char *id, void *owner)
 {
     hub_conn *hc = calloc(1, sizeof *hc);
     if (hc) {
-        memcpy(hc->id, id, sizeof hc->id);
+        /* id may be shorter than the field (a caller's literal): copy the string only. */
+        snprintf(hc->id, sizeof hc->id, "%s", id);
         hc->owner = owner;
     }
     return hc;

@@ -17,6 +17,7 @@
 
 #include "auth/sigv4.h"
 #include "gateway/gateway_response.h"
+#include "gateway/router.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/url.h"
@@ -50,6 +51,22 @@ typedef struct mgmt_path {
     const char *rest;  /* after "@connections": "", "/", "/ID", "/a/b", ... */
 } mgmt_path;
 
+/* "@connections" (or "%40connections") at seg, followed by the end or a '/': the
+ * length of the name, else 0. */
+static size_t connections_name(const char *seg)
+{
+    size_t at = 0;
+    if (seg[0] == '@')
+        at = 1;
+    else if (seg[0] == '%' && seg[1] == '4' && seg[2] == '0')
+        at = 3;
+    else
+        return 0;
+    if (strncmp(seg + at, "connections", 11) != 0)
+        return 0;
+    return seg[at + 11] == '\0' || seg[at + 11] == '/' ? at + 11 : 0;
+}
+
 static bool split_path(gh_arena *a, const char *path, mgmt_path *out)
 {
     if (!path || path[0] != '/')
@@ -59,30 +76,48 @@ static bool split_path(gh_arena *a, const char *path, mgmt_path *out)
     if (!slash || slash == stage)
         return false;
     const char *seg = slash + 1;
-    size_t at = 0;
-    if (seg[0] == '@')
-        at = 1;
-    else if (seg[0] == '%' && seg[1] == '4' && seg[2] == '0')
-        at = 3;
-    else
+    size_t n = connections_name(seg);
+    if (!n)
         return false;
-    if (strncmp(seg + at, "connections", 11) != 0)
-        return false;
-    const char *rest = seg + at + 11;
-    if (*rest && *rest != '/')
-        return false;
+    const char *rest = seg + n;
     out->stage = gh_arena_strndup(a, stage, (size_t)(slash - stage));
     out->rest = rest;
     return true;
 }
 
+/* A WebSocket API's own stage: the operations are answered. */
+static bool serves_stage(const gh_api *api, const char *stage)
+{
+    return api->websocket && stage && gh_api_stage(api, stage) != NULL;
+}
+
+/* The REST API of the definition has a resource at this path of a stage it has (a
+ * literal `@connections` resource, or a greedy `{proxy+}` above it): REST keeps it. */
+static bool rest_serves(const gh_api *api, const gh_request *req, const mgmt_path *p)
+{
+    if (!p->stage || !gh_api_stage(api, p->stage))
+        return false;
+    const char *rest = strchr(req->path + 1, '/');
+    gh_route r;
+    (void)gh_router_match(api, req->method ? req->method : "GET", rest, req->arena, &r);
+    return r.resource != NULL;
+}
+
 bool gh_ws_mgmt_claims(const gh_runtime *rt, const gh_request *req)
 {
     const gh_api *api = api_of(rt, req);
-    mgmt_path p;
-    if (!api || !api->websocket || !split_path(req->arena, req->path, &p))
+    if (!api || !req->path || req->path[0] != '/')
         return false;
-    return gh_api_stage(api, p.stage) != NULL;
+    mgmt_path p = {0};
+    if (!split_path(req->arena, req->path, &p)) {
+        /* /@connections/{id}: the SDK's endpoint without its stage (aws-sdk-php#1955). */
+        return connections_name(req->path + 1) != 0;
+    }
+    if (serves_stage(api, p.stage))
+        return true;
+    /* A stage without a WebSocket API (or none at all): AWS answers 403 Forbidden, unless
+     * our REST API really serves that path. */
+    return !rest_serves(api, req, &p);
 }
 
 /* ---- answers ---- */
@@ -269,8 +304,10 @@ void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatur
 {
     const gh_api *api = api_of(rt, req);
     mgmt_path p;
-    if (!api || !split_path(req->arena, req->path, &p)) {
-        /* Not claimed; answer as AWS does for a stage it does not know. */
+    if (!api || !split_path(req->arena, req->path, &p) || !serves_stage(api, p.stage)) {
+        /* A stage the WebSocket API does not have, or no stage at all (the SDK's
+         * endpoint without one, aws-sdk-php#1955): AWS's answer for a stage it does not
+         * know, before any signature check. */
         answer(req, resp, 403, "ForbiddenException",
                message_body(req->arena, "message", "Forbidden"));
         return;

@@ -17,8 +17,11 @@
 #include "util/http.h"
 #include "websocket/ws_hub.h"
 
-/* True for /{stage}/@connections/{id} (or %40connections) where {stage} is a stage of an
- * API with a WebSocket API in rt. */
+/* True for /{stage}/@connections[/...] (or %40connections) on the API the Host picks:
+ * answered as the operations when {stage} is a stage of its WebSocket API; otherwise
+ * (no such stage, no WebSocket API, or /@connections/... without a stage) answered
+ * 403 {"message":"Forbidden"} as AWS does, except when the API's REST resources match
+ * the path on an existing stage: then the REST pipeline keeps it. */
 bool gh_ws_mgmt_claims(const gh_runtime *rt, const gh_request *req);
 
 /* Answers one claimed request (memory from req->arena). check_signatures: verify SigV4

@@ -34,7 +34,8 @@ fuzz() {
 
 others() {
     local failed=0
-    for t in doc model router proxy_response jsonpath auth aws_protocol filter_policy; do
+    for t in doc model router proxy_response jsonpath auth aws_protocol filter_policy \
+        ws_route ws_mgmt ws_message; do
         fuzz "$t" "$other_seconds" || failed=1
     done
     return $failed

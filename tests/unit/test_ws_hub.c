@@ -305,6 +305,27 @@ static void test_id_before_registration(void **state)
     gh_ws_hub_free(h);
 }
 
+/* An id given as a string shorter than the 24-byte field (a literal, not a drawn
+ * buffer): only the string is read (ASan caught a 24-byte copy past it). */
+static void test_add_id_short_literal(void **state)
+{
+    (void)state;
+    gh_ws_hub *h = new_hub();
+    fake_client a = {0};
+    gh_ws_conn_info info;
+    char *id = malloc(5);
+    memcpy(id, "abc=", 5);
+    assert_int_equal(gh_ws_hub_add_id(h, id, &a, "prod", "127.0.0.1", "t", 0, &info), 0);
+    assert_string_equal(info.id, "abc=");
+    assert_int_equal(gh_ws_hub_post(h, "abc=", "x", 1, false), GH_WS_OK);
+    pthread_mutex_lock(&F.mu);
+    WAIT_FOR(a.ngot == 1);
+    pthread_mutex_unlock(&F.mu);
+    gh_ws_hub_remove(h, id);
+    free(id);
+    gh_ws_hub_free(h);
+}
+
 /* gh_ws_hub_flush (the server's shutdown): once it returns true every close scheduled
  * before it has been written (after the message a writer was busy with); a writer stuck on a client that does not read
  * makes it answer false at its deadline. */
@@ -352,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sweep_idle_and_lifetime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_then_post_is_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_id_before_registration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_id_short_literal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_waits_for_writers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "auth/sigv4.h"
+#include "resource_tree.h"
 #include "util/clock.h"
 #include "websocket/ws_mgmt.h"
 
@@ -213,29 +214,77 @@ static void test_claims_table(void **state)
         {"/dev/@connections", true}, /* no id: answered, as a route that does not exist */
         {"/dev/@connections/", true},
         {"/dev/@connections/a/b", true},
-        {"/prod/@connections/abc", false}, /* not a stage */
+        {"/prod/@connections/abc", true}, /* not a stage: 403 Forbidden */
         {"/dev/connections/abc", false},
         {"/dev/@connectionsX/abc", false},
         {"/dev/%41connections/abc", false},
         {"/dev", false},
         {"/", false},
-        {"/@connections/abc", false},
+        {"/@connections/abc", true}, /* no stage (aws-sdk-php#1955): 403 Forbidden */
+        {"/%40connections", true},
+        {"//@connections/abc", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gh_request r = make_request(f, "POST", cases[i].path, NULL, 0);
         if (gh_ws_mgmt_claims(&f->rt, &r) != cases[i].claimed)
             fail_msg("%s: expected %s", cases[i].path, cases[i].claimed ? "claimed" : "not");
     }
-    /* A definition without a WebSocket API leaves the path to the REST pipeline. */
+    /* A definition without a WebSocket API: still claimed (403 Forbidden), as long as
+     * no REST resource serves the path. */
     f->api.websocket = NULL;
     gh_request r = make_request(f, "POST", "/dev/@connections/abc", NULL, 0);
-    assert_false(gh_ws_mgmt_claims(&f->rt, &r));
+    assert_true(gh_ws_mgmt_claims(&f->rt, &r));
     f->api.websocket = &ws_api;
     /* The Host names an API by id as for REST; an unknown id is no API. */
     r.host = "abcdef1234.execute-api.localhost";
     assert_true(gh_ws_mgmt_claims(&f->rt, &r));
     r.host = "zzzzzzzzzz.execute-api.localhost";
     assert_false(gh_ws_mgmt_claims(&f->rt, &r));
+}
+
+/* Where no WebSocket API serves the stage, AWS answers 403 {"message":"Forbidden"}
+ * (aws-sdk-php#1955: the SDK's endpoint without its stage); a REST resource that really
+ * matches the path (a literal @connections, or {proxy+}) keeps it. */
+static void test_unknown_stage_forbidden(void **state)
+{
+    fx *f = *state;
+    static const char *paths[] = {"/prod/@connections/abc", "/@connections/abc",
+                                  "/prod/%40connections/abc"};
+    static const char *verbs[] = {"POST", "GET", "DELETE"};
+    for (size_t i = 0; i < 3; i++) {
+        for (size_t v = 0; v < 3; v++) {
+            gh_request r = make_request(f, verbs[v], paths[i], "x", 1);
+            gh_response resp = call(f, &r, false);
+            assert_answer(&resp, 403, "ForbiddenException", "{\"message\":\"Forbidden\"}");
+        }
+    }
+    /* Signatures are not looked at for a stage that does not exist. */
+    gh_request r = make_request(f, "POST", "/prod/@connections/abc", "x", 1);
+    gh_response resp = call(f, &r, true);
+    assert_answer(&resp, 403, "ForbiddenException", "{\"message\":\"Forbidden\"}");
+
+    /* REST resources: /dev/@connections/{id} literally, and a {proxy+} on stage dev2. */
+    gh_stage two[] = {{.name = "dev"}, {.name = "dev2"}};
+    f->api.stages = two;
+    f->api.nstages = 2;
+    static const tree_line lines[] = {{"/@connections/{id}", "POST"}, {"/other/{proxy+}", "ANY"}};
+    tree_build(f->arena, &f->api, lines, 2, NULL);
+    f->api.websocket = NULL;
+    r = make_request(f, "POST", "/dev/@connections/abc", NULL, 0);
+    assert_false(gh_ws_mgmt_claims(&f->rt, &r)); /* REST serves it */
+    r = make_request(f, "GET", "/dev/@connections/abc", NULL, 0);
+    assert_false(gh_ws_mgmt_claims(&f->rt, &r)); /* its resource: REST answers the verb */
+    r = make_request(f, "POST", "/dev/@connections/a/b", NULL, 0);
+    assert_true(gh_ws_mgmt_claims(&f->rt, &r)); /* no resource there */
+    r = make_request(f, "POST", "/nope/@connections/abc", NULL, 0);
+    assert_true(gh_ws_mgmt_claims(&f->rt, &r)); /* no such stage */
+    /* With a WebSocket API the stage's @connections is its own, whatever REST has. */
+    f->api.websocket = &ws_api;
+    r = make_request(f, "POST", "/dev/@connections/abc", NULL, 0);
+    assert_true(gh_ws_mgmt_claims(&f->rt, &r));
+    f->api.root = NULL;
+    f->api.stages = stages;
+    f->api.nstages = 1;
 }
 
 /* ---- PostToConnection ---- */
@@ -482,6 +531,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_claims_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_stage_forbidden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_path_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_size_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_full_queue, setup, teardown),
