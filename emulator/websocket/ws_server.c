@@ -31,6 +31,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "websocket/peer_socket.h"
 #include "websocket/ws_dispatch.h"
 
 /* AWS's limits (reference §9.4): a frame over 32 KB or a message over 128 KB closes the
@@ -38,6 +39,11 @@
 #define WS_MAX_FRAME_BYTES (32 * 1024)
 #define WS_CLOSE_TOO_BIG 1009
 #define WS_CLOSE_ABNORMAL 1006 /* no close frame: the socket dropped */
+/* How long a client has to answer our close frame (idle, lifetime, DeleteConnection,
+ * stop) before we drop its socket, as API Gateway does not keep such a client. */
+#define WS_CLOSE_GRACE_MS 2000
+
+typedef struct ws_conn ws_conn;
 
 struct gh_ws_server {
     gh_live *live;
@@ -46,6 +52,8 @@ struct gh_ws_server {
     atomic_size_t open;
     size_t capacity;
     atomic_bool warned_full;
+    /* Connections we sent a close frame, waiting for the client's (under mu). */
+    ws_conn *closing;
     gh_ws_hub *hub;
     gh_ws_http_fallback fallback;
     void *fallback_ud;
@@ -57,8 +65,15 @@ struct gh_ws_server {
 
 /* One accepted connection (civetweb's user connection data), from the connect handler
  * to the close handler. */
-typedef struct ws_conn {
+struct ws_conn {
     gh_ws_server *srv;
+    /* The socket's two ends, to drop it when the client ignores our close. */
+    char remote_addr[48];
+    int remote_port, local_port;
+    /* On srv->closing since our close frame went out (srv->mu). */
+    bool closing_listed;
+    int64_t drop_at_ms;
+    ws_conn *closing_next;
     gh_arena *arena; /* the session's strings */
     gh_ws_session s;
     int64_t idle_timeout_ms;
@@ -70,7 +85,7 @@ typedef struct ws_conn {
     /* The message being reassembled from fragments. */
     gh_buf msg;
     bool in_msg, msg_binary;
-} ws_conn;
+};
 
 static void note_close(ws_conn *wc, int code, const char *reason, size_t reason_len)
 {
@@ -107,12 +122,45 @@ static int transport_send(void *ud, void *owner, const void *data, size_t len, b
 
 static void transport_close(void *ud, void *owner, int code, const char *reason)
 {
-    (void)ud;
+    gh_ws_server *ws = ud;
     ws_conn *wc = mg_get_user_connection_data(owner);
     if (wc)
         note_close(wc, code, reason, strlen(reason));
-    /* The client answers with its close frame, which ends the read loop. */
+    /* The client answers with its close frame, which ends the read loop; one that does
+     * not has its socket dropped by the sweeper after the grace period. The hub calls
+     * this from the connection's writer, which on_close waits for before unlisting. */
     write_close(owner, code, reason);
+    if (!wc)
+        return;
+    pthread_mutex_lock(&ws->mu);
+    if (!wc->closing_listed) {
+        wc->closing_listed = true;
+        wc->drop_at_ms = gh_clock_mono_ms() + WS_CLOSE_GRACE_MS;
+        wc->closing_next = ws->closing;
+        ws->closing = wc;
+    }
+    pthread_mutex_unlock(&ws->mu);
+}
+
+/* With ws->mu held: drops the sockets of clients that left our close frame unanswered
+ * past the grace period. Their on_close waits for ws->mu to unlist them, and civetweb
+ * closes a socket only after on_close returns, so each descriptor found is still its
+ * connection's. */
+static void drop_unanswered(gh_ws_server *ws)
+{
+    int64_t now = gh_clock_mono_ms();
+    for (ws_conn **pp = &ws->closing; *pp;) {
+        ws_conn *wc = *pp;
+        if (wc->drop_at_ms > now) {
+            pp = &wc->closing_next;
+            continue;
+        }
+        if (gh_peer_socket_shutdown(wc->remote_addr, wc->remote_port, wc->local_port) == 0)
+            gh_log(GH_LOG_DEBUG, "websocket: %s did not answer the close frame within %d ms; "
+                   "dropped", wc->s.connection_id, WS_CLOSE_GRACE_MS);
+        *pp = wc->closing_next;
+        wc->closing_listed = false;
+    }
 }
 
 static void ws_conn_free(ws_conn *wc)
@@ -202,6 +250,9 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
     }
     wc->srv = ws;
     wc->arena = sa;
+    snprintf(wc->remote_addr, sizeof wc->remote_addr, "%s", ri->remote_addr);
+    wc->remote_port = ri->remote_port;
+    wc->local_port = ri->server_port;
     pthread_mutex_init(&wc->mu, NULL);
     gh_ws_hub_new_id(ws->hub, wc->s.connection_id);
     wc->s.api_id = copy(sa, api->id);
@@ -337,7 +388,15 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
         return;
     mg_set_user_connection_data(conn, NULL);
     if (wc->registered)
-        gh_ws_hub_remove(ws->hub, wc->s.connection_id);
+        gh_ws_hub_remove(ws->hub, wc->s.connection_id); /* no writer runs after this */
+    pthread_mutex_lock(&ws->mu);
+    for (ws_conn **pp = &ws->closing; wc->closing_listed && *pp; pp = &(*pp)->closing_next)
+        if (*pp == wc) {
+            *pp = wc->closing_next;
+            wc->closing_listed = false;
+            break;
+        }
+    pthread_mutex_unlock(&ws->mu);
     pthread_mutex_lock(&wc->mu);
     if (!wc->close_code)
         wc->close_code = WS_CLOSE_ABNORMAL;
@@ -366,6 +425,7 @@ static void *sweeper_main(void *arg)
         pthread_mutex_unlock(&ws->mu);
         gh_ws_hub_sweep(ws->hub);
         pthread_mutex_lock(&ws->mu);
+        drop_unanswered(ws);
     }
     pthread_mutex_unlock(&ws->mu);
     return NULL;

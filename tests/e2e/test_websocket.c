@@ -594,6 +594,37 @@ static void test_idle_timeout(void **state)
     e2e_response_free(&r);
 }
 
+/* A client that ignores the idle close frame does not keep the connection: the server
+ * drops the socket after its grace period (2 s), as API Gateway would not wait either,
+ * and $disconnect still reports 1001. */
+static void test_unanswered_close_dropped(void **state)
+{
+    (void)state;
+    const char *const args[] = {"tests/data/websocket-e2e/idle.yaml", NULL};
+    srv = e2e_start(args);
+    assert_non_null(srv);
+    const e2e_ws_options raw = {.raw = true};
+    e2e_ws *ws = open_ws("/default", &raw);
+    e2e_ws_msg m;
+    assert_int_equal(e2e_ws_recv(ws, 5000, &m), 0);
+    assert_int_equal(m.opcode, E2E_WS_CLOSE);
+    e2e_ws_msg_free(&m);
+    /* No answer from us: the socket ends from the server's side. */
+    assert_int_equal(e2e_ws_recv(ws, 6000, &m), 1);
+    assert_true(e2e_wait_stdout(srv, "WS DISCONNECT $disconnect ", WAIT_MS));
+    e2e_ws_free(ws);
+    e2e_response r;
+    assert_int_equal(e2e_request(srv, "GET", "/_gatehouse/queues/disconnects/messages", NULL,
+                                 NULL, 0, &r),
+                     0);
+    json_t *v = e2e_body_json(&r);
+    const char *body = e2e_json_str(v, "messages.0.body");
+    assert_non_null(body);
+    assert_string_equal(body + 16, "|DISCONNECT|$disconnect|1001|Going away");
+    json_decref(v);
+    e2e_response_free(&r);
+}
+
 /* --- serve --watch: a reload keeps open connections open --- */
 
 static char watch_dir[64];
@@ -677,6 +708,7 @@ int main(void)
         cmocka_unit_test_teardown(test_forbidden_frame, teardown),
         cmocka_unit_test_teardown(test_idle_timeout, teardown),
         cmocka_unit_test_teardown(test_capacity_keeps_http_workers, teardown),
+        cmocka_unit_test_teardown(test_unanswered_close_dropped, teardown),
         cmocka_unit_test_teardown(test_watch_reload_keeps_connection, watch_teardown),
     };
 #undef T
