@@ -18,64 +18,9 @@
 #include "script/module.h"
 #include "util/clock.h"
 #include "websocket/ws_hub.h"
+#include "ws_fake_transport.h"
 
 #define T0 1781014000111LL /* 2026-06-09T14:06:40.111Z */
-
-typedef struct fake_transport {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int nsent;
-    char last[64];
-    size_t last_len;
-    bool last_binary;
-    bool stalled;
-    int nclosed, close_code;
-} fake_transport;
-
-static int fake_send(void *ud, void *owner, const void *data, size_t len, bool binary)
-{
-    (void)owner;
-    fake_transport *f = ud;
-    pthread_mutex_lock(&f->mu);
-    while (f->stalled)
-        pthread_cond_wait(&f->cv, &f->mu);
-    f->nsent++;
-    f->last_len = len;
-    f->last_binary = binary;
-    memcpy(f->last, data, len < sizeof f->last ? len : sizeof f->last);
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    return 0;
-}
-
-static void fake_close(void *ud, void *owner, int code, const char *reason)
-{
-    (void)owner;
-    (void)reason;
-    fake_transport *f = ud;
-    pthread_mutex_lock(&f->mu);
-    f->nclosed++;
-    f->close_code = code;
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-}
-
-/* The hub closes from its writer: wait (on the condition) for the close to go out. */
-static void wait_closed(fake_transport *f)
-{
-    pthread_mutex_lock(&f->mu);
-    while (f->nclosed < 1)
-        pthread_cond_wait(&f->cv, &f->mu);
-    pthread_mutex_unlock(&f->mu);
-}
-
-static void wait_sent(fake_transport *f, int n)
-{
-    pthread_mutex_lock(&f->mu);
-    while (f->nsent < n)
-        pthread_cond_wait(&f->cv, &f->mu);
-    pthread_mutex_unlock(&f->mu);
-}
 
 typedef struct fx {
     fake_transport ft;
