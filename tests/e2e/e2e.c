@@ -797,3 +797,56 @@ int e2e_run(const char *const argv_in[], char **out, char **err, int *exit_code)
         fprintf(stderr, "e2e: command ran past %d ms and was killed\n", E2E_RUN_TIMEOUT_MS);
     return 0;
 }
+
+bool e2e_node_ready(const char *test, const char *const packages[])
+{
+    bool ok = system("command -v node >/dev/null 2>&1") == 0;
+    for (size_t i = 0; ok && packages[i]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tests/e2e/sdk/node_modules/%s", e2e_source_dir(),
+                 packages[i]);
+        ok = access(path, R_OK) == 0;
+    }
+    if (!ok)
+        fprintf(stderr,
+                "%s: node or a package of tests/e2e/sdk missing (npm ci in "
+                "tests/e2e/sdk); skipped\n",
+                test);
+    return ok;
+}
+
+char *e2e_node_script(const char *script, int port, const char *const steps[], size_t nsteps)
+{
+    char cmd[2048];
+    /* timeout(1) bounds the run: a hung SDK call must fail the test, not stall ctest. */
+    snprintf(cmd, sizeof cmd, "timeout 60 node '%s/tests/e2e/sdk/%s' http://127.0.0.1:%d 2>&1",
+             e2e_source_dir(), script, port);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return strdup("cannot run node");
+    size_t cap = 1 << 16, n = 0, got;
+    char *out = malloc(cap);
+    if (!out)
+        abort();
+    while (n < cap - 1 && (got = fread(out + n, 1, cap - n - 1, p)) > 0)
+        n += got;
+    out[n] = '\0';
+    int status = pclose(p);
+    char *why = NULL;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        why = malloc(n + 128);
+        sprintf(why, "node %s failed (status %d):\n%s", script, status, out);
+    }
+    const char *at = out;
+    for (size_t i = 0; !why && i < nsteps; i++) {
+        const char *hit = strstr(at, steps[i]);
+        if (!hit) {
+            why = malloc(n + strlen(steps[i]) + 64);
+            sprintf(why, "missing '%s' after the earlier steps in:\n%s", steps[i], out);
+        } else {
+            at = hit + strlen(steps[i]);
+        }
+    }
+    free(out);
+    return why;
+}

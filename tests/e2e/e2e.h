@@ -36,6 +36,15 @@ typedef struct e2e_response {
 const char *e2e_bin(void);
 const char *e2e_source_dir(void);
 
+/* The Node tests (tests/e2e/sdk, `npm ci` there): true when node is on PATH and every
+ * package named (NULL-terminated, under tests/e2e/sdk/node_modules) is installed; else
+ * says on stderr that `test` skips and why. */
+bool e2e_node_ready(const char *test, const char *const packages[]);
+/* Runs `node tests/e2e/sdk/SCRIPT http://127.0.0.1:PORT` (60 s at most; the script checks
+ * each step itself and prints "ok - ..." lines). NULL when it exited 0 having printed
+ * every one of steps, in order; else why, with its output (malloc'd). */
+char *e2e_node_script(const char *script, int port, const char *const steps[], size_t nsteps);
+
 /* Starts `gatehouse serve ARGS... --port 0 --host 127.0.0.1`; args is NULL-terminated.
  * Returns NULL (and prints why to stderr, with whatever the child printed) when the
  * child does not print `listening on http://127.0.0.1:PORT` in time. */

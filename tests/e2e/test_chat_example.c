@@ -173,34 +173,10 @@ static void whoami_id(ws_client *w, char *id, size_t cap)
 static void node_chat(void **state)
 {
     (void)state;
-    char modules[1024];
-    snprintf(modules, sizeof modules,
-             "%s/tests/e2e/sdk/node_modules/@aws-sdk/client-apigatewaymanagementapi",
-             e2e_source_dir());
-    char ws_module[1024];
-    snprintf(ws_module, sizeof ws_module, "%s/tests/e2e/sdk/node_modules/ws", e2e_source_dir());
-    if (system("command -v node >/dev/null 2>&1") != 0 || access(modules, R_OK) != 0 ||
-        access(ws_module, R_OK) != 0) {
-        fprintf(stderr, "test_chat_example: node, ws or @aws-sdk/client-apigatewaymanagementapi "
-                        "missing (npm ci in tests/e2e/sdk); skipped\n");
+    static const char *const packages[] = {"@aws-sdk/client-apigatewaymanagementapi", "ws", NULL};
+    if (!e2e_node_ready("test_chat_example", packages))
         skip();
-    }
     start_chat();
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "timeout 60 node '%s/tests/e2e/sdk/chat.mjs' http://127.0.0.1:%d 2>&1",
-             e2e_source_dir(), e2e_port(srv));
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, n = 0, got;
-    char *out = malloc(cap);
-    assert_non_null(out);
-    while (n < cap - 1 && (got = fread(out + n, 1, cap - n - 1, p)) > 0)
-        n += got;
-    out[n] = '\0';
-    int status = pclose(p);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        fail_msg("node chat.mjs failed (status %d):\n%s", status, out);
     static const char *const steps[] = {
         "ok - $connect refuses a missing token (401) and an unknown one (403)\n",
         "ok - three members connect; whoami answers each with its name and id\n",
@@ -212,14 +188,9 @@ static void node_chat(void **state)
         "ok - after alice closes, posting to her raises GoneException\n",
         "all steps passed\n",
     };
-    const char *at = out;
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        const char *hit = strstr(at, steps[i]);
-        if (!hit)
-            fail_msg("missing step '%s' in:\n%s", steps[i], out);
-        at = hit + strlen(steps[i]);
-    }
-    free(out);
+    char *why = e2e_node_script("chat.mjs", e2e_port(srv), steps, sizeof steps / sizeof steps[0]);
+    if (why)
+        fail_msg("%s", why);
 }
 
 /* ---- the AWS CLI ---- */
