@@ -11,6 +11,7 @@
 
 #include <lauxlib.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 
 static const char null_sentinel;    /* address is json.null */
 static const char array_marker;     /* registry key of the array metatable */
+static const char key_cache_key;    /* registry key of the value-tree key cache */
 static const char box_type[] = "gatehouse.json.box";
 
 void gh_lua_push_null(lua_State *L)
@@ -167,9 +169,70 @@ void gh_lua_push_json(lua_State *L, const json_t *v)
     push_json(L, v, 0);
 }
 
-static void push_tree(lua_State *L, const gh_value *v, int depth);
+/* Member names of value trees, interned once per state. lua_pushlstring hashes every
+ * byte and looks the string up in the state's table (~250 instructions under callgrind);
+ * an event's keys are mostly the same literals call after call, so a slot chosen by the
+ * key's address keeps the Lua string, and a hit costs a table read and a compare. The
+ * compare makes it exact: an address the arena reused for other text simply misses.
+ * Short keys only (Lua interns those anyway), so at most KEY_SLOTS small strings stay
+ * alive per state. */
+#define KEY_SLOTS 256
+#define KEY_MAX_LEN 40
 
-static void push_tree_object(lua_State *L, const gh_value *v, int depth)
+typedef struct key_cache {
+    const char *key[KEY_SLOTS];
+    size_t len[KEY_SLOTS];
+    int strings; /* absolute stack index of the table of cached strings, slot + 1 */
+} key_cache;
+
+/* Pushes the cache (a userdata whose user value holds the strings) and that table. */
+static key_cache *open_key_cache(lua_State *L)
+{
+    key_cache *kc;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_cache_key) == LUA_TUSERDATA &&
+        lua_rawlen(L, -1) == sizeof *kc) {
+        kc = lua_touserdata(L, -1);
+        lua_getiuservalue(L, -1, 1);
+    } else {
+        lua_pop(L, 1);
+        kc = lua_newuserdatauv(L, sizeof *kc, 1);
+        memset(kc, 0, sizeof *kc);
+        lua_createtable(L, KEY_SLOTS, 0);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, -3, 1);
+        lua_pushvalue(L, -2);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &key_cache_key);
+    }
+    kc->strings = lua_absindex(L, -1);
+    return kc;
+}
+
+static void push_key(lua_State *L, key_cache *kc, const char *key, size_t len)
+{
+    if (!kc || len > KEY_MAX_LEN) {
+        lua_pushlstring(L, key, len);
+        return;
+    }
+    size_t slot = (size_t)(((uintptr_t)key >> 3 ^ len) % KEY_SLOTS);
+    if (kc->key[slot] == key && kc->len[slot] == len) {
+        size_t n;
+        const char *s = lua_rawgeti(L, kc->strings, (lua_Integer)slot + 1) == LUA_TSTRING
+                            ? lua_tolstring(L, -1, &n)
+                            : NULL;
+        if (s && n == len && memcmp(s, key, len) == 0)
+            return;
+        lua_pop(L, 1);
+    }
+    lua_pushlstring(L, key, len);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, kc->strings, (lua_Integer)slot + 1);
+    kc->key[slot] = key;
+    kc->len[slot] = len;
+}
+
+static void push_tree(lua_State *L, key_cache *kc, const gh_value *v, int depth);
+
+static void push_tree_object(lua_State *L, key_cache *kc, const gh_value *v, int depth)
 {
     size_t n = v->u.obj.n;
     const gh_value_member *m = v->u.obj.members;
@@ -180,8 +243,8 @@ static void push_tree_object(lua_State *L, const gh_value *v, int depth)
             nulls++;
             continue;
         }
-        lua_pushlstring(L, m[i].key, m[i].klen);
-        push_tree(L, m[i].value, depth + 1);
+        push_key(L, kc, m[i].key, m[i].klen);
+        push_tree(L, kc, m[i].value, depth + 1);
         lua_rawset(L, -3);
     }
     if (!nulls)
@@ -193,17 +256,17 @@ static void push_tree_object(lua_State *L, const gh_value *v, int depth)
     nulls_end(L);
 }
 
-static void push_tree(lua_State *L, const gh_value *v, int depth)
+static void push_tree(lua_State *L, key_cache *kc, const gh_value *v, int depth)
 {
     enter_level(L, depth);
     switch (v->kind) {
     case GH_VALUE_OBJECT:
-        push_tree_object(L, v, depth);
+        push_tree_object(L, kc, v, depth);
         break;
     case GH_VALUE_ARRAY:
         lua_createtable(L, size_hint(v->u.arr.n), 0);
         for (size_t i = 0; i < v->u.arr.n; i++) {
-            push_tree(L, v->u.arr.items[i], depth + 1);
+            push_tree(L, kc, v->u.arr.items[i], depth + 1);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         mark_array(L);
@@ -229,7 +292,12 @@ void gh_lua_push_value(lua_State *L, const gh_value *v)
         lua_pushnil(L);
         return;
     }
-    push_tree(L, v, 0);
+    luaL_checkstack(L, 2, "no room for the key cache");
+    key_cache *kc = open_key_cache(L);
+    push_tree(L, kc, v, 0);
+    /* Stack: cache | strings | value: keep the value only. */
+    lua_replace(L, -3);
+    lua_pop(L, 1);
 }
 
 /* ---- Lua -> JSON ----

@@ -5,10 +5,11 @@
  * message body, so the one variable family is request.body.<path>. */
 #include "websocket/route_select.h"
 
-#include <jansson.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "template/vtl_json.h"
 #include "util/buf.h"
 #include "util/json_text.h"
 
@@ -167,36 +168,48 @@ fail:
     return NULL;
 }
 
-static const json_t *walk(const json_t *v, const part *p)
+/* The body is read with the template layer's JSON reader (template/vtl_json.h) rather
+ * than jansson: it builds the very values jansson would (a repeated key keeps its last
+ * value, integers beyond int64 and other corners are jansson's verdict), but straight
+ * into the message's arena, and every message of a route-selected API is parsed here:
+ * jansson's tree of malloc'ed nodes was 6k of the 57k instructions a message cost
+ * (bench/README.md, issue 8). */
+static const gh_vval *walk(const gh_vval *v, const part *p)
 {
-    for (size_t i = 0; v && i < p->nsteps; i++)
-        v = p->steps[i].name ? json_object_get(v, p->steps[i].name)
-                             : json_array_get(v, (size_t)p->steps[i].index);
+    for (size_t i = 0; v && i < p->nsteps; i++) {
+        const step *st = &p->steps[i];
+        if (st->name) {
+            const gh_vmap_entry *e =
+                v->kind == GH_V_MAP ? gh_vmap_find(v->u.map, st->name, strlen(st->name)) : NULL;
+            v = e ? &e->value : NULL;
+        } else {
+            v = v->kind == GH_V_LIST && (size_t)st->index < v->u.list->n
+                    ? &v->u.list->items[st->index]
+                    : NULL;
+        }
+    }
     return v;
 }
 
 /* Appends a scalar as text: strings as they are, numbers as JSON writes them (1, 1.5),
  * booleans as true/false. 0 for anything else (null, objects, arrays). */
-static int scalar_text(const json_t *v, gh_buf *out)
+static int scalar_text(const gh_vval *v, gh_buf *out)
 {
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        gh_buf_append(out, json_string_value(v), json_string_length(v));
+    switch (v->kind) {
+    case GH_V_STRING:
+        gh_buf_append(out, v->u.str.s, v->u.str.len);
         return 1;
-    case JSON_INTEGER: {
+    case GH_V_INT: {
         char n[32];
-        int len = snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        int len = snprintf(n, sizeof n, "%" PRId64, v->u.i);
         gh_buf_append(out, n, (size_t)len);
         return 1;
     }
-    case JSON_REAL:
-        gh_json_number(json_real_value(v), out);
+    case GH_V_DOUBLE:
+        gh_json_number(v->u.d, out);
         return 1;
-    case JSON_TRUE:
-        gh_buf_puts(out, "true");
-        return 1;
-    case JSON_FALSE:
-        gh_buf_puts(out, "false");
+    case GH_V_BOOL:
+        gh_buf_puts(out, v->u.b ? "true" : "false");
         return 1;
     default:
         return 0;
@@ -214,11 +227,9 @@ const char *gh_route_expr_eval(gh_arena *a, const gh_route_expr *e, const char *
     if (!message)
         return NULL;
     /* Non-JSON messages go to $default (websocket-api-develop-routes). */
-    json_t *body = json_loadb(message, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-    if (!body || !json_is_object(body)) {
-        json_decref(body);
+    gh_vval body;
+    if (gh_vjson_parse(a, message, len, &body) != NULL || body.kind != GH_V_MAP)
         return NULL;
-    }
     gh_buf out = GH_BUF_INIT;
     const char *result = NULL;
     for (size_t i = 0; i < e->nparts; i++) {
@@ -227,7 +238,7 @@ const char *gh_route_expr_eval(gh_arena *a, const gh_route_expr *e, const char *
             gh_buf_puts(&out, p->text);
             continue;
         }
-        const json_t *v = walk(body, p);
+        const gh_vval *v = walk(&body, p);
         if (!v) {
             /* A lone variable that is missing cannot be evaluated: $default. Inside a
              * template the missing part reads as empty, as the developer guide's table
@@ -242,7 +253,6 @@ const char *gh_route_expr_eval(gh_arena *a, const gh_route_expr *e, const char *
     result = gh_arena_strndup(a, out.data ? out.data : "", out.len);
 done:
     gh_buf_free(&out);
-    json_decref(body);
     return result;
 }
 

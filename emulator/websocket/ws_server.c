@@ -318,12 +318,17 @@ static void dispatch(struct mg_connection *conn, ws_conn *wc)
     gh_arena *a = thread_arena(conn, &own);
     const gh_runtime *rt = gh_live_acquire(ws->live);
     gh_ws_reply reply = {0};
+    /* The message and its reply each reset the idle timer. A touch takes the hub's lock
+     * and a lookup, so the reply's is skipped when both clocks still read what the
+     * message's touch (made after these reads) wrote: it would store the same times. */
+    int64_t in_ms = gh_clock_now_ms(), in_mono = gh_clock_mono_ms();
     gh_ws_hub_touch(ws->hub, wc->s.connection_id);
     gh_ws_message(rt, &wc->s, a, wc->msg.data ? wc->msg.data : "", wc->msg.len,
                   wc->msg_binary, &reply);
     if (reply.data) {
         int op = reply.binary ? MG_WEBSOCKET_OPCODE_BINARY : MG_WEBSOCKET_OPCODE_TEXT;
-        if (mg_websocket_write(conn, op, reply.data, reply.len) > 0)
+        if (mg_websocket_write(conn, op, reply.data, reply.len) > 0 &&
+            (gh_clock_now_ms() != in_ms || gh_clock_mono_ms() != in_mono))
             gh_ws_hub_touch(ws->hub, wc->s.connection_id);
     }
     /* The reply may point into the model: release after writing it. */

@@ -236,6 +236,53 @@ static const char probe[] =
     " bin = #v.bin, n = v.n + 1, t = v.t and 1 or 0, f = v.f and 1 or 0,"
     " deep = v.nest.a[1].b, deep_null = v.nest.a[1].c == nil} end";
 
+/* Member names are interned once per state and found again by address (convert.c's key
+ * cache): text rewritten at the same address between two pushes, as an arena reused from
+ * one message to the next is, must be read afresh; the stack must hold the value only. */
+typedef struct {
+    gh_value *tree;
+    char *key;   /* the tree's one member name, rewritten between pushes */
+    char got[2][64];
+    int extra[2];
+} keys_job;
+
+static int push_twice(lua_State *L)
+{
+    keys_job *j = lua_touserdata(L, 1);
+    for (int i = 0; i < 2; i++) {
+        int top = lua_gettop(L);
+        gh_lua_push_value(L, j->tree);
+        j->extra[i] = lua_gettop(L) - top;
+        lua_pushnil(L);
+        if (lua_next(L, -2))
+            snprintf(j->got[i], sizeof j->got[i], "%s=%s", lua_tostring(L, -2),
+                     lua_tostring(L, -1));
+        lua_settop(L, top);
+        memcpy(j->key, "omega", 5);
+    }
+    return 0;
+}
+
+static void cached_keys_follow_their_text(void **state)
+{
+    (void)state;
+    gh_arena *a = gh_arena_new(256);
+    char *key = gh_arena_strdup(a, "alpha");
+    gh_value *root = gh_value_object(a, 1);
+    gh_value_set(a, root, key, gh_value_str(a, "v"));
+    keys_job j = {.tree = root, .key = key};
+    lua_State *L = luaL_newstate();
+    lua_pushcfunction(L, push_twice);
+    lua_pushlightuserdata(L, &j);
+    assert_int_equal(lua_pcall(L, 1, 0, 0), LUA_OK);
+    lua_close(L);
+    assert_string_equal(j.got[0], "alpha=v");
+    assert_string_equal(j.got[1], "omega=v");
+    assert_int_equal(j.extra[0], 1);
+    assert_int_equal(j.extra[1], 1);
+    gh_arena_free(a);
+}
+
 static void value_trees_push_like_their_json(void **state)
 {
     (void)state;
@@ -315,6 +362,7 @@ int main(void)
         cmocka_unit_test(deep_input_is_refused_not_crashed),
         cmocka_unit_test(big_tables_convert),
         cmocka_unit_test(value_trees_push_like_their_json),
+        cmocka_unit_test(cached_keys_follow_their_text),
         cmocka_unit_test(deep_value_trees_are_refused_not_crashed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,6 +54,14 @@ static const struct {
     {"$request.body.items[5]", "{\"items\":[1]}", NULL},
     {"$request.body.action.x", GUIDE, NULL},
     {"$request.body.action", "{\"action\":\"join\"", NULL},
+    /* jansson's reading stands (the body is parsed without it, template/vtl_json.h):
+     * a repeated key keeps its last value, numbers it cannot hold fail the message. */
+    {"$request.body.action", "{\"action\":\"a\",\"action\":\"b\"}", "b"},
+    {"$request.body.n", "{\"n\":99999999999999999999}", NULL},
+    {"$request.body.n", "{\"n\":1e400}", NULL},
+    {"$request.body.n", "{\"n\":-0.0}", "0"},
+    {"$request.body.a", "{\"a\":\"x\",}", NULL},
+    {"$request.body.a", "{\"a\":\"\xff\"}", NULL},
     /* A static key needs no JSON. */
     {"static", "not json", "static"},
     {"a\\$b", "x", "a$b"},
