@@ -273,6 +273,6 @@ echo "wrk: ${pin:-unpinned} wrk -t1 -c$wrk_conns -d$duration --latency, 127.0.0.
 echo
 echo "| gatehouse start, exec to first answered request (median of $runs) | ms |"
 echo "|---|---:|"
-echo "| default threads (512) | $cold_default |"
+echo "| default threads (1024: the definition has a WebSocket API) | $cold_default |"
 echo "| --threads $idle_threads | $cold_many |"
 exit $failed
