@@ -85,7 +85,9 @@ void gh_uuid4(char out[GH_UUID_LEN + 1])
 
 void gh_extended_request_id(char out[GH_EXT_ID_LEN + 1])
 {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    /* URL-safe base64, as AWS's ids are ("VNRXVFJOywMF3-Q=" in a recorded WebSocket error
+     * frame; connection ids likewise): they travel in URLs (@connections/{id}). */
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char b[15];
     gh_random_bytes(b, sizeof b);
     for (int i = 0; i < 15; i++)

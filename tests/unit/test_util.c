@@ -114,6 +114,13 @@ static void ids_have_aws_shapes(void **state)
     gh_extended_request_id(e);
     assert_int_equal(strlen(e), 16);
     assert_int_equal(e[15], '=');
+    /* URL-safe: many draws, never '+' or '/'. */
+    for (int i = 0; i < 200; i++) {
+        gh_extended_request_id(e);
+        assert_int_equal(strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "0123456789-_"),
+                         15);
+    }
     gh_trace_id(t, 1781013791000);
     assert_memory_equal(t, "Root=1-", 7);
     assert_int_equal(strlen(t), 40);
