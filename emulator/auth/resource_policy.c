@@ -216,13 +216,13 @@ static const char *principal_type(const caller_info *c)
 }
 
 /* The request's condition keys as IAM sees them, for resource and identity policies. */
-static void state_init(eval_state *es, const gh_invocation *inv, const char *caller_arn)
+static void state_init(eval_state *es, gh_arena *a, const gh_request *req, const char *caller_arn)
 {
     memset(es, 0, sizeof *es);
-    es->arena = inv->arena;
-    caller_init(inv->arena, caller_arn, &es->caller);
-    const gh_headers *h = &inv->req->headers;
-    es->ctx.source_ip = inv->req->source_ip;
+    es->arena = a;
+    caller_init(a, caller_arn, &es->caller);
+    const gh_headers *h = &req->headers;
+    es->ctx.source_ip = req->source_ip;
     es->ctx.source_vpc = gh_headers_get(h, GH_RESOURCE_POLICY_VPC_HEADER);
     es->ctx.source_vpce = gh_headers_get(h, GH_RESOURCE_POLICY_VPCE_HEADER);
     /* Through a VPC endpoint AWS rewrites the source address and keeps the client's in
@@ -246,7 +246,7 @@ int gh_resource_policy_evaluate(const gh_invocation *inv, const json_t *doc, con
                                 gh_policy_result *out, gh_policy_error *err)
 {
     eval_state es;
-    state_init(&es, inv, caller_arn);
+    state_init(&es, inv->arena, inv->req, caller_arn);
     gh_policy_hooks hooks = {hook_check, hook_applies, &es};
     return gh_policy_evaluate_hooked(doc, "execute-api:Invoke", gh_auth_method_arn(inv), &hooks,
                                      out, err);
@@ -270,11 +270,20 @@ int gh_identity_policy_evaluate(const gh_invocation *inv, const json_t *doc,
                                 const char *caller_arn, gh_policy_result *out,
                                 gh_policy_error *err)
 {
+    return gh_identity_policy_evaluate_action(inv->arena, inv->req, doc, caller_arn,
+                                              "execute-api:Invoke", gh_auth_method_arn(inv), out,
+                                              err);
+}
+
+int gh_identity_policy_evaluate_action(gh_arena *a, const gh_request *req, const json_t *doc,
+                                       const char *caller_arn, const char *action,
+                                       const char *resource_arn, gh_policy_result *out,
+                                       gh_policy_error *err)
+{
     eval_state es;
-    state_init(&es, inv, caller_arn);
+    state_init(&es, a, req, caller_arn);
     gh_policy_hooks hooks = {identity_check, identity_applies, &es};
-    return gh_policy_evaluate_hooked(doc, "execute-api:Invoke", gh_auth_method_arn(inv), &hooks,
-                                     out, err);
+    return gh_policy_evaluate_hooked(doc, action, resource_arn, &hooks, out, err);
 }
 
 int gh_resource_policy_check(const json_t *doc, gh_policy_error *err)

@@ -44,6 +44,14 @@ int gh_identity_policy_evaluate(const gh_invocation *inv, const json_t *doc,
                                 const char *caller_arn, gh_policy_result *out,
                                 gh_policy_error *err);
 
+/* The same for another action and resource than a REST call's execute-api:Invoke on its
+ * method ARN (the @connections API asks execute-api:ManageConnections, websocket/ws_mgmt.c);
+ * the condition keys come from req. Strings in a. */
+int gh_identity_policy_evaluate_action(gh_arena *a, const gh_request *req, const json_t *doc,
+                                       const char *caller_arn, const char *action,
+                                       const char *resource_arn, gh_policy_result *out,
+                                       gh_policy_error *err);
+
 /* The final verdict: `authz` is the method's authorization outcome (NULL when the method
  * has none; kind says which it was), `rp` the resource policy's decision (NULL when the
  * API has none). caller_account: the IAM caller's account (same- vs cross-account rows

@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "auth/policy.h"
+#include "auth/resource_policy.h"
 #include "auth/sigv4.h"
 #include "gateway/gateway_response.h"
 #include "gateway/router.h"
@@ -187,15 +189,17 @@ static const char *lookup(void *ctx, const char *access_key, const void **creden
 }
 
 /* SigV4 for service execute-api in the API's region, the failures worded as API
- * Gateway's IAM authorization words them (auth/iam.h). 0 when the request may go on. */
-static int check_signature(const gh_api *api, gh_request *req, gh_response *resp)
+ * Gateway's IAM authorization words them (auth/iam.h). 0 when the request may go on,
+ * with *who the credential that signed it. */
+static int check_signature(const gh_api *api, gh_request *req, gh_response *resp,
+                           const gh_credential **who)
 {
     gh_sigv4_request sr = {req->method,   req->path, req->query,
                            &req->headers, req->body, req->body_len};
     gh_sigv4_expect ex = {api->region, "execute-api", SKEW_SECONDS};
     gh_sigv4_result r;
     switch (gh_sigv4_verify(req->arena, &sr, &ex, lookup, (void *)api, gh_clock_now_ms(), &r)) {
-    case GH_SIGV4_OK: return 0;
+    case GH_SIGV4_OK: *who = r.credential; return 0;
     case GH_SIGV4_MISSING:
         gateway_failure(req, resp, GH_GW_MISSING_AUTHENTICATION_TOKEN, NULL);
         break;
@@ -217,6 +221,59 @@ static int check_signature(const gh_api *api, gh_request *req, gh_response *resp
     }
     gh_log(GH_LOG_INFO, "@connections: %s %s: signature refused (%d)", req->method, req->path,
            resp->status);
+    return -1;
+}
+
+/* ---- the identity policy ---- */
+
+#define MANAGE "execute-api:ManageConnections"
+
+/* The signer's identity policy (x-gatehouse.credentials.*.policy; none allows everything,
+ * as for REST methods) must allow execute-api:ManageConnections on
+ * arn:aws:execute-api:REGION:ACCOUNT:APIID/STAGE/VERB/@connections/{connectionId}: the
+ * action and the REST-style ARN are the developer guide's
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-control-access-iam.html),
+ * and the last segment is the literal "{connectionId}", not the id called, as every denial
+ * AWS sends shows it (".../prod/POST/@connections/{connectionId}", aws-solutions/
+ * innovation-sandbox-on-aws#59; ".../stage/DELETE/@connections/{connectionId}",
+ * aws-cdk#18410). The refusal is the one those report: 403 AccessDeniedException (botocore
+ * names it "(AccessDeniedException) when calling the PostToConnection operation"), "User:
+ * ARN is not authorized to perform: execute-api:ManageConnections on resource: ARN", the
+ * resource's account masked, then IAM's reason ("with an explicit deny in an
+ * identity-based policy" / "because no identity-based policy allows the ... action",
+ * reference_policies_access-denied). 0 when the call may go on. */
+static int check_policy(const gh_api *api, const char *stage, const gh_credential *who,
+                        gh_request *req, gh_response *resp)
+{
+    if (!who || !who->policy)
+        return 0;
+    gh_arena *a = req->arena;
+    const char *arn = gh_policy_method_arn(a, api->region, api->account_id, api->id, stage,
+                                           req->method, "@connections/{connectionId}");
+    gh_policy_result pr;
+    gh_policy_error perr;
+    const char *why;
+    if (gh_identity_policy_evaluate_action(a, req, who->policy, who->arn, MANAGE, arn, &pr,
+                                           &perr) != 0) {
+        /* The loader refuses such a document; a hand-built one can only deny. */
+        pr.decision = GH_POLICY_IMPLICIT_DENY;
+        why = gh_arena_printf(a, "identity policy unusable (%s)", perr.message);
+    } else if (pr.decision == GH_POLICY_ALLOW) {
+        return 0;
+    } else {
+        why = pr.decision == GH_POLICY_EXPLICIT_DENY
+                  ? gh_arena_printf(a, "identity policy Statement[%d] denies", pr.statement)
+                  : "no identity policy statement allows";
+    }
+    gateway_failure(
+        req, resp, GH_GW_ACCESS_DENIED,
+        gh_arena_printf(a, "User: %s is not authorized to perform: " MANAGE " on resource: %s %s",
+                        who->arn, gh_policy_masked_arn(a, arn),
+                        pr.decision == GH_POLICY_EXPLICIT_DENY
+                            ? "with an explicit deny in an identity-based policy"
+                            : "because no identity-based policy allows the " MANAGE " action"));
+    gh_log(GH_LOG_INFO, "@connections: %s %s: %s (%s): %s", req->method, req->path,
+           who->access_key, who->arn, why);
     return -1;
 }
 
@@ -312,17 +369,24 @@ void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatur
                message_body(req->arena, "message", "Forbidden"));
         return;
     }
-    if (check_signatures && check_signature(api, req, resp) != 0)
+    const gh_credential *who = NULL;
+    if (check_signatures && check_signature(api, req, resp, &who) != 0)
         return;
-    if (!hub) {
-        gone(req, resp); /* no server owns connections: none is open */
-        return;
-    }
 
     const char *raw = p.rest[0] == '/' ? p.rest + 1 : p.rest;
     const char *route = gh_arena_printf(req->arena, "@connections%s", p.rest);
-    if (!*raw || strchr(raw, '/')) {
+    const char *m = req->method ? req->method : "";
+    bool post_op = strcmp(m, "POST") == 0, get_op = strcmp(m, "GET") == 0;
+    if (!*raw || strchr(raw, '/') || !(post_op || get_op || strcmp(m, "DELETE") == 0)) {
         no_route(req, resp, route);
+        return;
+    }
+    /* Authorization before the operation: a caller the policy refuses learns nothing of
+     * the connection (no 410 for an id that is not open). */
+    if (check_policy(api, p.stage, who, req, resp) != 0)
+        return;
+    if (!hub) {
+        gone(req, resp); /* no server owns connections: none is open */
         return;
     }
     /* Ids are URL-encoded by the clients ('=' as %3D). */
@@ -332,13 +396,10 @@ void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatur
      * is not asked. */
     if (idlen >= sizeof((gh_ws_conn_info *)0)->id || strlen(id) != idlen)
         id = NULL;
-    const char *m = req->method ? req->method : "";
-    if (strcmp(m, "POST") == 0)
+    if (post_op)
         post(hub, id, req, resp);
-    else if (strcmp(m, "GET") == 0)
+    else if (get_op)
         get(hub, id, req, resp);
-    else if (strcmp(m, "DELETE") == 0)
-        del(hub, id, req, resp);
     else
-        no_route(req, resp, route);
+        del(hub, id, req, resp);
 }

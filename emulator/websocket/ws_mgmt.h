@@ -7,7 +7,10 @@
  * exception classes come out right. The `@` may arrive as %40 and the id percent-encoded
  * (`=` as %3D), as the SDK and CLI send them. SigV4 signatures (service execute-api) are
  * accepted unchecked unless the server checks signatures (serve --check-signatures),
- * then verified against x-gatehouse.credentials (auth/sigv4.h). */
+ * then verified against x-gatehouse.credentials (auth/sigv4.h), and the signer's identity
+ * policy must allow execute-api:ManageConnections on
+ * arn:aws:execute-api:REGION:ACCOUNT:APIID/STAGE/VERB/@connections/{connectionId}
+ * (403 AccessDeniedException otherwise, as AWS refuses). */
 #ifndef GH_WS_MGMT_H
 #define GH_WS_MGMT_H
 #include <stdbool.h>
@@ -25,7 +28,7 @@
 bool gh_ws_mgmt_claims(const gh_runtime *rt, const gh_request *req);
 
 /* Answers one claimed request (memory from req->arena). check_signatures: verify SigV4
- * against rt's credentials. */
+ * against rt's credentials and evaluate the signer's identity policy. */
 void gh_ws_mgmt_handle(gh_ws_hub *hub, const gh_runtime *rt, bool check_signatures,
                        gh_request *req, gh_response *resp);
 

@@ -1,7 +1,8 @@
 /* The @connections API (websocket/ws_mgmt.c) over a hub whose transport records what it
  * was asked to send and close: the path forms the SDKs and the CLI send (@ or %40, ids
  * with %3D), every status with its exact body and x-amzn-ErrorType, 413 over 128 KB,
- * 429 when a client's queue is full, 410 for unknown and deleted ids, and SigV4 checks.
+ * 429 when a client's queue is full, 410 for unknown and deleted ids, SigV4 checks and the
+ * signer's identity policy (execute-api:ManageConnections).
  * The model is built by hand: only the API's id, region, stage, credentials and the
  * presence of a WebSocket API matter here. */
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,6 +471,139 @@ static void test_signatures(void **state)
     assert_non_null(strstr(resp.body, "Signature expired: 20260609T140640Z is now earlier than"));
 }
 
+/* ---- the identity policy (execute-api:ManageConnections) ---- */
+
+#define ARN_PREFIX "arn:aws:execute-api:eu-west-1:111122223333:abcdef1234/"
+#define DENIED_BY "{\"Message\":\"User: arn:aws:iam::111122223333:user/ops is not authorized to " \
+                  "perform: execute-api:ManageConnections on resource: arn:aws:execute-api:"      \
+                  "eu-west-1:********3333:abcdef1234/dev/"
+#define IMPLICIT " because no identity-based policy allows the execute-api:ManageConnections " \
+                 "action\"}"
+#define EXPLICIT " with an explicit deny in an identity-based policy\"}"
+#define ALLOW_ALL "{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"
+
+static void test_identity_policy(void **state)
+{
+    fx *f = *state;
+    static const struct {
+        const char *policy; /* NULL: the credential has none */
+        const char *method;
+        int status;         /* 200: allowed (and answered by the operation) */
+        const char *body;   /* the refusal; NULL when allowed */
+    } cases[] = {
+        /* no policy: everything allowed, as for REST methods */
+        {NULL, "GET", 200, NULL},
+        {NULL, "POST", 200, NULL},
+        /* allowed on this stage's POST only */
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:ManageConnections\","
+         "\"Resource\":\"" ARN_PREFIX "dev/POST/@connections/*\"}}",
+         "POST", 200, NULL},
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:ManageConnections\","
+         "\"Resource\":\"" ARN_PREFIX "dev/POST/@connections/*\"}}",
+         "GET", 403, DENIED_BY "GET/@connections/{connectionId}" IMPLICIT},
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:ManageConnections\","
+         "\"Resource\":\"" ARN_PREFIX "dev/POST/@connections/*\"}}",
+         "DELETE", 403, DENIED_BY "DELETE/@connections/{connectionId}" IMPLICIT},
+        /* the resource's last segment is the literal {connectionId}, as AWS shows it */
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:ManageConnections\","
+         "\"Resource\":\"" ARN_PREFIX "dev/GET/@connections/{connectionId}\"}}",
+         "GET", 200, NULL},
+        /* another stage's connections only: implicit deny */
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:ManageConnections\","
+         "\"Resource\":\"" ARN_PREFIX "prod/*\"}}",
+         "POST", 403, DENIED_BY "POST/@connections/{connectionId}" IMPLICIT},
+        /* Invoke is not ManageConnections */
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:Invoke\","
+         "\"Resource\":\"*\"}}",
+         "GET", 403, DENIED_BY "GET/@connections/{connectionId}" IMPLICIT},
+        /* wildcards: any region, account, stage and verb; action names ignore case */
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:manageconnections\","
+         "\"Resource\":\"arn:aws:execute-api:*:*:abcdef1234/*/*/@connections/*\"}}",
+         "GET", 200, NULL},
+        {"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"execute-api:*\","
+         "\"Resource\":\"arn:aws:execute-api:eu-west-1:111122223333:abcdef1234/?ev/*\"}]}",
+         "POST", 200, NULL},
+        /* an explicit Deny beats the Allow */
+        {"{\"Statement\":[" ALLOW_ALL ",{\"Effect\":\"Deny\",\"Action\":"
+         "\"execute-api:ManageConnections\",\"Resource\":\"" ARN_PREFIX "dev/*\"}]}",
+         "GET", 403, DENIED_BY "GET/@connections/{connectionId}" EXPLICIT},
+        {"{\"Statement\":[" ALLOW_ALL ",{\"Effect\":\"Deny\",\"Action\":"
+         "\"execute-api:ManageConnections\",\"Resource\":\"" ARN_PREFIX "*/DELETE/*\"}]}",
+         "POST", 200, NULL},
+        /* Conditions are REST's (auth/condition.h): the caller's address is 127.0.0.1 */
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:ManageConnections\","
+         "\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"127.0.0.0/8\"}}}}",
+         "GET", 200, NULL},
+        {"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"execute-api:ManageConnections\","
+         "\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}}}",
+         "GET", 403, DENIED_BY "GET/@connections/{connectionId}" IMPLICIT},
+        {"{\"Statement\":[" ALLOW_ALL ",{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\","
+         "\"Condition\":{\"StringEquals\":{\"aws:username\":\"ops\"}}}]}",
+         "POST", 403, DENIED_BY "POST/@connections/{connectionId}" EXPLICIT},
+    };
+    const char *path = path_for(f, "/dev/@connections/", f->id);
+    int posted = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_error_t jerr;
+        creds[0].policy = cases[i].policy ? json_loads(cases[i].policy, 0, &jerr) : NULL;
+        if (cases[i].policy && !creds[0].policy)
+            fail_msg("case %zu: bad JSON: %s", i, jerr.text);
+        gh_request r = make_request(f, cases[i].method, path, "p", 1);
+        sign_request(f, &r, "AKIDEXAMPLE", "s3cr3t");
+        gh_response resp = call(f, &r, true);
+        json_decref(creds[0].policy);
+        creds[0].policy = NULL;
+        if (resp.status != cases[i].status)
+            fail_msg("case %zu (%s): status %d, expected %d: %.*s", i, cases[i].method,
+                     resp.status, cases[i].status, (int)resp.body_len, resp.body);
+        if (cases[i].body) {
+            assert_answer(&resp, 403, "AccessDeniedException", cases[i].body);
+            assert_string_equal(gh_headers_get(&resp.headers, "Content-Type"),
+                                "application/json");
+        } else if (strcmp(cases[i].method, "POST") == 0) {
+            wait_sent(&f->ft, ++posted);
+        }
+    }
+    assert_int_equal(f->ft.nsent, posted);
+}
+
+/* A refusal comes before the operation: a denied caller gets no 410 for a closed id, and
+ * a DELETE it may not make closes nothing. An unsigned-checks server evaluates nothing. */
+static void test_identity_policy_order(void **state)
+{
+    fx *f = *state;
+    creds[0].policy = json_loads("{\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"*\","
+                                 "\"Resource\":\"*\"}}",
+                                 0, NULL);
+    assert_non_null(creds[0].policy);
+    gh_request r = make_request(f, "GET", "/dev/@connections/Zk2oYc1vLPECIqA%3D", NULL, 0);
+    sign_request(f, &r, "AKIDEXAMPLE", "s3cr3t");
+    gh_response resp = call(f, &r, true);
+    assert_answer(&resp, 403, "AccessDeniedException",
+                  DENIED_BY "GET/@connections/{connectionId}" EXPLICIT);
+
+    r = make_request(f, "DELETE", path_for(f, "/dev/@connections/", f->id), NULL, 0);
+    sign_request(f, &r, "AKIDEXAMPLE", "s3cr3t");
+    resp = call(f, &r, true);
+    assert_int_equal(resp.status, 403);
+    assert_int_equal(f->ft.nclosed, 0);
+
+    /* Another verb is still no route (no operation to authorize). */
+    r = make_request(f, "PUT", "/dev/@connections/abc", NULL, 0);
+    sign_request(f, &r, "AKIDEXAMPLE", "s3cr3t");
+    resp = call(f, &r, true);
+    assert_answer(&resp, 403, "ForbiddenException",
+                  "{\"message\":\"No method found matching route @connections/abc for http "
+                  "method PUT.\"}");
+
+    /* Without --check-signatures nobody is identified, so no policy applies. */
+    r = make_request(f, "GET", path_for(f, "/dev/@connections/", f->id), NULL, 0);
+    resp = call(f, &r, false);
+    assert_int_equal(resp.status, 200);
+    json_decref(creds[0].policy);
+    creds[0].policy = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +617,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_id_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_route, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signatures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_identity_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_identity_policy_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
