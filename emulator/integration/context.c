@@ -16,8 +16,8 @@
 #include "util/buf.h"
 #include "util/url.h"
 
-/* "dd/MMM/yyyy:HH:mm:ss +0000", the CLF-style time AWS puts in requestTime. Written
- * digit by digit: every proxy event carries it, and printf cost more than the rest. */
+/* Written digit by digit: every proxy event and WebSocket message carries requestTime,
+ * and printf cost more than the rest (a tenth of a message: bench/README.md, issue 8). */
 static char *two_digits(char *p, int v)
 {
     p[0] = (char)('0' + v / 10 % 10);
@@ -25,7 +25,7 @@ static char *two_digits(char *p, int v)
     return p + 2;
 }
 
-static const char *request_time(gh_arena *a, int64_t ms)
+const char *gh_context_request_time(gh_arena *a, int64_t ms)
 {
     static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     time_t t = (time_t)(ms / 1000);
@@ -203,7 +203,7 @@ const char *gh_context_get(const gh_invocation *inv, const char *name)
     if (strcmp(name, "protocol") == 0)
         return req && req->protocol ? req->protocol : "HTTP/1.1";
     if (strcmp(name, "requestTime") == 0)
-        return req ? request_time(a, req->time_ms) : NULL;
+        return req ? gh_context_request_time(a, req->time_ms) : NULL;
     if (strcmp(name, "requestTimeEpoch") == 0)
         return req ? gh_arena_printf(a, "%lld", (long long)req->time_ms) : NULL;
     if (strcmp(name, "resourceId") == 0)

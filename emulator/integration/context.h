@@ -11,6 +11,9 @@
  * "stage", ...), as AWS documents for REST APIs. Returns NULL when AWS would render
  * null/nothing. Strings come from inv->arena. */
 const char *gh_context_get(const gh_invocation *inv, const char *name);
+/* $context.requestTime for the wall-clock time ms: "dd/MMM/yyyy:HH:mm:ss +0000", UTC and
+ * in English whatever the locale (from a). The REST and WebSocket events share it. */
+const char *gh_context_request_time(gh_arena *a, int64_t ms);
 
 /* Resolves a parameter-mapping source expression: "'literal'",
  * "method.request.header.X", "method.request.querystring.X", "method.request.path.X",

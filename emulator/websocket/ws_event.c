@@ -6,8 +6,8 @@
 
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
+#include "integration/context.h"
 #include "util/base64.h"
 #include "util/url.h"
 #include "util/utf8.h"
@@ -33,42 +33,6 @@ static const gh_value *str(gh_arena *a, const char *s)
 static const gh_value *ours(gh_arena *a, const char *s)
 {
     return s ? gh_value_str(a, s) : gh_value_null();
-}
-
-/* Two decimal digits of v (0-99). */
-static char *two_digits(char *p, int v)
-{
-    p[0] = (char)('0' + v / 10 % 10);
-    p[1] = (char)('0' + v % 10);
-    return p + 2;
-}
-
-/* $context.requestTime's CLF form, "20/Jan/2024:11:55:08 +0000", always UTC and in
- * English whatever the locale. Written digit by digit, as the REST event's
- * (integration/context.c): every message carries it, and printf was a tenth of what a
- * message cost (bench/README.md, issue 8). */
-static const gh_value *request_time(gh_arena *a, int64_t ms)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char *out = gh_arena_alloc(a, sizeof "dd/MMM/yyyy:HH:mm:ss +0000"), *p = out;
-    p = two_digits(p, tm.tm_mday);
-    *p++ = '/';
-    memcpy(p, months + 3 * tm.tm_mon, 3);
-    p += 3;
-    *p++ = '/';
-    p = two_digits(p, (tm.tm_year + 1900) / 100);
-    p = two_digits(p, (tm.tm_year + 1900) % 100);
-    *p++ = ':';
-    p = two_digits(p, tm.tm_hour);
-    *p++ = ':';
-    p = two_digits(p, tm.tm_min);
-    *p++ = ':';
-    p = two_digits(p, tm.tm_sec);
-    memcpy(p, " +0000", sizeof " +0000");
-    return gh_value_strn(a, out, sizeof "dd/MMM/yyyy:HH:mm:ss +0000" - 1);
 }
 
 /* Handshake headers AWS does not pass on: the recorded $connect events have the
@@ -137,7 +101,7 @@ static const gh_value *request_context(gh_arena *a, const gh_ws_event_in *in)
         SET(rc, "disconnectStatusCode", gh_value_int(a, in->disconnect_status_code));
     SET(rc, "eventType", ours(a, in->event_type));
     SET(rc, "extendedRequestId", ours(a, in->extended_request_id));
-    SET(rc, "requestTime", request_time(a, in->request_time_ms));
+    SET(rc, "requestTime", ours(a, gh_context_request_time(a, in->request_time_ms)));
     SET(rc, "messageDirection", gh_value_str(a, "IN"));
     if (is(in->event_type, "DISCONNECT"))
         SET(rc, "disconnectReason", str(a, in->disconnect_reason ? in->disconnect_reason : ""));
