@@ -29,51 +29,6 @@ static void *ticker(void *unused)
     return NULL;
 }
 
-static const char *line_end(const char *p, const char *end)
-{
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    return nl ? nl : end;
-}
-
-/* One request from [p, end) into the arena-backed request; NULL path when the first
- * line has no space (then the whole line is the path of a POST). */
-static void parse_request(gh_arena *a, const char *p, const char *end, gh_request *req)
-{
-    const char *le = line_end(p, end);
-    const char *sp = memchr(p, ' ', (size_t)(le - p));
-    req->method = sp ? gh_arena_strndup(a, p, (size_t)(sp - p)) : "POST";
-    const char *target = sp ? sp + 1 : p;
-    const char *q = memchr(target, '?', (size_t)(le - target));
-    req->path = gh_arena_strndup(a, target, (size_t)((q ? q : le) - target));
-    req->query = q ? gh_arena_strndup(a, q + 1, (size_t)(le - q - 1)) : NULL;
-    p = le < end ? le + 1 : end;
-    while (p < end) {
-        le = line_end(p, end);
-        if (le == p || (le == p + 1 && *p == '\r')) {
-            p = le < end ? le + 1 : end;
-            break;
-        }
-        const char *colon = memchr(p, ':', (size_t)(le - p));
-        if (colon) {
-            const char *v = colon + 1;
-            while (v < le && *v == ' ')
-                v++;
-            gh_headers_add(a, &req->headers, gh_arena_strndup(a, p, (size_t)(colon - p)),
-                           gh_arena_strndup(a, v, (size_t)(le - v)));
-        }
-        p = le < end ? le + 1 : end;
-    }
-    if (p < end) {
-        req->body = gh_arena_strndup(a, p, (size_t)(end - p));
-        req->body_len = (size_t)(end - p);
-    }
-    const char *host = gh_headers_get(&req->headers, "Host");
-    req->host = host ? host : "localhost";
-    req->source_ip = "127.0.0.1";
-    req->protocol = "HTTP/1.1";
-    req->local_port = 4566;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool started;
@@ -96,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gh_arena *a = gh_arena_new(4096);
         gh_request req = {.arena = a};
         gh_request_stamp(&req);
-        parse_request(a, p, stop, &req);
+        fuzz_parse_request(a, p, stop, &req, "localhost", 4566);
         (void)gh_aws_protocol_claims(&req);
         gh_response resp = {0};
         gh_aws_protocol_handle(sim, &req, &resp);

@@ -54,49 +54,6 @@ static gh_api apis[] = {{.id = "abcdef1234",
 static gh_model model = {.apis = apis, .napis = 2};
 static gh_runtime rt = {.model = &model};
 
-static const char *line_end(const char *p, const char *end)
-{
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    return nl ? nl : end;
-}
-
-static void parse_request(gh_arena *a, const char *p, const char *end, gh_request *req)
-{
-    const char *le = line_end(p, end);
-    const char *sp = memchr(p, ' ', (size_t)(le - p));
-    req->method = sp ? gh_arena_strndup(a, p, (size_t)(sp - p)) : "POST";
-    const char *target = sp ? sp + 1 : p;
-    const char *q = memchr(target, '?', (size_t)(le - target));
-    req->path = gh_arena_strndup(a, target, (size_t)((q ? q : le) - target));
-    req->query = q ? gh_arena_strndup(a, q + 1, (size_t)(le - q - 1)) : NULL;
-    p = le < end ? le + 1 : end;
-    while (p < end) {
-        le = line_end(p, end);
-        if (le == p || (le == p + 1 && *p == '\r')) {
-            p = le < end ? le + 1 : end;
-            break;
-        }
-        const char *colon = memchr(p, ':', (size_t)(le - p));
-        if (colon) {
-            const char *v = colon + 1;
-            while (v < le && *v == ' ')
-                v++;
-            gh_headers_add(a, &req->headers, gh_arena_strndup(a, p, (size_t)(colon - p)),
-                           gh_arena_strndup(a, v, (size_t)(le - v)));
-        }
-        p = le < end ? le + 1 : end;
-    }
-    if (p < end) {
-        req->body = gh_arena_strndup(a, p, (size_t)(end - p));
-        req->body_len = (size_t)(end - p);
-    }
-    const char *host = gh_headers_get(&req->headers, "Host");
-    req->host = host ? host : "127.0.0.1";
-    req->source_ip = "127.0.0.1";
-    req->protocol = "HTTP/1.1";
-    req->local_port = 8080;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *ids[] = {"CONN1AAAAAAAAAA=", "CONN2AAAAAAAAAA="};
@@ -125,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gh_arena *a = gh_arena_new(4096);
         gh_request req = {.arena = a};
         gh_request_stamp(&req);
-        parse_request(a, p, stop, &req);
+        fuzz_parse_request(a, p, stop, &req, "127.0.0.1", 8080);
         if (gh_ws_mgmt_claims(&rt, &req)) {
             gh_response resp = {0};
             gh_ws_mgmt_handle(hub, &rt, gh_headers_get(&req.headers, "X-Fuzz-Check") != NULL, &req,
