@@ -66,7 +66,7 @@ void gh_ws_message(const gh_runtime *rt, const gh_ws_session *s, gh_arena *a, co
     char *message_id = gh_arena_alloc(a, GH_EXT_ID_LEN + 1);
     gh_extended_request_id(message_id);
     c.call.message_id = message_id;
-    c.authorizer = gh_ws_authorizer_value(a, s->authorizer_json);
+    c.authorizer = s->authorizer ? s->authorizer : gh_ws_authorizer_value(a, s->authorizer_json);
     c.req->body = data;
     c.req->body_len = len;
 
@@ -100,7 +100,7 @@ void gh_ws_disconnect(const gh_runtime *rt, const gh_ws_session *s, gh_arena *a,
         return;
     gh_ws_ctx c;
     gh_ws_ctx_init(&c, rt, api, st, s, a, NULL, "DISCONNECT", "$disconnect");
-    c.authorizer = gh_ws_authorizer_value(a, s->authorizer_json);
+    c.authorizer = s->authorizer ? s->authorizer : gh_ws_authorizer_value(a, s->authorizer_json);
     gh_ws_event_in in;
     gh_ws_event_base(&c, &in);
     in.disconnect_status_code = status_code;

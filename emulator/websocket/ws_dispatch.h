@@ -27,6 +27,9 @@ typedef struct gh_ws_session {
     /* requestContext.authorizer as $connect's authorizer left it (JSON object text), given
      * to every later event of the connection as AWS does; NULL: no authorizer. */
     const char *authorizer_json;
+    /* The same, parsed once into the session's memory by its owner so messages do not
+     * parse it again; NULL: authorizer_json is parsed per call (or there is none). */
+    const struct gh_value *authorizer;
 } gh_ws_session;
 
 /* A WebSocket route's call as mapping templates see it ($context.connectionId,

@@ -33,6 +33,7 @@
 #include "util/log.h"
 #include "websocket/peer_socket.h"
 #include "websocket/ws_dispatch.h"
+#include "websocket/ws_route_run.h"
 
 /* AWS's limits (reference §9.4): a frame over 32 KB or a message over 128 KB closes the
  * connection with 1009 (message too big). */
@@ -273,8 +274,10 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
         atomic_fetch_sub(&ws->open, 1);
         return 1;
     }
-    if (res.authorizer_json)
+    if (res.authorizer_json) {
         wc->s.authorizer_json = copy(sa, res.authorizer_json);
+        wc->s.authorizer = gh_ws_authorizer_value(sa, wc->s.authorizer_json);
+    }
     /* AWS answers Sec-WebSocket-Protocol only when the $connect integration returned
      * one; civetweb would otherwise echo the client's offer. The string must live until
      * civetweb writes the 101, right after we return: the session arena outlives it. */
